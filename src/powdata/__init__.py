@@ -1,0 +1,129 @@
+"""powdata: published figures on foreign nationals fighting for Russia and held as POWs in Ukraine.
+
+A versioned Frictionless Data Package with a small loader. ``import powdata``
+is cheap: pandas is imported when data are loaded, pandera and frictionless
+only when the package is validated.
+
+Examples
+--------
+>>> import powdata
+>>> powdata.list_resources()[:2]
+['observations', 'indicators']
+"""
+
+from __future__ import annotations
+
+import copy
+from importlib import import_module
+from typing import Any
+
+from powdata.errors import (
+    IntegrityError,
+    MissingExtraError,
+    PackageReadError,
+    PowdataError,
+    UnknownResourceError,
+    UnsafePathError,
+)
+
+_LAZY = {
+    "cite": "powdata.cite",
+    "foreign_share_by_year": "powdata.views",
+    "latest": "powdata.views",
+    "listed_fighters_by_group": "powdata.views",
+    "load": "powdata.load",
+    "pow_nationalities": "powdata.views",
+    "validate": "powdata.validate",
+}
+
+__all__ = sorted(
+    [
+        "IntegrityError",
+        "MissingExtraError",
+        "PackageReadError",
+        "PowdataError",
+        "UnknownResourceError",
+        "UnsafePathError",
+        "__version__",
+        "describe",
+        "descriptor",
+        "list_resources",
+        *_LAZY,
+    ]
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavier parts of the API on first use (PEP 562)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("powdata")
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    msg = f"module 'powdata' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def descriptor() -> dict[str, Any]:
+    """Return a copy of the installed package's ``datapackage.json`` as a dict.
+
+    Examples
+    --------
+    >>> descriptor()["name"]
+    'powdata'
+    """
+    from powdata._package import installed_descriptor
+
+    return copy.deepcopy(installed_descriptor())
+
+
+def list_resources() -> list[str]:
+    """Return the names of the package's resources, in descriptor order.
+
+    Examples
+    --------
+    >>> "observations" in list_resources()
+    True
+    """
+    from powdata._package import installed_descriptor
+
+    return [r["name"] for r in installed_descriptor()["resources"]]
+
+
+def describe(name: str) -> dict[str, Any]:
+    """Return what resource ``name`` holds: its description, keys and every field.
+
+    Each field has its name, Table Schema type, pandas dtype, description and
+    constraints; a unit is added where the field's values have one.
+
+    Examples
+    --------
+    >>> describe("observations")["primary_key"]
+    ['observation_id']
+    """
+    from powdata._dtypes import field_dtype_name
+    from powdata._package import find_resource, installed_descriptor
+
+    res = find_resource(installed_descriptor(), name)
+    schema = res.get("schema", {})
+    return {
+        "name": res["name"],
+        "title": res.get("title", ""),
+        "description": res.get("description", ""),
+        "path": res.get("path"),
+        "rows_hash": res.get("hash"),
+        "primary_key": list(schema.get("primaryKey", [])),
+        "foreign_keys": copy.deepcopy(schema.get("foreignKeys", [])),
+        "fields": [
+            {
+                "name": f["name"],
+                "type": f.get("type", "string"),
+                "dtype": field_dtype_name(f),
+                "description": f.get("description", ""),
+                "constraints": copy.deepcopy(f.get("constraints", {})),
+                **({"unit": "see indicators.unit"} if f["name"] == "value" else {}),
+            }
+            for f in schema.get("fields", [])
+        ],
+    }

@@ -1,0 +1,5 @@
+"""Run the CLI as ``python -m powdata``."""
+
+from powdata.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Regenerate the derived parts of ``datapackage.json`` (and the codebook).
+
+Maintainers edit ``data/*.csv``, ``schemas/*.json`` and the hand-written parts of
+the descriptor (name, title, version, licences, sources, each resource's name,
+path, title and description). Everything else is derived and must never be typed
+by hand: the inlined schema, ``hash``, ``bytes`` and the format fields. `build`
+rewrites those atomically; `stale_parts` lists what a committed descriptor has
+out of date, which a test and ``powdata validate`` use to fail a stale release.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from powdata._atomic import write_text_atomic
+from powdata._package import descriptor_path, read_descriptor, read_json, safe_resource_path, sha256_of
+
+RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
+_DERIVED = ("$schema", "type", "format", "mediatype", "encoding", "bytes", "hash", "schema")
+
+
+def schema_path(root: Path, name: str) -> Path:
+    """Return the Table Schema file of resource ``name`` (``schemas/<name>.json``)."""
+    return root / "schemas" / f"{name}.json"
+
+
+def derive_resource(root: Path, res: dict[str, Any]) -> dict[str, Any]:
+    """Return ``res`` with its derived fields recomputed from the files on disk."""
+    data = safe_resource_path(root, res).read_bytes()
+    out: dict[str, Any] = {"$schema": RESOURCE_PROFILE}
+    for key in ("name", "type", "path", "title", "description"):
+        if key in res:
+            out[key] = res[key]
+    out.update(
+        type="table",
+        format="csv",
+        mediatype="text/csv",
+        encoding="utf-8",
+        bytes=len(data),
+        hash=sha256_of(data),
+        schema=read_json(schema_path(root, res["name"])),
+    )
+    for key, value in res.items():  # keep any extra hand-written property
+        if key not in out and key not in _DERIVED:
+            out[key] = value
+    return out
+
+
+def built_descriptor(root: Path) -> dict[str, Any]:
+    """Return the descriptor of ``root`` as `build` would write it."""
+    desc = read_descriptor(root)
+    desc["resources"] = [derive_resource(root, res) for res in desc["resources"]]
+    return desc
+
+
+def render(desc: dict[str, Any]) -> str:
+    """Serialise a descriptor the one way the repository stores it."""
+    return json.dumps(desc, indent=2, ensure_ascii=False) + "\n"
+
+
+def stale_parts(root: Path) -> list[str]:
+    """Name each resource field that differs between the descriptor and a fresh build."""
+    current = read_descriptor(root)
+    fresh = built_descriptor(root)
+    stale: list[str] = []
+    for old, new in zip(current["resources"], fresh["resources"]):
+        for key in _DERIVED:
+            if old.get(key) != new.get(key):
+                stale.append(f"{new['name']}.{key}")
+    return stale
+
+
+def build(root: Path) -> bool:
+    """Rewrite the descriptor of ``root`` atomically; return True when it changed."""
+    text = render(built_descriptor(root))
+    path = descriptor_path(root)
+    if path.read_text(encoding="utf-8") == text:
+        return False
+    write_text_atomic(path, text)
+    return True

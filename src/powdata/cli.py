@@ -1,0 +1,200 @@
+"""The ``powdata`` command: a thin shell over the public API.
+
+Exit codes: 0 success; 1 the data break a rule (validation, integrity, a diff
+whose version bump is too small); 2 usage error or unreadable input. Errors are
+one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from powdata.errors import IntegrityError, MissingExtraError, PowdataError
+
+EXPORT_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+
+
+class _Usage(PowdataError):
+    """A command line that cannot be carried out as given (exit 2)."""
+
+
+def _version() -> str:
+    import powdata
+
+    return str(powdata.__version__)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from powdata import describe, list_resources
+
+    for name in list_resources():
+        print(f"{name:<14} {describe(name)['title']}")
+    return 0
+
+
+def _frame_text(df: Any, fmt: str) -> str:
+    if fmt == "csv":
+        return str(df.to_csv(index=False, lineterminator="\n"))
+    if fmt == "json":
+        return str(df.to_json(orient="records", date_format="iso", force_ascii=False, indent=2)) + "\n"
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
+        return str(df.to_string(index=False)) + "\n"
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from powdata.load import load
+
+    df = load(args.name, as_of=args.as_of)
+    sys.stdout.write(_frame_text(df, args.format))
+    return 0
+
+
+def _export_bytes(df: Any, fmt: str) -> bytes:
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401  # only to give a clear error before pandas does
+        except ImportError:
+            msg = "export to .parquet needs pyarrow; install it with: pip install 'powdata[parquet]'"
+            raise MissingExtraError(msg) from None
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        return buf.getvalue()
+    return _frame_text(df, fmt).encode("utf-8")
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from powdata._atomic import write_bytes_atomic
+    from powdata.load import load
+
+    target = Path(args.to)
+    fmt = EXPORT_FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        msg = f"--to {target}: expected a file ending in {', '.join(EXPORT_FORMATS)}"
+        raise _Usage(msg)
+    if target.exists() and not args.force:
+        msg = f"--to {target}: the file exists; pass --force to overwrite it"
+        raise _Usage(msg)
+    if not target.parent.is_dir():
+        msg = f"--to {target}: folder {target.parent} does not exist; create it first"
+        raise _Usage(msg)
+    df = load(args.name, as_of=args.as_of)
+    write_bytes_atomic(target, _export_bytes(df, fmt))
+    print(f"wrote {len(df)} rows of {args.name} to {target}", file=sys.stderr)
+    return 0
+
+
+def _cmd_cite(args: argparse.Namespace) -> int:
+    from powdata.cite import cite
+
+    sys.stdout.write(cite(args.format))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        from powdata.validate import validate
+    except MissingExtraError as exc:
+        raise _Usage(str(exc)) from None
+    report = validate(args.path)
+    if args.format == "json":
+        import json
+
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.to_text())
+    return 0 if report.valid else 1
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from powdata._package import resolve_root
+    from powdata.build import build
+    from powdata.codebook import write_codebook
+
+    root = resolve_root(args.path or ".")
+    changed = build(root)
+    print(f"{root / 'datapackage.json'}: {'rewritten' if changed else 'already up to date'}")
+    if (root / "docs").is_dir():
+        changed = write_codebook(root)
+        print(f"{root / 'docs' / 'codebook.md'}: {'rewritten' if changed else 'already up to date'}")
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from powdata.diff import diff_packages
+
+    result = diff_packages(args.old, args.new)
+    sys.stdout.write(result.render(args.format))
+    return 0 if result.bump_ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser (also used by the docs and the tests)."""
+    parser = argparse.ArgumentParser(
+        prog="powdata",
+        description="Figures on foreign nationals fighting for Russia and held as POWs in Ukraine.",
+    )
+    parser.add_argument("--version", action="version", version=f"powdata {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("list", help="list the resources")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("show", help="print one resource")
+    p.add_argument("name")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--as-of", help="only rows published on or before this date (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_show)
+
+    p = sub.add_parser("export", help="write one resource to .csv, .json or .parquet (atomically)")
+    p.add_argument("name")
+    p.add_argument("--to", required=True, help="target file; its extension picks the format")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--as-of", help="only rows published on or before this date (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("cite", help="print how to cite this release")
+    p.add_argument("--format", choices=["text", "bibtex", "cff"], default="text")
+    p.set_defaults(func=_cmd_cite)
+
+    p = sub.add_parser("validate", help="check a data package: structure, integrity and consistency rules")
+    p.add_argument("path", nargs="?", help="a datapackage.json or its folder (default: the installed package)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("build", help="regenerate the descriptor's derived parts and the codebook (maintainers)")
+    p.add_argument("path", nargs="?", help="the package folder (default: the current folder)")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("diff", help="compare two releases and check the version bump")
+    p.add_argument("old", help="package folder, datapackage.json, or git:REF")
+    p.add_argument("new", help="package folder, datapackage.json, or git:REF")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.set_defaults(func=_cmd_diff)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except IntegrityError as exc:
+        print(f"powdata: error: {exc}", file=sys.stderr)
+        return 1
+    except PowdataError as exc:
+        print(f"powdata: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `powdata show observations | head`
+        return 0
+    except KeyboardInterrupt:
+        return 130

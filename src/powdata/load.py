@@ -1,0 +1,198 @@
+"""Load one resource of the data package as a typed pandas DataFrame.
+
+Only pandas is needed. Every file is checked against the sha256 and size in the
+descriptor before it is parsed, so a corrupted or hand-edited file is refused
+rather than silently loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from powdata import _package
+from powdata._dtypes import csv_dtype, enum_of
+from powdata.errors import MissingExtraError, PackageReadError, PowdataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BACKENDS = ("pandas", "polars")
+
+
+def _descriptor_and_root(path: str | Path | None) -> tuple[dict[str, Any], Path]:
+    if path is None:
+        return _package.installed_descriptor(), _package.default_root()
+    root = _package.resolve_root(path)
+    return _package.read_descriptor(root), root
+
+
+def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.DataFrame:
+    """Parse the CSV of resource ``res`` with dtypes taken from its Table Schema."""
+    import pandas as pd
+
+    schema = res.get("schema")
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
+        raise PackageReadError(msg)
+    fields = schema["fields"]
+    data = _package.read_resource_bytes(root, res, verify=verify)
+    where = f"{res.get('path')} (resource {res['name']!r})"
+    try:
+        df = pd.read_csv(
+            io.BytesIO(data),
+            dtype={f["name"]: csv_dtype(f) for f in fields},
+            keep_default_na=False,
+            na_values=schema.get("missingValues", [""]),
+            encoding="utf-8",
+        )
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = f"{where}: cannot be parsed with its Table Schema ({first}); run `powdata validate` for the row and column"
+        raise PackageReadError(msg) from None
+    expected = [f["name"] for f in fields]
+    if list(df.columns) != expected:
+        msg = f"{where}: expected columns {expected} but found {list(df.columns)}; run `powdata validate`"
+        raise PackageReadError(msg)
+    for field in fields:
+        name = field["name"]
+        enum = enum_of(field)
+        if enum:
+            cat = pd.Categorical(df[name], categories=enum)
+            bad = pd.isna(cat) & df[name].notna().to_numpy()
+            if bad.any():
+                row = int(bad.nonzero()[0][0]) + 2
+                msg = f"{where}, row {row}, column {name!r}: {df[name].iloc[row - 2]!r} is not one of {enum}"
+                raise PackageReadError(msg)
+            df[name] = cat
+        elif field.get("type") == "date":
+            try:
+                df[name] = pd.to_datetime(df[name], format="%Y-%m-%d")
+            except (ValueError, TypeError) as exc:
+                msg = f"{where}, column {name!r}: expected dates as YYYY-MM-DD ({exc}); run `powdata validate`"
+                raise PackageReadError(msg) from None
+    return df
+
+
+def _parse_cutoff(as_of: str | dt.date) -> dt.date:
+    if isinstance(as_of, dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, dt.date):
+        return as_of
+    try:
+        return dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        msg = f"as_of={as_of!r}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
+        raise PowdataError(msg) from None
+
+
+def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
+    """Map each source_id to the first known publication date along its ``via`` chain.
+
+    A source with no date of its own is dated by the publication it was read
+    through (its ``via_source_id``), and so on; a chain with no date maps to None.
+    """
+    import pandas as pd
+
+    own = dict(zip(sources["source_id"], sources["published"]))
+    via = dict(zip(sources["source_id"], sources["via_source_id"]))
+    out: dict[str, Any] = {}
+    for sid in own:
+        seen: set[str] = set()
+        cur: Any = sid
+        date = None
+        while isinstance(cur, str) and cur not in seen:
+            seen.add(cur)
+            if cur in own and not pd.isna(own[cur]):
+                date = own[cur]
+                break
+            cur = via.get(cur)
+            cur = None if cur is None or pd.isna(cur) else cur
+        out[sid] = date
+    return out
+
+
+def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
+    """Keep the rows of ``df`` whose source was published on or before ``cutoff``.
+
+    Rows whose source chain has no known publication date are left out: nothing
+    shows they had been published by then.
+    """
+    import pandas as pd
+
+    dates = publication_dates(sources)
+    published = df["source_id"].astype(object).map(dates)
+    keep = published.notna() & (pd.to_datetime(published) <= pd.Timestamp(cutoff))
+    return df.loc[keep.to_numpy()].reset_index(drop=True)
+
+
+def load(
+    name: str,
+    *,
+    as_of: str | dt.date | None = None,
+    backend: str = "pandas",
+    path: str | Path | None = None,
+) -> Any:
+    """Return one resource of the data package as a typed DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        A resource name; see `list_resources`.
+    as_of : str or datetime.date, optional
+        Point in time: keep only rows whose source (or the publication it was read
+        through) was published on or before this date. Rows without a known
+        publication date are left out. Resources without ``source_id`` are
+        returned whole.
+    backend : {"pandas", "polars"}
+        ``"polars"`` needs the ``polars`` extra (``pip install 'powdata[polars]'``).
+    path : str or Path, optional
+        Another data package (a ``datapackage.json`` or its folder); default: the
+        installed one.
+
+    Returns
+    -------
+    pandas.DataFrame or polars.DataFrame
+        Dtypes come from the resource's Table Schema (see ``powdata._dtypes``).
+
+    Raises
+    ------
+    UnknownResourceError
+        ``name`` is not a resource; the message lists the resources.
+    IntegrityError
+        The file's sha256 or size differs from the descriptor.
+
+    Examples
+    --------
+    >>> import powdata
+    >>> obs = powdata.load("observations")
+    >>> obs.loc[obs.observation_id == "foreign-fighters-listed-2025-08", "value"].item()
+    16894.0
+    """
+    if backend not in BACKENDS:
+        msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
+        raise PowdataError(msg)
+    desc, root = _descriptor_and_root(path)
+    res = _package.find_resource(desc, name)
+    df = read_table(root, res)
+    if as_of is not None and "source_id" in df.columns:
+        cutoff = _parse_cutoff(as_of)
+        sources = read_table(root, _package.find_resource(desc, "sources"))
+        df = filter_as_of(df, sources, cutoff)
+    elif as_of is not None:
+        _parse_cutoff(as_of)  # still reject a malformed date
+    if backend == "polars":
+        return to_polars(df)
+    return df
+
+
+def to_polars(df: pd.DataFrame) -> Any:
+    """Convert a typed pandas frame to polars, or name the extra to install."""
+    try:
+        import polars as pl
+    except ImportError:
+        msg = "backend='polars' needs polars; install it with: pip install 'powdata[polars]'"
+        raise MissingExtraError(msg) from None
+    return pl.from_pandas(df)

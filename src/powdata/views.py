@@ -1,0 +1,146 @@
+"""Ready-made views of the data, so users need not write joins.
+
+Each view carries the qualifier, the interval bounds (``lower``, ``upper``) and
+the source of every figure. Nothing a view computes is stored in the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from powdata.intervals import Interval, add_bounds, interval
+from powdata.load import load
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SHARE = "foreign-share-of-pows-taken"
+LISTED = "foreign-fighters-listed"
+POWS = "foreign-pows-held"
+
+
+def _observations(as_of: Any, path: str | Path | None) -> pd.DataFrame:
+    obs = load("observations", as_of=as_of, path=path)
+    sources = load("sources", path=path)[["source_id", "publisher"]].rename(columns={"publisher": "source"})
+    return add_bounds(obs).merge(sources, on="source_id", how="left")
+
+
+def foreign_share_by_year(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Return the foreign share of prisoners of war taken, one row per period.
+
+    Examples
+    --------
+    >>> import powdata
+    >>> powdata.foreign_share_by_year()[["period_start", "value"]].iloc[0].tolist()[1]
+    1.0
+    """
+    obs = _observations(as_of, path)
+    cols = ["period_start", "period_end", "as_of", "value", "qualifier", "lower", "upper", "source_id", "source"]
+    cols += ["observation_id", "excerpt", "note"]
+    out = obs.loc[obs["indicator_id"] == SHARE, cols]
+    return out.sort_values(["period_start", "as_of"]).reset_index(drop=True)
+
+
+def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Return the I Want to Live list by group, with the part no group accounts for.
+
+    For each total of the list, its subtotals (observations of the same indicator
+    whose ``part_of`` is the total) follow, then one computed row,
+    ``area_id == "not-attributed"``, whose interval is the total minus the sum of
+    the subtotals — 1,262 in release 0.1.0. Computed rows have ``computed`` True
+    and no excerpt: the source never states them.
+    """
+    import pandas as pd
+
+    obs = _observations(as_of, path)
+    areas = load("areas", path=path)[["area_id", "name"]].rename(columns={"name": "area_name"})
+    listed = obs.loc[obs["indicator_id"] == LISTED].merge(areas, on="area_id", how="left")
+    rows: list[dict[str, Any]] = []
+    cols = ["observation_id", "area_id", "area_name", "as_of", "value", "qualifier", "lower", "upper"]
+    cols += ["source_id", "source", "excerpt", "note"]
+    for _, whole in listed.loc[listed["part_of"].isna()].iterrows():
+        rows.append({**{c: whole[c] for c in cols}, "role": "total", "computed": False})
+        parts = listed.loc[listed["part_of"] == whole["observation_id"]]
+        for _, part in parts.iterrows():
+            rows.append({**{c: part[c] for c in cols}, "role": "part", "computed": False})
+        if len(parts):
+            total = Interval(whole["lower"], whole["upper"], False, False)
+            summed = Interval(parts["lower"].sum(), parts["upper"].sum())
+            rest = Interval(max(total.lower - summed.upper, 0.0), total.upper - summed.lower)
+            rows.append(
+                {
+                    "observation_id": pd.NA,
+                    "area_id": "not-attributed",
+                    "area_name": "Not attributed to any group (computed)",
+                    "as_of": whole["as_of"],
+                    "value": rest.lower if rest.lower == rest.upper else pd.NA,
+                    "qualifier": "exact" if rest.lower == rest.upper else pd.NA,
+                    "lower": rest.lower,
+                    "upper": rest.upper,
+                    "source_id": whole["source_id"],
+                    "source": whole["source"],
+                    "excerpt": pd.NA,
+                    "note": f"Computed by powdata: the total {whole['observation_id']} minus its parts; never stated.",
+                    "role": "not attributed",
+                    "computed": True,
+                }
+            )
+    out = pd.DataFrame(rows, columns=[*cols, "role", "computed"])
+    out["value"] = out["value"].astype("Float64")
+    return out
+
+
+def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Return the nationalities of foreign prisoners of war: ranked first, then mentioned.
+
+    Ranked countries come from the observations of a rank indicator about
+    foreign POWs; mentioned ones from the mentions (named, with no number and no
+    rank — their order in the source is not a ranking).
+    """
+    import pandas as pd
+
+    indicators = load("indicators", path=path)
+    rank_ids = indicators.loc[
+        (indicators["unit"] == "rank") & (indicators["about_indicator_id"] == POWS), "indicator_id"
+    ].tolist()
+    obs = _observations(as_of, path)
+    areas = load("areas", path=path)[["area_id", "name", "kind"]].rename(columns={"name": "area_name"})
+    ranked = obs.loc[obs["indicator_id"].isin(rank_ids)].copy()
+    ranked["how"] = "ranked"
+    ranked["rank"] = ranked["value"].astype("Int64")
+    mentions = load("mentions", as_of=as_of, path=path)
+    mentions = mentions.loc[mentions["indicator_id"] == POWS].copy()
+    mentions["how"] = "mentioned"
+    mentions["rank"] = pd.array([pd.NA] * len(mentions), dtype="Int64")
+    cols = ["area_id", "how", "rank", "as_of", "source_id", "excerpt", "note"]
+    out = pd.concat([ranked[cols], mentions[cols]], ignore_index=True).merge(areas, on="area_id", how="left")
+    out = out[["area_id", "area_name", "kind", *cols[1:]]]
+    out["how"] = pd.Categorical(out["how"], categories=["ranked", "mentioned"], ordered=True)
+    return out.sort_values(["how", "rank", "area_name"], na_position="last").reset_index(drop=True)
+
+
+def latest(name: str = "observations", *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Any:
+    """Return the latest vintage of each figure: one row per indicator, area and period.
+
+    Vintages are ordered by the publication date of their source chain, then by
+    ``as_of``; an undated row counts as older than any dated one.
+    """
+    import pandas as pd
+
+    from powdata.load import publication_dates
+
+    df = load(name, as_of=as_of, path=path)
+    if "source_id" not in df.columns or "indicator_id" not in df.columns:
+        msg = f"latest({name!r}): expected a resource with indicator_id and source_id (observations or mentions)"
+        raise ValueError(msg)
+    dates = publication_dates(load("sources", path=path))
+    df = df.assign(_published=pd.to_datetime(df["source_id"].astype(object).map(dates)))
+    keys = [c for c in ("indicator_id", "area_id", "period_start", "period_end") if c in df.columns]
+    df = df.sort_values(["_published", "as_of"], na_position="first", kind="stable")
+    out = df.groupby(keys, dropna=False, sort=False).tail(1).drop(columns="_published")
+    return out.sort_index().reset_index(drop=True)
+
+
+__all__ = ["foreign_share_by_year", "interval", "latest", "listed_fighters_by_group", "pow_nationalities"]
