@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -198,3 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # last resort: one line, not a traceback (POWDATA_DEBUG=1 shows it)
+        if os.environ.get("POWDATA_DEBUG"):
+            raise
+        print(
+            f"powdata: internal error: {type(exc).__name__}: {exc}; this is a bug in powdata, please report it "
+            "with the command you ran (set POWDATA_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 2

@@ -1,0 +1,493 @@
+"""Cross-row and cross-table consistency rules, on intervals.
+
+Every rule has a stable id, is vectorised (packages of a million observations
+are checked in seconds), and returns `Problem` records. A rule raises an
+**error** only for a certain contradiction; where the answer depends on the
+tolerance given to "approximately" it raises a **warning**.
+
+| rule id                  | what it checks |
+|--------------------------|----------------|
+| foreign-key              | every reference resolves (also checked by Frictionless) |
+| unit-range               | percent in [0, 100]; persons, countries and ranks whole numbers; rank ≥ 1 |
+| date-order               | period_start ≤ period_end ≤ as_of |
+| as-of-after-published    | as_of not after the publication date of the source (or of the publication it was read through) |
+| future-date              | no date after today |
+| part-of-cycle            | part_of never points to the row itself or round a loop |
+| part-unit-mismatch       | a part is counted in the unit of its whole |
+| parts-within-whole       | subtotals of one indicator never add up to more than their whole |
+| subset-within-whole      | a subset (another indicator) never exceeds its whole |
+| ranks-unique             | one rank per place, per indicator and vintage |
+| named-within-stated      | countries named (ranked, mentioned, or members of a named group) never outnumber the countries stated |
+| one-value-per-key        | one value per indicator, area, period, as_of and source |
+| cumulative-never-shrinks | a cumulative indicator never falls from one vintage to the next |
+| excerpt-carries-figure   | the excerpt contains the figure as the text writes it ("16,894", "49%", "first") |
+| mention-names-area       | a mention's excerpt names its area |
+| no-personal-data         | no column that could identify a person |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from powdata.intervals import Interval, add_bounds
+from powdata.report import ERROR, WARNING, Problem
+
+Frames = dict[str, pd.DataFrame]
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+PERSONAL_COLUMNS = re.compile(
+    r"^(first_?name|last_?name|surname|full_?name|person(_name)?|age|birth.*|date_of_birth|dob|photo.*|image.*|"
+    r"passport.*|address|phone.*|email|unit_number|rank_military|captured_on|story|biography)$",
+    re.IGNORECASE,
+)
+_KEY = ["indicator_id", "area_id", "period_start", "period_end", "as_of", "source_id"]
+
+
+def _row(df: pd.DataFrame, mask: Any) -> list[int]:
+    """Return the CSV line numbers (header = 1) of the rows selected by ``mask``."""
+    return [int(i) + 2 for i in df.index[np.asarray(mask, dtype=bool)]]
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "∞"
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+
+def reduced_date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return the first and last day of each ISO 8601 reduced-precision date (YYYY, YYYY-MM, YYYY-MM-DD)."""
+    s = values.astype("string")
+    n = s.str.len()
+    year = s.where(n == 4)
+    month = s.where(n == 7)
+    day = s.where(n == 10)
+    start = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    start = start.fillna(pd.to_datetime(month, format="%Y-%m", errors="coerce"))
+    start = start.fillna(pd.to_datetime(year, format="%Y", errors="coerce"))
+    end = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    m_start = pd.to_datetime(month, format="%Y-%m", errors="coerce")
+    end = end.fillna(m_start + pd.offsets.MonthEnd(0))
+    y_start = pd.to_datetime(year, format="%Y", errors="coerce")
+    end = end.fillna(y_start + pd.offsets.YearEnd(0))
+    return start, end
+
+
+def _published_by_source(frames: Frames) -> pd.Series:
+    """Map source_id to the first known date along its via chain (an upper bound on its publication)."""
+    from powdata.load import publication_dates
+
+    src = frames["sources"]
+    return pd.Series(publication_dates(src), dtype="object")
+
+
+# --- references -------------------------------------------------------------------------------
+
+
+def rule_foreign_key(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list[Problem]:
+    """Every foreign key resolves to a row of the referenced resource."""
+    out = []
+    for name, schema in schemas.items():
+        df = frames.get(name)
+        if df is None:
+            continue
+        for fk in schema.get("foreignKeys", []):
+            ref = fk["reference"]
+            target = frames.get(ref.get("resource") or name)
+            if target is None or len(fk["fields"]) != 1:
+                continue
+            col, ref_col = fk["fields"][0], ref["fields"][0]
+            if col not in df.columns or ref_col not in target.columns:
+                continue
+            values = df[col].astype(object)
+            bad = values.notna() & ~values.isin(set(target[ref_col].dropna().astype(object)))
+            for i in bad.to_numpy().nonzero()[0]:
+                v = values.iloc[i]
+                msg = f"{col} = {v!r} is not found in {ref.get('resource') or name}.{ref_col}"
+                out.append(Problem("foreign-key", ERROR, msg, name, int(df.index[i]) + 2, col, (str(v),)))
+    return out
+
+
+# --- values and dates ---------------------------------------------------------------------------
+
+
+def rule_unit_range(frames: Frames) -> list[Problem]:
+    """Percent within [0, 100]; counts and ranks whole numbers; ranks at least 1."""
+    obs, ind = frames["observations"], frames["indicators"]
+    unit = obs["indicator_id"].map(dict(zip(ind["indicator_id"], ind["unit"].astype(object))))
+    v = obs["value"].astype("float64")
+    out = []
+    checks = [
+        ((unit == "percent") & (v > 100), "a percent above 100"),
+        (unit.isin(["persons", "countries", "rank"]) & (v % 1 != 0), "a count or rank that is not a whole number"),
+        ((unit == "rank") & (v < 1), "a rank below 1"),
+    ]
+    for mask, what in checks:
+        mask = mask.fillna(False).to_numpy()
+        for i, row in zip(mask.nonzero()[0], _row(obs, mask)):
+            oid = obs["observation_id"].iloc[i]
+            msg = f"observation {oid}: value {v.iloc[i]:g} is {what} (unit {unit.iloc[i]})"
+            out.append(Problem("unit-range", ERROR, msg, "observations", row, "value", (str(oid),)))
+    return out
+
+
+def rule_dates(frames: Frames, today: dt.date | None = None) -> list[Problem]:
+    """period_start ≤ period_end ≤ as_of; as_of not after publication; no date in the future."""
+    today_ts = pd.Timestamp(today or dt.date.today())
+    out: list[Problem] = []
+    published = _published_by_source(frames)
+    for name in ("observations", "mentions"):
+        df = frames[name]
+        idcol = "observation_id" if name == "observations" else "mention_id"
+        start, end = reduced_date_bounds(df["as_of"])
+        ids = df[idcol].astype(object)
+        if "period_start" in df.columns:
+            ps, pe = df["period_start"], df["period_end"]
+            for mask, col, msg in [
+                (ps > pe, "period_end", "period_end {pe} is before period_start {ps}"),
+                (pe > end, "as_of", "period_end {pe} is after as_of {asof}"),
+                (ps > end, "as_of", "period_start {ps} is after as_of {asof}"),
+            ]:
+                m = mask.fillna(False).to_numpy()
+                for i, row in zip(m.nonzero()[0], _row(df, m)):
+                    text = msg.format(pe=_d(pe.iloc[i]), ps=_d(ps.iloc[i]), asof=df["as_of"].iloc[i])
+                    out.append(Problem("date-order", ERROR, f"{name[:-1]} {ids.iloc[i]}: {text}", name, row, col))
+        pub = pd.to_datetime(df["source_id"].astype(object).map(published))
+        m = (start > pub).fillna(False).to_numpy()
+        for i, row in zip(m.nonzero()[0], _row(df, m)):
+            sid = df["source_id"].iloc[i]
+            msg = (
+                f"{name[:-1]} {ids.iloc[i]}: as_of {df['as_of'].iloc[i]} is after {_d(pub.iloc[i])}, "
+                f"when source {sid} (or the publication it was read through) was published"
+            )
+            out.append(Problem("as-of-after-published", ERROR, msg, name, row, "as_of", (str(ids.iloc[i]), str(sid))))
+        cols = [("as_of", start)] + [(c, df[c]) for c in ("period_start", "period_end") if c in df.columns]
+        for col, values in cols:
+            m = (values > today_ts).fillna(False).to_numpy()
+            for i, row in zip(m.nonzero()[0], _row(df, m)):
+                msg = f"{name[:-1]} {ids.iloc[i]}: {col} {df[col].iloc[i]} is in the future (today is {today_ts.date()})"
+                out.append(Problem("future-date", ERROR, msg, name, row, col))
+    src = frames["sources"]
+    m = (src["published"] > today_ts).fillna(False).to_numpy()
+    for i, row in zip(m.nonzero()[0], _row(src, m)):
+        msg = f"source {src['source_id'].iloc[i]}: published {_d(src['published'].iloc[i])} is in the future"
+        out.append(Problem("future-date", ERROR, msg, "sources", row, "published"))
+    return out
+
+
+def _d(x: Any) -> str:
+    return "?" if pd.isna(x) else str(pd.Timestamp(x).date())
+
+
+# --- parts and wholes ---------------------------------------------------------------------------
+
+
+def rule_part_of_cycle(frames: Frames) -> list[Problem]:
+    """part_of never points at the row itself, nor round a loop of parts."""
+    obs = frames["observations"]
+    ids = obs["observation_id"].astype(object)
+    parent = dict(zip(ids, obs["part_of"].astype(object)))
+    cur = obs["part_of"].astype(object)
+    in_cycle = np.zeros(len(obs), dtype=bool)
+    for _ in range(64):  # nesting deeper than 64 levels is itself reported as a loop
+        cur = cur.map(lambda p: parent.get(p) if isinstance(p, str) else None) if _ else cur
+        hit = (cur == ids).fillna(False).to_numpy()
+        in_cycle |= hit
+        if cur.isna().all():
+            break
+    else:
+        in_cycle |= cur.notna().to_numpy()
+    out = []
+    for i, row in zip(in_cycle.nonzero()[0], _row(obs, in_cycle)):
+        oid = ids.iloc[i]
+        msg = f"observation {oid}: part_of {obs['part_of'].iloc[i]} leads back to itself"
+        out.append(Problem("part-of-cycle", ERROR, msg, "observations", row, "part_of", (str(oid),)))
+    return out
+
+
+def _with_wholes(frames: Frames) -> pd.DataFrame:
+    obs = add_bounds(frames["observations"])
+    unit = dict(zip(frames["indicators"]["indicator_id"], frames["indicators"]["unit"].astype(object)))
+    obs["unit"] = obs["indicator_id"].map(unit)
+    obs["_row"] = obs.index + 2
+    obs["_approx"] = obs["qualifier"].astype(object) == "approximately"
+    parts = obs.loc[obs["part_of"].notna()]
+    wholes = obs.set_index("observation_id")
+    cols = ["indicator_id", "unit", "lower", "upper", "lower_open", "upper_open", "value", "_approx"]
+    joined = parts.join(wholes[cols], on="part_of", rsuffix="_whole")
+    return joined.loc[joined["indicator_id_whole"].notna()]
+
+
+def rule_parts_within_whole(frames: Frames) -> list[Problem]:
+    """Subtotals never exceed their whole; subsets never exceed it; parts share the whole's unit."""
+    j = _with_wholes(frames)
+    out: list[Problem] = []
+    bad_unit = (j["unit"] != j["unit_whole"]).to_numpy()
+    for _, r in j.loc[bad_unit].iterrows():
+        msg = (
+            f"observation {r.observation_id} is counted in {r.unit} but its whole {r.part_of} is in {r.unit_whole}"
+        )
+        out.append(Problem("part-unit-mismatch", ERROR, msg, "observations", int(r._row), "part_of",
+                           (r.observation_id, r.part_of)))
+    j = j.loc[~bad_unit]
+    same = j["indicator_id"] == j["indicator_id_whole"]
+    # subtotals: the sum of the parts against the whole
+    sub = j.loc[same]
+    if len(sub):
+        g = sub.groupby("part_of", sort=False)
+        agg = pd.DataFrame(
+            {
+                "lower": g["lower"].sum(),
+                "lower_open": g["lower_open"].any(),
+                "nominal": g["value"].sum(),
+                "approx": g["_approx"].any(),
+                "n": g.size(),
+                "ids": g["observation_id"].agg(list),
+                "row": g["_row"].min(),
+            }
+        )
+        whole = sub.drop_duplicates("part_of").set_index("part_of")
+        agg = agg.join(whole[["upper_whole", "upper_open_whole", "value_whole", "_approx_whole"]])
+        over = (agg["lower"] > agg["upper_whole"]) | (
+            (agg["lower"] == agg["upper_whole"]) & (agg["lower_open"] | agg["upper_open_whole"])
+        )
+        approx = agg["approx"] | agg["_approx_whole"]
+        nominal_over = agg["nominal"] > agg["value_whole"]
+        for pid, r in agg.loc[(over & ~approx) | (approx & nominal_over)].iterrows():
+            sev = WARNING if r.approx or r._approx_whole else ERROR
+            qual = "certainly " if sev == ERROR else "may, depending on how approximate the figures are, "
+            msg = (
+                f"parts {_fmt(r.nominal)} {qual}exceed whole {_fmt(r.value_whole)} (observation {pid}): "
+                f"its {r.n} parts {', '.join(r.ids)} add up to at least {_fmt(r.lower)}, the whole is at most "
+                f"{_fmt(r.upper_whole)}"
+            )
+            out.append(Problem("parts-within-whole", sev, msg, "observations", int(r.row), "value",
+                               (str(pid), *r.ids)))
+    # subsets: each against the whole
+    subs = j.loc[~same]
+    if len(subs):
+        over = (subs["lower"] > subs["upper_whole"]) | (
+            (subs["lower"] == subs["upper_whole"]) & (subs["lower_open"] | subs["upper_open_whole"])
+        )
+        approx = subs["_approx"] | subs["_approx_whole"]
+        nominal_over = subs["value"] > subs["value_whole"]
+        for _, r in subs.loc[(over & ~approx) | (approx & nominal_over)].iterrows():
+            sev = WARNING if (r._approx or r._approx_whole) else ERROR
+            msg = (
+                f"observation {r.observation_id} ({_fmt(r.value)}, {r.qualifier}) is a subset of {r.part_of} "
+                f"but exceeds it ({_fmt(r.value_whole)})"
+            )
+            out.append(Problem("subset-within-whole", sev, msg, "observations", int(r._row), "value",
+                               (r.observation_id, r.part_of)))
+    return out
+
+
+# --- ranks, named countries and duplicates ------------------------------------------------------
+
+
+def rule_ranks_unique(frames: Frames) -> list[Problem]:
+    """Within one rank indicator and vintage, no two areas share a rank."""
+    obs, ind = frames["observations"], frames["indicators"]
+    ranks = set(ind.loc[ind["unit"].astype(object) == "rank", "indicator_id"])
+    r = obs.loc[obs["indicator_id"].isin(ranks)]
+    key = ["indicator_id", "period_start", "period_end", "as_of", "source_id", "value"]
+    dup = r.duplicated(key, keep=False)
+    out = []
+    for (_, grp) in r.loc[dup].groupby(key, dropna=False, sort=False):
+        ids = tuple(grp["observation_id"])
+        msg = f"rank {_fmt(grp['value'].iloc[0])} of {grp['indicator_id'].iloc[0]} is given to {len(ids)} areas: {', '.join(ids)}"
+        for i in grp.index:
+            out.append(Problem("ranks-unique", ERROR, msg, "observations", int(i) + 2, "value", ids))
+    return out
+
+
+def rule_named_within_stated(frames: Frames) -> list[Problem]:
+    """The countries named for an indicator never outnumber the countries it states."""
+    obs, ind, areas, men = frames["observations"], frames["indicators"], frames["areas"], frames["mentions"]
+    members = frames["area_members"]
+    about = dict(zip(ind["indicator_id"], ind["about_indicator_id"].astype(object)))
+    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object)))
+    countries = set(areas.loc[areas["kind"].astype(object) == "country", "area_id"])
+    stated = add_bounds(obs.loc[obs["indicator_id"].map(unit).eq("countries") & obs["indicator_id"].map(about).notna()])
+    if not len(stated):
+        return []
+    # everything that names a country: observations of X, of rank indicators about X, mentions of X
+    o = obs.assign(topic=obs["indicator_id"].where(obs["indicator_id"].map(unit) != "rank",
+                                                   obs["indicator_id"].map(about)))
+    o = o.loc[o["indicator_id"].map(unit) != "countries", ["topic", "area_id", "as_of", "source_id"]]
+    m = men.rename(columns={"indicator_id": "topic"})[["topic", "area_id", "as_of", "source_id"]]
+    named = pd.concat([o, m], ignore_index=True)
+    expanded = named.merge(members, on="area_id", how="left")
+    expanded["country"] = expanded["member_id"].fillna(expanded["area_id"])
+    expanded = expanded.loc[expanded["country"].isin(countries)]
+    key = ["topic", "as_of", "source_id"]
+    counts = expanded.groupby(key, dropna=False)["country"].nunique()
+    out = []
+    for i, r in stated.iterrows():
+        k = (about[r.indicator_id], r.as_of, r.source_id)
+        n = int(counts.get(k, 0)) if not pd.isna(r.as_of) else int(
+            expanded.loc[expanded["topic"].eq(k[0]) & expanded["as_of"].isna() & expanded["source_id"].eq(k[2]),
+                         "country"].nunique())
+        named_iv = Interval(n, n)
+        stated_iv = Interval(r.lower, r.upper, r.lower_open, r.upper_open)
+        if named_iv.certainly_above(stated_iv):
+            sev = WARNING if r.qualifier == "approximately" else ERROR
+            msg = (
+                f"{n} countries are named for {k[0]} (as_of {r.as_of}, source {r.source_id}) but observation "
+                f"{r.observation_id} states {_fmt(r.value)} ({r.qualifier})"
+            )
+            out.append(Problem("named-within-stated", sev, msg, "observations", int(i) + 2, "value",
+                               (r.observation_id,)))
+    return out
+
+
+def rule_one_value_per_key(frames: Frames) -> list[Problem]:
+    """One value per indicator, area, period, as_of and source."""
+    obs = frames["observations"]
+    dup = obs.duplicated(_KEY, keep=False).to_numpy()
+    out = []
+    for _, grp in obs.loc[dup].groupby(_KEY, dropna=False, sort=False):
+        ids = tuple(grp["observation_id"].astype(object))
+        msg = f"{len(ids)} values for one indicator, area, period, as_of and source: {', '.join(map(str, ids))}"
+        for i in grp.index[1:]:
+            out.append(Problem("one-value-per-key", ERROR, msg, "observations", int(i) + 2, "observation_id", ids))
+    return out
+
+
+def rule_cumulative(frames: Frames) -> list[Problem]:
+    """A cumulative indicator never shrinks from one vintage to the next (on intervals)."""
+    obs, ind = frames["observations"], frames["indicators"]
+    cum = set(ind.loc[ind["cumulative"].fillna(False).astype(bool), "indicator_id"])
+    c = add_bounds(obs.loc[obs["indicator_id"].isin(cum)])
+    if not len(c):
+        return []
+    c["_start"], c["_end"] = reduced_date_bounds(c["as_of"])
+    c["_row"] = c.index + 2
+    key = ["indicator_id", "area_id", "period_start", "period_end"]
+    out: list[Problem] = []
+    sizes = c.groupby(key, dropna=False)["observation_id"].transform("size")
+    multi = c.loc[sizes > 1]
+    undated = multi.loc[multi["_start"].isna()]
+    for _, r in undated.iterrows():
+        msg = (
+            f"observation {r.observation_id} of cumulative {r.indicator_id} has no as_of, so it cannot be ordered "
+            f"against the other vintages of {r.area_id}"
+        )
+        out.append(Problem("cumulative-never-shrinks", WARNING, msg, "observations", int(r._row), "as_of",
+                           (r.observation_id,)))
+    dated = multi.loc[multi["_start"].notna()].sort_values([*key, "_end", "_start"], kind="stable")
+    prev = dated.groupby(key, dropna=False).shift(1)
+    ok_order = prev["_end"] < dated["_start"]  # strictly later vintage
+    shrink = (dated["upper"] < prev["lower"]) | (
+        (dated["upper"] == prev["lower"]) & (dated["upper_open"] | prev["lower_open"].fillna(False).astype(bool))
+    )
+    approx = (dated["qualifier"].astype(object) == "approximately") | (prev["qualifier"].astype(object) == "approximately")
+    hits = (ok_order & shrink).fillna(False)
+    for idx in dated.index[hits.to_numpy()]:
+        r, p = dated.loc[idx], prev.loc[idx]
+        sev = WARNING if approx.loc[idx] else ERROR
+        msg = (
+            f"cumulative {r.indicator_id} for {r.area_id} falls from {_fmt(p.value)} ({p.qualifier}, "
+            f"{p.observation_id}, as_of {p.as_of}) to {_fmt(r.value)} ({r.qualifier}, {r.observation_id}, "
+            f"as_of {r.as_of})"
+        )
+        out.append(Problem("cumulative-never-shrinks", sev, msg, "observations", int(r._row), "value",
+                           (str(p.observation_id), str(r.observation_id))))
+    return out
+
+
+# --- excerpts and ethics ------------------------------------------------------------------------
+
+
+def figure_forms(value: float, unit: str) -> list[str]:
+    """Return the ways a text may write ``value`` in ``unit`` ("16,894", "49%", "first")."""
+    if value is None or pd.isna(value):
+        return []
+    num = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+    plain = num.replace(",", "")
+    if unit == "percent":
+        return [f"{n}{sep}%" for n in {num, plain} for sep in ("", " ", "\xa0")] + [f"{plain} per cent", f"{plain} percent"]
+    if unit == "rank":
+        v = int(value)
+        forms = [f"{v}{'th' if 10 <= v % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(v % 10, 'th')}"]
+        if 1 <= v <= len(ORDINALS):
+            forms.append(ORDINALS[v - 1])
+        return forms
+    return list(dict.fromkeys([num, plain, num.replace(",", "\xa0"), num.replace(",", " ")]))
+
+
+def _contains_figure(excerpt: str, forms: list[str]) -> bool:
+    for form in forms:
+        pattern = r"(?<![\d.,])" + re.escape(form) + (r"(?![\d])" if form[-1].isdigit() else "")
+        if re.search(pattern, excerpt, flags=re.IGNORECASE):
+            return True
+    return False
+
+
+def rule_excerpts(frames: Frames) -> list[Problem]:
+    """Each excerpt carries its figure as the text writes it; each mention's excerpt names its area."""
+    obs, ind = frames["observations"], frames["indicators"]
+    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object)))
+    out = []
+    units = obs["indicator_id"].map(unit).astype(object)
+    for i, (oid, value, u, excerpt) in enumerate(
+        zip(obs["observation_id"], obs["value"].astype(object), units, obs["excerpt"].astype(object))
+    ):
+        if not isinstance(excerpt, str) or not isinstance(u, str) or pd.isna(value):
+            continue
+        forms = figure_forms(float(value), u)
+        if not _contains_figure(excerpt, forms):
+            msg = f"observation {oid}: the excerpt does not contain the figure as text would write it ({' or '.join(repr(f) for f in forms[:3])})"
+            out.append(Problem("excerpt-carries-figure", ERROR, msg, "observations", int(obs.index[i]) + 2, "excerpt",
+                               (str(oid),)))
+    men, areas = frames["mentions"], frames["areas"]
+    names = dict(zip(areas["area_id"], areas["name"].astype(object)))
+    for i, (mid, aid, excerpt) in enumerate(zip(men["mention_id"], men["area_id"], men["excerpt"].astype(object))):
+        name = names.get(aid)
+        if isinstance(name, str) and isinstance(excerpt, str) and name.lower() not in excerpt.replace("\xa0", " ").lower():
+            msg = f"mention {mid}: the excerpt does not name {name!r} (area {aid})"
+            out.append(Problem("mention-names-area", ERROR, msg, "mentions", int(men.index[i]) + 2, "excerpt", (str(mid),)))
+    return out
+
+
+def rule_no_personal_data(frames: Frames) -> list[Problem]:
+    """No resource has a column that could identify or describe an individual."""
+    out = []
+    for name, df in frames.items():
+        for col in df.columns:
+            if PERSONAL_COLUMNS.match(str(col)):
+                msg = f"column {col!r} could identify or describe a person; powdata publishes aggregates only"
+                out.append(Problem("no-personal-data", ERROR, msg, name, None, str(col)))
+    return out
+
+
+CROSS_RULES: list[tuple[str, Callable[[Frames], list[Problem]]]] = [
+    ("unit-range", rule_unit_range),
+    ("dates", rule_dates),
+    ("part-of-cycle", rule_part_of_cycle),
+    ("parts-within-whole", rule_parts_within_whole),
+    ("ranks-unique", rule_ranks_unique),
+    ("named-within-stated", rule_named_within_stated),
+    ("one-value-per-key", rule_one_value_per_key),
+    ("cumulative-never-shrinks", rule_cumulative),
+    ("excerpts", rule_excerpts),
+    ("no-personal-data", rule_no_personal_data),
+]
+REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "mentions", "sources")
+
+
+def run_cross_rules(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list[Problem]:
+    """Run the foreign-key check and every cross rule over typed frames."""
+    problems = rule_foreign_key(frames, schemas)
+    missing = [r for r in REQUIRED_RESOURCES if r not in frames]
+    if missing:
+        msg = f"the cross-table rules need the resources {', '.join(missing)}, which are missing or unreadable"
+        return [*problems, Problem("missing-resource", ERROR, msg)]
+    for _, rule in CROSS_RULES:
+        problems += rule(frames)
+    return problems
