@@ -27,13 +27,13 @@ from powdata.errors import (
 )
 
 _LAZY = {
-    "cite": "powdata.cite",
+    "cite": "powdata.citation",
     "foreign_share_by_year": "powdata.views",
     "latest": "powdata.views",
     "listed_fighters_by_group": "powdata.views",
-    "load": "powdata.load",
+    "load": "powdata.loader",
     "pow_nationalities": "powdata.views",
-    "validate": "powdata.validate",
+    "validate": "powdata.validation",
 }
 
 __all__ = sorted(

@@ -50,7 +50,7 @@ def _frame_text(df: Any, fmt: str) -> str:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from powdata.load import load
+    from powdata.loader import load
 
     df = load(args.name, as_of=args.as_of)
     sys.stdout.write(_frame_text(df, args.format))
@@ -72,7 +72,7 @@ def _export_bytes(df: Any, fmt: str) -> bytes:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from powdata._atomic import write_bytes_atomic
-    from powdata.load import load
+    from powdata.loader import load
 
     target = Path(args.to)
     fmt = EXPORT_FORMATS.get(target.suffix.lower())
@@ -92,7 +92,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_cite(args: argparse.Namespace) -> int:
-    from powdata.cite import cite
+    from powdata.citation import cite
 
     sys.stdout.write(cite(args.format))
     return 0
@@ -100,7 +100,7 @@ def _cmd_cite(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     try:
-        from powdata.validate import validate
+        from powdata.validation import validate
     except MissingExtraError as exc:
         raise _Usage(str(exc)) from None
     report = validate(args.path)

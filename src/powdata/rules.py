@@ -80,7 +80,7 @@ def reduced_date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _published_by_source(frames: Frames) -> pd.Series:
     """Map source_id to the first known date along its via chain (an upper bound on its publication)."""
-    from powdata.load import publication_dates
+    from powdata.loader import publication_dates
 
     src = frames["sources"]
     return pd.Series(publication_dates(src), dtype="object")

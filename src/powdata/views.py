@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata.intervals import Interval, add_bounds, interval
-from powdata.load import load
+from powdata.loader import load
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -129,7 +129,7 @@ def latest(name: str = "observations", *, as_of: str | dt.date | None = None, pa
     """
     import pandas as pd
 
-    from powdata.load import publication_dates
+    from powdata.loader import publication_dates
 
     df = load(name, as_of=as_of, path=path)
     if "source_id" not in df.columns or "indicator_id" not in df.columns:

@@ -1,0 +1,90 @@
+"""Shared fixtures: copies of the shipped package to break, and the Hypothesis profiles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from powdata.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_TEXT = ROOT.parent / "shared" / "sources" / "united24-2025-08-foreign-pows.txt"
+
+# CI is deterministic: the same examples every run, no deadline on a shared, noisy machine.
+settings.register_profile(
+    "ci", derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def copy_package(dest: Path) -> Path:
+    """Copy the repository's data package (descriptor, data, schemas) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
+    shutil.copytree(ROOT / "data", dest / "data")
+    shutil.copytree(ROOT / "schemas", dest / "schemas")
+    return dest
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Read a CSV file as a list of dicts of strings."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(path: Path, rows: list[dict[str, str]], fields: list[str] | None = None) -> None:
+    """Write rows back with the package's CSV dialect (comma, LF, header)."""
+    fields = fields or list(rows[0])
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+Edit = Callable[[list[dict[str, str]]], None]
+
+
+@pytest.fixture
+def pkg(tmp_path: Path) -> Path:
+    """A fresh, valid copy of the shipped package."""
+    return copy_package(tmp_path / "pkg")
+
+
+@pytest.fixture
+def edit_pkg(pkg: Path) -> Callable[..., Path]:
+    """Return a function that edits one resource's rows in the copy and rebuilds its descriptor."""
+
+    def _edit(resource: str, change: Edit, *, rebuild: bool = True) -> Path:
+        path = pkg / "data" / f"{resource}.csv"
+        rows = read_rows(path)
+        fields = list(rows[0])
+        change(rows)
+        write_rows(path, rows, fields)
+        if rebuild:
+            build(pkg)
+        return pkg
+
+    return _edit
+
+
+def by_id(rows: list[dict[str, str]], key: str, value: str) -> dict[str, str]:
+    """Return the row whose ``key`` is ``value``."""
+    return next(r for r in rows if r[key] == value)
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m powdata ARGS`` as a user would, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "powdata", *args], capture_output=True, text=True, cwd=cwd, timeout=300, check=False
+    )
