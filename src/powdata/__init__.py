@@ -29,6 +29,7 @@ from powdata.errors import (
 _LAZY = {
     "cite": "powdata.citation",
     "foreign_share_by_year": "powdata.views",
+    "interval": "powdata.intervals",
     "latest": "powdata.views",
     "listed_fighters_by_group": "powdata.views",
     "load": "powdata.loader",

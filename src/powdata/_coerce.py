@@ -61,7 +61,7 @@ def coerce(raw: pd.DataFrame, schema: dict[str, Any], resource: str) -> tuple[pd
             expected = "a date YYYY-MM-DD"
         else:
             enum = enum_of(f)
-            parsed = pd.Categorical(col, categories=enum) if enum else col
+            parsed = pd.Categorical(col.where(col.isin(enum)), categories=enum) if enum else col
             expected = f"one of {enum}" if enum else "text"
         bad = _bad(col, parsed)
         for i in bad.nonzero()[0][:1000]:

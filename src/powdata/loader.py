@@ -60,7 +60,7 @@ def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.Da
         name = field["name"]
         enum = enum_of(field)
         if enum:
-            cat = pd.Categorical(df[name], categories=enum)
+            cat = pd.Categorical(df[name].where(df[name].isin(enum)), categories=enum)
             bad = pd.isna(cat) & df[name].notna().to_numpy()
             if bad.any():
                 row = int(bad.nonzero()[0][0]) + 2

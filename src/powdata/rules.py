@@ -219,7 +219,9 @@ def _with_wholes(frames: Frames) -> pd.DataFrame:
     parts = obs.loc[obs["part_of"].notna()]
     wholes = obs.set_index("observation_id")
     cols = ["indicator_id", "unit", "lower", "upper", "lower_open", "upper_open", "value", "_approx"]
-    joined = parts.join(wholes[cols], on="part_of", rsuffix="_whole")
+    joined = parts.merge(
+        wholes[cols].add_suffix("_whole"), left_on="part_of", right_index=True, how="left"
+    ).set_index(parts.index)
     return joined.loc[joined["indicator_id_whole"].notna()]
 
 

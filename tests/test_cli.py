@@ -1,0 +1,118 @@
+"""The CLI, run as a subprocess the way users run it: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import run_cli
+
+
+class TestCommands:
+    def test_version(self) -> None:
+        """--version prints the descriptor's version."""
+        import powdata
+
+        r = run_cli("--version")
+        assert r.returncode == 0 and r.stdout.strip() == f"powdata {powdata.__version__}"
+
+    def test_list(self) -> None:
+        """list prints every resource with its title."""
+        r = run_cli("list")
+        assert r.returncode == 0 and "observations" in r.stdout and "area_members" in r.stdout
+
+    @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+    def test_show(self, fmt: str) -> None:
+        """show prints a resource in each format."""
+        r = run_cli("show", "indicators", "--format", fmt)
+        assert r.returncode == 0 and "foreign-pows-held" in r.stdout
+        if fmt == "json":
+            assert len(json.loads(r.stdout)) == 10
+
+    @pytest.mark.parametrize("ext", ["csv", "json", "parquet"])
+    def test_export(self, tmp_path: Path, ext: str) -> None:
+        """export writes the resource in the format its extension names."""
+        target = tmp_path / f"obs.{ext}"
+        r = run_cli("export", "observations", "--to", str(target))
+        assert r.returncode == 0, r.stderr
+        reader = {"csv": pd.read_csv, "json": pd.read_json, "parquet": pd.read_parquet}[ext]
+        assert len(reader(target)) == 18
+
+    def test_export_refuses_to_overwrite(self, tmp_path: Path) -> None:
+        """export refuses an existing file without --force (exit 2) and overwrites with it."""
+        target = tmp_path / "areas.csv"
+        target.write_text("keep me", encoding="utf-8")
+        r = run_cli("export", "areas", "--to", str(target))
+        assert r.returncode == 2 and "pass --force" in r.stderr and target.read_text() == "keep me"
+        assert run_cli("export", "areas", "--to", str(target), "--force").returncode == 0
+        assert target.read_text().startswith("area_id,")
+
+    def test_export_refuses_unknown_extension(self, tmp_path: Path) -> None:
+        """An extension powdata cannot write is a usage error (exit 2), nothing written."""
+        r = run_cli("export", "areas", "--to", str(tmp_path / "areas.xlsx"))
+        assert r.returncode == 2 and "expected a file ending in .csv, .json, .parquet" in r.stderr
+        assert not list(tmp_path.iterdir())
+
+    @pytest.mark.parametrize("fmt", ["text", "bibtex", "cff"])
+    def test_cite(self, fmt: str) -> None:
+        """cite prints the citation in each format."""
+        r = run_cli("cite", "--format", fmt)
+        assert r.returncode == 0 and "powdata" in r.stdout
+
+    def test_build_on_a_fresh_copy_changes_nothing(self, pkg: Path) -> None:
+        """build on an up-to-date package reports it up to date and leaves the descriptor as it was."""
+        before = (pkg / "datapackage.json").read_bytes()
+        r = run_cli("build", str(pkg))
+        assert r.returncode == 0 and "already up to date" in r.stdout
+        assert (pkg / "datapackage.json").read_bytes() == before
+
+
+class TestErrors:
+    def test_unknown_resource_is_one_line_exit_2(self) -> None:
+        """An unknown resource gives one line on stderr, exit 2, no traceback."""
+        r = run_cli("show", "nope")
+        assert r.returncode == 2
+        assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
+        assert "'nope' is not a powdata resource" in r.stderr
+
+    def test_bad_arguments_exit_2(self) -> None:
+        """Unknown commands and options are usage errors (exit 2)."""
+        assert run_cli("frobnicate").returncode == 2
+        assert run_cli("show", "areas", "--format", "xml").returncode == 2
+
+    def test_validate_without_extra_names_it(self, tmp_path: Path) -> None:
+        """Without pandera, `powdata validate` says what to install and exits 2."""
+        shim = tmp_path / "shim"
+        shim.mkdir()
+        (shim / "pandera.py").write_text("raise ImportError('no pandera here', name='pandera')\n")
+        import os
+        import subprocess
+        import sys
+
+        env = {**os.environ, "PYTHONPATH": str(shim)}
+        r = subprocess.run([sys.executable, "-m", "powdata", "validate"], capture_output=True, text=True, env=env)
+        assert r.returncode == 2 and "pip install 'powdata[validate]'" in r.stderr
+
+
+class TestValidateCommand:
+    def test_shipped_package_exit_0(self) -> None:
+        """validate on the installed package prints VALID and exits 0."""
+        r = run_cli("validate")
+        assert r.returncode == 0 and r.stdout.startswith("VALID")
+
+    def test_broken_package_exit_1_json(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """A package that breaks a rule exits 1; --format json names rule, row and column."""
+        pkg = edit_pkg("observations", lambda rows: rows[0].update(qualifier="roughly"))
+        r = run_cli("validate", str(pkg), "--format", "json")
+        assert r.returncode == 1
+        report = json.loads(r.stdout)
+        hit = next(p for p in report["problems"] if p["rule"] == "enum")
+        assert (hit["resource"], hit["row"], hit["column"]) == ("observations", 2, "qualifier")
+
+    def test_missing_descriptor_exit_2(self, tmp_path: Path) -> None:
+        """A folder without datapackage.json is unreadable input: exit 2, one line."""
+        r = run_cli("validate", str(tmp_path))
+        assert r.returncode == 2 and "expected datapackage.json in folder" in r.stderr

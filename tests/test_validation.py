@@ -1,0 +1,182 @@
+"""powdata.validate: the shipped package passes; every single-defect copy fails, saying where."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import powdata
+from powdata.errors import PackageReadError, UnsafePathError
+from tests.conftest import by_id
+
+Rows = list[dict[str, str]]
+
+
+def _set(key: str, **changes: str) -> Callable[[Rows], None]:
+    """Return an edit that updates the row whose id (first column) is ``key``."""
+
+    def change(rows: Rows) -> None:
+        by_id(rows, next(iter(rows[0])), key).update(changes)
+
+    return change
+
+
+# (resource, change, rule, row, column): each changes one thing in a valid copy
+DEFECTS = [
+    ("observations", _set("foreign-pow-countries-2025-08-14", value="thirty"), "type", 3, "value"),
+    ("observations", _set("foreign-pow-countries-2025-08-14", value=""), "required", 3, "value"),
+    ("observations", _set("foreign-pow-countries-2025-08-14", qualifier="roughly"), "enum", 3, "qualifier"),
+    ("observations", _set("foreign-pow-countries-2025-08-14", value="-1"), "minimum", 3, "value"),
+    ("observations", _set("foreign-pow-countries-2025-08-14", area_id="Uzbekistan"), "pattern", 3, "area_id"),
+    ("observations", _set("foreign-pow-countries-2025-08-14", observation_id="foreign-pows-held-2025-08-14"),
+     "unique", 3, "observation_id"),
+    ("observations", _set("foreign-pow-countries-2025-08-14", area_id="XYZ"), "foreign-key", 3, "area_id"),
+    ("observations", _set("foreign-pow-countries-2025-08-14", excerpt="x" * 201), "length", 3, "excerpt"),
+    ("observations", _set("foreign-share-of-pows-taken-2024", value="142", excerpt="up from 142% in 2024"),
+     "unit-range", 7, "value"),
+    ("observations", _set("foreign-share-of-pows-taken-2024", period_end="2023-12-31"), "date-order", 7,
+     "period_end"),
+    ("observations", _set("foreign-pows-held-2025-08-14", as_of="2025-09"), "as-of-after-published", 2, "as_of"),
+    ("observations", _set("foreign-fighters-listed-2025-08", part_of="foreign-fighters-listed-2025-08"),
+     "part-of-cycle", 10, "part_of"),
+    ("observations", _set("foreign-fighters-listed-africa-2025-08", value="11013",
+                          excerpt="11,013"), "parts-within-whole", 12, "value"),
+    ("observations", _set("foreign-fighters-listed-killed-2025-08", value="16895", qualifier="at_least",
+                          excerpt="16,895"), "subset-within-whole", 15, "value"),
+    ("observations", _set("foreign-fighters-listed-killed-2025-08", part_of="foreign-pow-countries-2025-08-14"),
+     "part-unit-mismatch", 15, "part_of"),
+    ("observations", _set("foreign-pow-rank-tjk-2025-08-14", value="1"), "ranks-unique", 4, "value"),
+    ("observations", _set("foreign-pow-countries-2025-08-14", value="6", excerpt="6"), "named-within-stated", 3,
+     "value"),
+    ("observations", _set("foreign-pow-rank-tjk-2025-08-14", area_id="all", indicator_id="foreign-pow-countries",
+                          value="32", excerpt="32"), "one-value-per-key", 5, "observation_id"),
+    ("observations", _set("foreign-fighters-listed-killed-2025-08", value="687"), "excerpt-carries-figure", 15,
+     "excerpt"),
+    ("mentions", _set("foreign-pows-held-npl-2025-08-14", area_id="UZB"), "mention-names-area", 3, "excerpt"),
+    ("sources", _set("coordination-hq-2025-08-14", published="2999-01-01"), "future-date", 3, "published"),
+]
+
+
+class TestShippedPackage:
+    def test_is_valid_with_no_warnings(self) -> None:
+        """The installed package is valid; today it raises no warning either."""
+        report = powdata.validate()
+        assert report.valid, report.to_text()
+        assert report.warnings == []
+        assert report.checked == ["pandera", "rules", "frictionless"]
+
+    def test_report_to_dict_is_json(self) -> None:
+        """to_dict() is plain JSON with valid, counts and problems."""
+        d = powdata.validate(structural=False).to_dict()
+        assert json.loads(json.dumps(d))["valid"] is True and d["error_count"] == 0
+
+
+class TestSingleDefects:
+    @pytest.mark.parametrize(("resource", "change", "rule", "row", "column"), DEFECTS,
+                             ids=[d[2] for d in DEFECTS])
+    def test_defect_is_named(self, edit_pkg, resource, change, rule, row, column) -> None:  # type: ignore[no-untyped-def]
+        """A copy with one defect is invalid and the report names the rule, resource, row and column."""
+        pkg = edit_pkg(resource, change)
+        report = powdata.validate(pkg)
+        assert not report.valid
+        hits = [(p.rule, p.resource, p.row, p.column) for p in report.errors]
+        assert (rule, resource, row, column) in hits, report.to_text()
+
+    def test_stale_descriptor(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """Data edited without `powdata build` fails on hash, bytes and a stale descriptor."""
+        pkg = edit_pkg("areas", lambda rows: by_id(rows, "area_id", "UZB").update(name="Uzbekistan."), rebuild=False)
+        rules = {p.rule for p in powdata.validate(pkg).errors}
+        assert {"hash", "bytes", "descriptor-stale"} <= rules
+
+    def test_parts_message_names_the_numbers(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """The parts rule says 'parts 25,632 exceed whole 16,894 (observation …)'."""
+        pkg = edit_pkg("observations", _set("foreign-fighters-listed-blr-kaz-kgz-tjk-2025-08", value="14658"))
+        msgs = [p.message for p in powdata.validate(pkg).errors if p.rule == "parts-within-whole"]
+        assert msgs and msgs[0].startswith(
+            "parts 25,632 certainly exceed whole 16,894 (observation foreign-fighters-listed-2025-08)"
+        )
+
+    def test_ragged_row(self, pkg: Path) -> None:
+        """A row with an extra cell is reported, not a traceback."""
+        path = pkg / "data" / "areas.csv"
+        path.write_text(path.read_text(encoding="utf-8") + "ZZZ,Z,country,999,,extra\n", encoding="utf-8")
+        report = powdata.validate(pkg)
+        assert not report.valid and {"csv-format", "extra-cell"} & {p.rule for p in report.errors}
+
+    def test_non_utf8_bytes(self, pkg: Path) -> None:
+        """Non-UTF-8 bytes are reported with the resource and line."""
+        path = pkg / "data" / "areas.csv"
+        path.write_bytes(path.read_bytes() + b"ZZZ,\xff,country,,\n")
+        hits = [(p.rule, p.resource, p.row) for p in powdata.validate(pkg).errors]
+        assert ("encoding", "areas", 15) in hits
+
+
+class TestUnreadableInput:
+    def test_malformed_json(self, pkg: Path) -> None:
+        """A malformed descriptor raises PackageReadError naming line and column."""
+        (pkg / "datapackage.json").write_text('{"name": "powdata",', encoding="utf-8")
+        with pytest.raises(PackageReadError, match=r"malformed JSON at line 1, column \d+"):
+            powdata.validate(pkg)
+
+    def test_missing_descriptor(self, tmp_path: Path) -> None:
+        """A path with no descriptor raises PackageReadError."""
+        with pytest.raises(PackageReadError, match="nothing is there"):
+            powdata.validate(tmp_path / "nowhere")
+
+    def test_missing_data_file(self, pkg: Path) -> None:
+        """A resource whose file is missing raises PackageReadError naming it."""
+        (pkg / "data" / "mentions.csv").unlink()
+        with pytest.raises(PackageReadError, match=r"resource 'mentions': expected file .*mentions.csv"):
+            powdata.validate(pkg)
+
+
+def _with_path(pkg: Path, path: str) -> Path:
+    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    desc["resources"][2]["path"] = path
+    (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    return pkg
+
+
+class TestSafety:
+    @pytest.mark.parametrize(
+        ("path", "message"),
+        [
+            ("https://example.org/areas.csv", "is remote"),
+            ("/etc/passwd", "is absolute"),
+            ("../outside.csv", "climbs out"),
+            ("data/../../outside.csv", "climbs out"),
+        ],
+    )
+    def test_unsafe_paths_are_refused_before_reading(self, pkg: Path, path: str, message: str) -> None:
+        """URL, absolute and '..' resource paths are refused with UnsafePathError."""
+        with pytest.raises(UnsafePathError, match=message):
+            powdata.validate(_with_path(pkg, path))
+
+    def test_symlink_out_of_the_folder_is_refused(self, pkg: Path, tmp_path: Path) -> None:
+        """A path that resolves through a symlink to outside the package is refused."""
+        outside = tmp_path / "secret.csv"
+        outside.write_text("area_id\n", encoding="utf-8")
+        os.symlink(outside, pkg / "data" / "link.csv")
+        with pytest.raises(UnsafePathError, match="outside the package folder"):
+            powdata.validate(_with_path(pkg, "data/link.csv"))
+
+    def test_no_network_is_used(self, pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Validation opens no socket."""
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise AssertionError("validation tried to use the network")
+
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        monkeypatch.setattr(socket, "create_connection", refuse)
+        assert powdata.validate(pkg).valid
+
+    def test_validate_writes_nothing(self, pkg: Path) -> None:
+        """Validation leaves every file of the package byte-identical and adds none."""
+        before = {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()}
+        powdata.validate(pkg)
+        assert {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()} == before
