@@ -1,0 +1,211 @@
+"""Property tests of the consistency rules on generated packages (composite strategies).
+
+pandera's ``.strategy()`` cannot satisfy cross-row rules, so a composite
+strategy builds whole consistent packages: wholes with parts that fit, unique
+ranks, as many countries stated as named, cumulative vintages that grow, and
+excerpts that write each figure. Every such package passes; each single mutation
+fails with the rule it breaks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from powdata.intervals import Interval, interval
+from powdata.report import ERROR
+from powdata.rules import figure_forms, run_cross_rules
+
+QUALS = ["exact", "more_than", "at_least", "fewer_than", "at_most"]
+COUNTRIES = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
+SOURCE = "src"
+
+
+def _frames(obs: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
+    ind = pd.DataFrame(
+        {
+            "indicator_id": ["listed", "killed", "share", "rank", "countries"],
+            "unit": pd.Categorical(["persons", "persons", "percent", "rank", "countries"]),
+            "cumulative": pd.array([True, True, False, False, False], dtype="boolean"),
+            "about_indicator_id": pd.array([None, None, None, "listed", "listed"], dtype="string"),
+        }
+    )
+    areas = pd.DataFrame(
+        {
+            "area_id": ["all", *COUNTRIES, "grp"],
+            "name": ["All", *[f"Land {c}" for c in COUNTRIES], "Group"],
+            "kind": pd.Categorical(["all"] + ["country"] * len(COUNTRIES) + ["group"]),
+        }
+    )
+    members = pd.DataFrame({"area_id": ["grp", "grp"], "member_id": ["EEE", "FFF"]})
+    sources = pd.DataFrame(
+        {
+            "source_id": [SOURCE],
+            "published": pd.to_datetime(["2025-08-14"]),
+            "via_source_id": pd.array([None], dtype="string"),
+        }
+    )
+    o = pd.DataFrame(obs)
+    for col in ("period_start", "period_end"):
+        o[col] = pd.to_datetime(o.get(col, pd.Series([None] * len(o))))
+    o["as_of"] = o["as_of"].astype("string")
+    o["part_of"] = o.get("part_of", pd.Series([None] * len(o))).astype("string")
+    o["value"] = o["value"].astype("Float64")
+    o["qualifier"] = pd.Categorical(o["qualifier"], categories=[*QUALS, "approximately"])
+    m = pd.DataFrame(mentions, columns=["mention_id", "indicator_id", "area_id", "as_of", "source_id", "excerpt"])
+    m["as_of"] = m["as_of"].astype("string")
+    return {"observations": o, "indicators": ind, "areas": areas, "area_members": members,
+            "mentions": m, "sources": sources}
+
+
+def _obs(oid: str, ind: str, area: str, value: float, qual: str, as_of: str, unit: str, **kw: Any) -> dict[str, Any]:
+    excerpt = f"text says {figure_forms(value, unit)[-1 if unit == 'rank' else 0]} here"
+    return {"observation_id": oid, "indicator_id": ind, "area_id": area, "value": value, "qualifier": qual,
+            "as_of": as_of, "source_id": SOURCE, "excerpt": excerpt, **kw}
+
+
+@st.composite
+def packages(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
+    """A small package that satisfies every cross rule."""
+    parts = draw(st.lists(st.integers(0, 5_000), min_size=0, max_size=3))
+    slack = draw(st.integers(0, 5_000))
+    whole = sum(parts) + slack
+    obs = [_obs("w-1", "listed", "all", whole, "exact", "2025-07", "persons")]
+    part_areas = ["AAA", "BBB", "grp"]
+    for i, v in enumerate(parts):
+        qual = draw(st.sampled_from(["exact", "at_most", "fewer_than"]))
+        obs.append(_obs(f"p-{i}", "listed", part_areas[i], v + (qual == "fewer_than"), qual, "2025-07", "persons",
+                        part_of="w-1"))
+    killed = draw(st.integers(0, whole))
+    obs.append(_obs("k-1", "killed", "all", killed, draw(st.sampled_from(["exact", "at_least"])), "2025-07",
+                    "persons", part_of="w-1"))
+    # later vintage of the cumulative whole: never smaller
+    later = whole + draw(st.integers(0, 1_000))
+    obs.append(_obs("w-2", "listed", "all", later, draw(st.sampled_from(["exact", "at_least", "more_than"])),
+                    "2025-08", "persons"))
+    n_ranked = draw(st.integers(0, 3))
+    for r in range(1, n_ranked + 1):
+        obs.append(_obs(f"r-{r}", "rank", COUNTRIES[r - 1], r, "exact", "2025-07", "rank"))
+    mentioned = draw(st.lists(st.sampled_from(COUNTRIES[3:5]), unique=True, max_size=2))
+    mentions = [{"mention_id": f"m-{a}", "indicator_id": "listed", "area_id": a, "as_of": "2025-07",
+                 "source_id": SOURCE, "excerpt": f"names Land {a}"} for a in mentioned]
+    named = {*COUNTRIES[:n_ranked], *mentioned, *(["EEE", "FFF"] if len(parts) >= 3 else [])}
+    if len(parts) >= 2:
+        named.add("BBB")
+    if len(parts) >= 1:
+        named.add("AAA")
+    stated = len(named) + draw(st.integers(0, 100))
+    obs.append(_obs("c-1", "countries", "all", stated, draw(st.sampled_from(["exact", "at_least"])), "2025-07",
+                    "countries"))
+    share = draw(st.integers(0, 100))
+    obs.append(_obs("s-1", "share", "all", share, "exact", "2025-07", "percent",
+                    period_start="2025-07-01", period_end="2025-07-31"))
+    return _frames(obs, mentions)
+
+
+def errors(frames: dict[str, pd.DataFrame]) -> set[str]:
+    return {p.rule for p in run_cross_rules(frames, {}) if p.severity == ERROR}
+
+
+def _row(frames: dict[str, pd.DataFrame], oid: str) -> Any:
+    obs = frames["observations"]
+    return obs.index[obs["observation_id"] == oid][0]
+
+
+def _set(frames: dict[str, pd.DataFrame], oid: str, **values: Any) -> dict[str, pd.DataFrame]:
+    obs = frames["observations"].copy()
+    i = _row(frames, oid)
+    for k, v in values.items():
+        obs.loc[i, k] = v
+    if "value" in values:
+        unit = {"listed": "persons", "killed": "persons", "share": "percent", "rank": "rank", "countries": "countries"}
+        obs.loc[i, "excerpt"] = f"says {figure_forms(float(values['value']), unit[obs.loc[i, 'indicator_id']])[0]}"
+    return {**frames, "observations": obs}
+
+
+class TestConsistentPackages:
+    @given(packages())
+    def test_consistent_packages_pass(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Every generated consistent package passes every cross rule."""
+        assert errors(frames) == set()
+
+
+class TestSingleMutations:
+    @given(packages(), st.integers(1, 10_000))
+    def test_part_larger_than_whole(self, frames: dict[str, pd.DataFrame], extra: int) -> None:
+        """A subset made larger than its whole fails subset-within-whole."""
+        whole = frames["observations"].loc[_row(frames, "w-1"), "value"]
+        mutated = _set(frames, "k-1", value=float(whole) + extra, qualifier="exact")
+        assert "subset-within-whole" in errors(mutated)
+
+    @given(packages())
+    def test_qualifier_widening_past_the_whole(self, frames: dict[str, pd.DataFrame]) -> None:
+        """'more than' the whole's exact value contradicts it; 'at least' the same value does not."""
+        whole = float(frames["observations"].loc[_row(frames, "w-1"), "value"])
+        assert "subset-within-whole" in errors(_set(frames, "k-1", value=whole, qualifier="more_than"))
+        assert "subset-within-whole" not in errors(_set(frames, "k-1", value=whole, qualifier="at_least"))
+
+    @given(packages(), st.integers(1, 1_000), st.sampled_from(["exact", "at_most", "fewer_than"]))
+    def test_cumulative_shrinks(self, frames: dict[str, pd.DataFrame], drop: int, qual: str) -> None:
+        """A later vintage certainly below the earlier one fails cumulative-never-shrinks."""
+        whole = float(frames["observations"].loc[_row(frames, "w-1"), "value"])
+        assume(whole >= drop)
+        assert "cumulative-never-shrinks" in errors(_set(frames, "w-2", value=whole - drop, qualifier=qual))
+
+    @given(packages())
+    def test_cumulative_may_stay_level(self, frames: dict[str, pd.DataFrame]) -> None:
+        """A later vintage 'at most' the earlier exact value is not a certain shrink."""
+        whole = float(frames["observations"].loc[_row(frames, "w-1"), "value"])
+        assert "cumulative-never-shrinks" not in errors(_set(frames, "w-2", value=whole, qualifier="at_most"))
+
+    @given(packages(), st.integers(101, 10_000))
+    def test_percent_past_100(self, frames: dict[str, pd.DataFrame], v: int) -> None:
+        """A share above 100% fails unit-range."""
+        assert "unit-range" in errors(_set(frames, "s-1", value=float(v)))
+
+    @given(packages())
+    def test_duplicate_key(self, frames: dict[str, pd.DataFrame]) -> None:
+        """A second value for the same indicator, area, period, as_of and source fails one-value-per-key."""
+        obs = frames["observations"]
+        dup = obs.loc[[_row(frames, "s-1")]].assign(observation_id="s-2")
+        assert "one-value-per-key" in errors({**frames, "observations": pd.concat([obs, dup], ignore_index=True)})
+
+    @given(packages())
+    def test_broken_reference(self, frames: dict[str, pd.DataFrame]) -> None:
+        """A part_of that names no observation fails foreign-key when the schema declares it."""
+        schemas = {"observations": {"foreignKeys": [
+            {"fields": ["part_of"], "reference": {"resource": "observations", "fields": ["observation_id"]}}]}}
+        mutated = _set(frames, "k-1", part_of="nowhere")
+        assert "foreign-key" in {p.rule for p in run_cross_rules(mutated, schemas)}
+
+    @given(packages())
+    def test_fewer_countries_stated_than_named(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Stating fewer countries than are named fails named-within-stated (when any are named)."""
+        mutated = _set(frames, "c-1", value=0.0, qualifier="exact")
+        named = len(frames["mentions"]) + (frames["observations"]["indicator_id"] == "rank").sum()
+        if named:
+            assert "named-within-stated" in errors(mutated)
+
+
+class TestIntervals:
+    @given(st.floats(0, 1e9, allow_nan=False), st.sampled_from(QUALS + ["approximately"]))
+    def test_value_lies_in_its_closure(self, v: float, q: str) -> None:
+        """The stated value always lies in the closure of its interval."""
+        iv = interval(v, q)
+        assert iv.lower <= v <= iv.upper
+
+    @given(st.floats(0, 1e9, allow_nan=False), st.sampled_from(QUALS), st.floats(0, 1e9, allow_nan=False),
+           st.sampled_from(QUALS))
+    def test_certainly_above_is_asymmetric(self, a: float, qa: str, b: float, qb: str) -> None:
+        """Two intervals cannot each lie certainly above the other."""
+        x, y = interval(a, qa), interval(b, qb)
+        assert not (x.certainly_above(y) and y.certainly_above(x))
+
+    def test_sum_of_intervals(self) -> None:
+        """Adding intervals adds bounds and keeps open ends open."""
+        s = interval(1, "more_than") + interval(2, "exact")
+        assert s == Interval(3, math.inf, True, False)
