@@ -54,7 +54,9 @@ class TestLoad:
 
     def test_unknown_resource_lists_the_resources(self) -> None:
         """An unknown name raises UnknownResourceError, a KeyError, naming the way out."""
-        with pytest.raises(UnknownResourceError, match=r"'obs' is not a powdata resource; expected one of: .*observations"):
+        with pytest.raises(
+            UnknownResourceError, match=r"'obs' is not a powdata resource; expected one of: .*observations"
+        ):
             powdata.load("obs")
         with pytest.raises(KeyError):
             powdata.load("obs")
@@ -69,6 +71,7 @@ class TestLoad:
     def test_polars_backend(self) -> None:
         """backend='polars' returns a polars DataFrame with the same rows."""
         import polars as pl  # the test extra installs polars
+
         df = powdata.load("observations", backend="polars")
         assert isinstance(df, pl.DataFrame) and df.height == len(powdata.load("observations"))
 

@@ -58,14 +58,29 @@ def _frames(obs: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> dict[s
     o["qualifier"] = pd.Categorical(o["qualifier"], categories=[*QUALS, "approximately"])
     m = pd.DataFrame(mentions, columns=["mention_id", "indicator_id", "area_id", "as_of", "source_id", "excerpt"])
     m["as_of"] = m["as_of"].astype("string")
-    return {"observations": o, "indicators": ind, "areas": areas, "area_members": members,
-            "mentions": m, "sources": sources}
+    return {
+        "observations": o,
+        "indicators": ind,
+        "areas": areas,
+        "area_members": members,
+        "mentions": m,
+        "sources": sources,
+    }
 
 
 def _obs(oid: str, ind: str, area: str, value: float, qual: str, as_of: str, unit: str, **kw: Any) -> dict[str, Any]:
     excerpt = f"text says {figure_forms(value, unit)[-1 if unit == 'rank' else 0]} here"
-    return {"observation_id": oid, "indicator_id": ind, "area_id": area, "value": value, "qualifier": qual,
-            "as_of": as_of, "source_id": SOURCE, "excerpt": excerpt, **kw}
+    return {
+        "observation_id": oid,
+        "indicator_id": ind,
+        "area_id": area,
+        "value": value,
+        "qualifier": qual,
+        "as_of": as_of,
+        "source_id": SOURCE,
+        "excerpt": excerpt,
+        **kw,
+    }
 
 
 @st.composite
@@ -78,32 +93,75 @@ def packages(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
     part_areas = ["AAA", "BBB", "grp"]
     for i, v in enumerate(parts):
         qual = draw(st.sampled_from(["exact", "at_most", "fewer_than"]))
-        obs.append(_obs(f"p-{i}", "listed", part_areas[i], v + (qual == "fewer_than"), qual, "2025-07", "persons",
-                        part_of="w-1"))
+        obs.append(
+            _obs(
+                f"p-{i}", "listed", part_areas[i], v + (qual == "fewer_than"), qual, "2025-07", "persons", part_of="w-1"
+            )
+        )
     killed = draw(st.integers(0, whole))
-    obs.append(_obs("k-1", "killed", "all", killed, draw(st.sampled_from(["exact", "at_least"])), "2025-07",
-                    "persons", part_of="w-1"))
+    obs.append(
+        _obs(
+            "k-1",
+            "killed",
+            "all",
+            killed,
+            draw(st.sampled_from(["exact", "at_least"])),
+            "2025-07",
+            "persons",
+            part_of="w-1",
+        )
+    )
     # later vintage of the cumulative whole: never smaller
     later = whole + draw(st.integers(0, 1_000))
-    obs.append(_obs("w-2", "listed", "all", later, draw(st.sampled_from(["exact", "at_least", "more_than"])),
-                    "2025-08", "persons"))
+    obs.append(
+        _obs(
+            "w-2",
+            "listed",
+            "all",
+            later,
+            draw(st.sampled_from(["exact", "at_least", "more_than"])),
+            "2025-08",
+            "persons",
+        )
+    )
     n_ranked = draw(st.integers(0, 3))
     for r in range(1, n_ranked + 1):
         obs.append(_obs(f"r-{r}", "rank", COUNTRIES[r - 1], r, "exact", "2025-07", "rank"))
     mentioned = draw(st.lists(st.sampled_from(COUNTRIES[3:5]), unique=True, max_size=2))
-    mentions = [{"mention_id": f"m-{a}", "indicator_id": "listed", "area_id": a, "as_of": "2025-07",
-                 "source_id": SOURCE, "excerpt": f"names Land {a}"} for a in mentioned]
+    mentions = [
+        {
+            "mention_id": f"m-{a}",
+            "indicator_id": "listed",
+            "area_id": a,
+            "as_of": "2025-07",
+            "source_id": SOURCE,
+            "excerpt": f"names Land {a}",
+        }
+        for a in mentioned
+    ]
     named = {*COUNTRIES[:n_ranked], *mentioned, *(["EEE", "FFF"] if len(parts) >= 3 else [])}
     if len(parts) >= 2:
         named.add("BBB")
     if len(parts) >= 1:
         named.add("AAA")
     stated = len(named) + draw(st.integers(0, 100))
-    obs.append(_obs("c-1", "countries", "all", stated, draw(st.sampled_from(["exact", "at_least"])), "2025-07",
-                    "countries"))
+    obs.append(
+        _obs("c-1", "countries", "all", stated, draw(st.sampled_from(["exact", "at_least"])), "2025-07", "countries")
+    )
     share = draw(st.integers(0, 100))
-    obs.append(_obs("s-1", "share", "all", share, "exact", "2025-07", "percent",
-                    period_start="2025-07-01", period_end="2025-07-31"))
+    obs.append(
+        _obs(
+            "s-1",
+            "share",
+            "all",
+            share,
+            "exact",
+            "2025-07",
+            "percent",
+            period_start="2025-07-01",
+            period_end="2025-07-31",
+        )
+    )
     return _frames(obs, mentions)
 
 
@@ -177,8 +235,13 @@ class TestSingleMutations:
     @given(packages())
     def test_broken_reference(self, frames: dict[str, pd.DataFrame]) -> None:
         """A part_of that names no observation fails foreign-key when the schema declares it."""
-        schemas = {"observations": {"foreignKeys": [
-            {"fields": ["part_of"], "reference": {"resource": "observations", "fields": ["observation_id"]}}]}}
+        schemas = {
+            "observations": {
+                "foreignKeys": [
+                    {"fields": ["part_of"], "reference": {"resource": "observations", "fields": ["observation_id"]}}
+                ]
+            }
+        }
         mutated = _set(frames, "k-1", part_of="nowhere")
         assert "foreign-key" in {p.rule for p in run_cross_rules(mutated, schemas)}
 
@@ -192,14 +255,18 @@ class TestSingleMutations:
 
 
 class TestIntervals:
-    @given(st.floats(0, 1e9, allow_nan=False), st.sampled_from(QUALS + ["approximately"]))
+    @given(st.floats(0, 1e9, allow_nan=False), st.sampled_from([*QUALS, "approximately"]))
     def test_value_lies_in_its_closure(self, v: float, q: str) -> None:
         """The stated value always lies in the closure of its interval."""
         iv = interval(v, q)
         assert iv.lower <= v <= iv.upper
 
-    @given(st.floats(0, 1e9, allow_nan=False), st.sampled_from(QUALS), st.floats(0, 1e9, allow_nan=False),
-           st.sampled_from(QUALS))
+    @given(
+        st.floats(0, 1e9, allow_nan=False),
+        st.sampled_from(QUALS),
+        st.floats(0, 1e9, allow_nan=False),
+        st.sampled_from(QUALS),
+    )
     def test_certainly_above_is_asymmetric(self, a: float, qa: str, b: float, qb: str) -> None:
         """Two intervals cannot each lie certainly above the other."""
         x, y = interval(a, qa), interval(b, qb)

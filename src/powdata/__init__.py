@@ -37,21 +37,26 @@ _LAZY = {
     "validate": "powdata.validation",
 }
 
-__all__ = sorted(
-    [
-        "IntegrityError",
-        "MissingExtraError",
-        "PackageReadError",
-        "PowdataError",
-        "UnknownResourceError",
-        "UnsafePathError",
-        "__version__",
-        "describe",
-        "descriptor",
-        "list_resources",
-        *_LAZY,
-    ]
-)
+__all__ = [
+    "IntegrityError",
+    "MissingExtraError",
+    "PackageReadError",
+    "PowdataError",
+    "UnknownResourceError",
+    "UnsafePathError",
+    "__version__",
+    "cite",
+    "describe",
+    "descriptor",
+    "foreign_share_by_year",
+    "interval",
+    "latest",
+    "list_resources",
+    "listed_fighters_by_group",
+    "load",
+    "pow_nationalities",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -65,17 +65,49 @@ def stale_parts(root: Path) -> list[str]:
     current = read_descriptor(root)
     fresh = built_descriptor(root)
     stale: list[str] = []
-    for old, new in zip(current["resources"], fresh["resources"]):
+    for old, new in zip(current["resources"], fresh["resources"], strict=True):
         for key in _DERIVED:
             if old.get(key) != new.get(key):
                 stale.append(f"{new['name']}.{key}")
     return stale
 
 
+def registry_entry(desc: dict[str, Any]) -> dict[str, Any]:
+    """Return the registry record of a built descriptor: its version and each resource's sha256."""
+    return {"version": desc["version"], "resources": {r["name"]: r["hash"] for r in desc["resources"]}}
+
+
+def registry_path(root: Path, version: str) -> Path:
+    """Return ``releases/<version>.json`` under ``root``."""
+    return root / "releases" / f"{version}.json"
+
+
+def registry_mismatch(root: Path) -> list[str]:
+    """Name each resource whose sha256 differs from the registry entry of the current version.
+
+    Like pooch's registry: once a version is recorded, its data cannot change
+    without a new version. An empty list means the data match (or no registry is kept).
+    """
+    if not (root / "releases").is_dir():
+        return []
+    entry = registry_entry(built_descriptor(root))
+    path = registry_path(root, entry["version"])
+    if not path.is_file():
+        return [f"releases/{entry['version']}.json is missing; run `powdata build`"]
+    recorded = read_json(path).get("resources", {})
+    names = entry["resources"].keys() | recorded.keys()
+    return sorted(n for n in names if entry["resources"].get(n) != recorded.get(n))
+
+
 def build(root: Path) -> bool:
     """Rewrite the descriptor of ``root`` atomically; return True when it changed."""
-    text = render(built_descriptor(root))
+    desc = built_descriptor(root)
+    text = render(desc)
     path = descriptor_path(root)
+    if (root / "releases").is_dir():
+        reg = registry_path(root, desc["version"])
+        if not reg.is_file():  # a new version: record its data once; never rewrite a recorded one
+            write_text_atomic(reg, render(registry_entry(desc)))
     if path.read_text(encoding="utf-8") == text:
         return False
     write_text_atomic(path, text)

@@ -15,7 +15,7 @@ def _authors(desc: dict[str, Any]) -> list[str]:
     return [c.get("title", "") for c in desc.get("contributors", []) if c.get("title")] or ["powdata maintainers"]
 
 
-def cite(format: str = "text", *, descriptor: dict[str, Any] | None = None) -> str:  # noqa: A002  # the public keyword is "format"
+def cite(format: str = "text", *, descriptor: dict[str, Any] | None = None) -> str:  # the public keyword is "format"
     """Return a citation of this release of the data package.
 
     Parameters

@@ -115,7 +115,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from powdata._package import resolve_root
-    from powdata.build import build
+    from powdata.build import build, registry_mismatch
     from powdata.codebook import write_codebook
 
     root = resolve_root(args.path or ".")
@@ -124,6 +124,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if (root / "docs").is_dir():
         changed = write_codebook(root)
         print(f"{root / 'docs' / 'codebook.md'}: {'rewritten' if changed else 'already up to date'}")
+    mismatch = registry_mismatch(root)
+    if mismatch:
+        print(
+            f"powdata: the data of {', '.join(mismatch)} differ from the registry of this version; "
+            "bump the version in datapackage.json (see `powdata diff git:HEAD .`) and build again",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -47,7 +47,7 @@ class Interval(NamedTuple):
         """True when every value of ``self`` is below every value of ``other``."""
         return other.certainly_above(self)
 
-    def __add__(self, other: object) -> Interval:  # type: ignore[override]  # interval sum, not tuple concatenation
+    def __add__(self, other: object) -> Interval:  # interval sum, not tuple concatenation
         if not isinstance(other, Interval):
             return NotImplemented
         return Interval(

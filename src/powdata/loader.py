@@ -50,7 +50,9 @@ def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.Da
         )
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = f"{where}: cannot be parsed with its Table Schema ({first}); run `powdata validate` for the row and column"
+        msg = (
+            f"{where}: cannot be parsed with its Table Schema ({first}); run `powdata validate` for the row and column"
+        )
         raise PackageReadError(msg) from None
     expected = [f["name"] for f in fields]
     if list(df.columns) != expected:
@@ -96,8 +98,8 @@ def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
     """
     import pandas as pd
 
-    own = dict(zip(sources["source_id"], sources["published"]))
-    via = dict(zip(sources["source_id"], sources["via_source_id"]))
+    own = dict(zip(sources["source_id"], sources["published"], strict=True))
+    via = dict(zip(sources["source_id"], sources["via_source_id"], strict=True))
     out: dict[str, Any] = {}
     for sid in own:
         seen: set[str] = set()

@@ -67,8 +67,10 @@ class Report:
         problem is dropped when its cell (resource, row, column) already has
         one, or when the same rule already fired at the same resource and row.
         """
-        cells = {(p.resource, p.row, p.column) for p in self.problems if p.row is not None and p.column}
-        rules = {(p.resource, p.row, p.rule) for p in self.problems}
+        cells: set[tuple[str | None, int | None, str | None]] = {
+            (p.resource, p.row, p.column) for p in self.problems if p.row is not None and p.column
+        }
+        rules: set[tuple[str | None, int | None, str]] = {(p.resource, p.row, p.rule) for p in self.problems}
         for p in problems:
             cell = (p.resource, p.row, p.column)
             if (p.row is not None and p.column and cell in cells) or (p.resource, p.row, p.rule) in rules:

@@ -10,14 +10,14 @@ tolerance given to "approximately" it raises a **warning**.
 | foreign-key              | every reference resolves (also checked by Frictionless) |
 | unit-range               | percent in [0, 100]; persons, countries and ranks whole numbers; rank ≥ 1 |
 | date-order               | period_start ≤ period_end ≤ as_of |
-| as-of-after-published    | as_of not after the publication date of the source (or of the publication it was read through) |
+| as-of-after-published    | as_of not after the source's publication (or that of the text it was read in) |
 | future-date              | no date after today |
 | part-of-cycle            | part_of never points to the row itself or round a loop |
 | part-unit-mismatch       | a part is counted in the unit of its whole |
 | parts-within-whole       | subtotals of one indicator never add up to more than their whole |
 | subset-within-whole      | a subset (another indicator) never exceeds its whole |
 | ranks-unique             | one rank per place, per indicator and vintage |
-| named-within-stated      | countries named (ranked, mentioned, or members of a named group) never outnumber the countries stated |
+| named-within-stated      | countries named (ranked, mentioned, group members) never outnumber those stated |
 | one-value-per-key        | one value per indicator, area, period, as_of and source |
 | cumulative-never-shrinks | a cumulative indicator never falls from one vintage to the next |
 | excerpt-carries-figure   | the excerpt contains the figure as the text writes it ("16,894", "49%", "first") |
@@ -119,7 +119,7 @@ def rule_foreign_key(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list
 def rule_unit_range(frames: Frames) -> list[Problem]:
     """Percent within [0, 100]; counts and ranks whole numbers; ranks at least 1."""
     obs, ind = frames["observations"], frames["indicators"]
-    unit = obs["indicator_id"].map(dict(zip(ind["indicator_id"], ind["unit"].astype(object))))
+    unit = obs["indicator_id"].map(dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True)))
     v = obs["value"].astype("float64")
     out = []
     checks = [
@@ -127,9 +127,9 @@ def rule_unit_range(frames: Frames) -> list[Problem]:
         (unit.isin(["persons", "countries", "rank"]) & (v % 1 != 0), "a count or rank that is not a whole number"),
         ((unit == "rank") & (v < 1), "a rank below 1"),
     ]
-    for mask, what in checks:
-        mask = mask.fillna(False).to_numpy()
-        for i, row in zip(mask.nonzero()[0], _row(obs, mask)):
+    for condition, what in checks:
+        mask = condition.fillna(False).to_numpy(dtype=bool)
+        for i, row in zip(mask.nonzero()[0], _row(obs, mask), strict=True):
             oid = obs["observation_id"].iloc[i]
             msg = f"observation {oid}: value {v.iloc[i]:g} is {what} (unit {unit.iloc[i]})"
             out.append(Problem("unit-range", ERROR, msg, "observations", row, "value", (str(oid),)))
@@ -154,12 +154,12 @@ def rule_dates(frames: Frames, today: dt.date | None = None) -> list[Problem]:
                 (ps > end, "as_of", "period_start {ps} is after as_of {asof}"),
             ]:
                 m = mask.fillna(False).to_numpy()
-                for i, row in zip(m.nonzero()[0], _row(df, m)):
+                for i, row in zip(m.nonzero()[0], _row(df, m), strict=True):
                     text = msg.format(pe=_d(pe.iloc[i]), ps=_d(ps.iloc[i]), asof=df["as_of"].iloc[i])
                     out.append(Problem("date-order", ERROR, f"{name[:-1]} {ids.iloc[i]}: {text}", name, row, col))
         pub = pd.to_datetime(df["source_id"].astype(object).map(published))
         m = (start > pub).fillna(False).to_numpy()
-        for i, row in zip(m.nonzero()[0], _row(df, m)):
+        for i, row in zip(m.nonzero()[0], _row(df, m), strict=True):
             sid = df["source_id"].iloc[i]
             msg = (
                 f"{name[:-1]} {ids.iloc[i]}: as_of {df['as_of'].iloc[i]} is after {_d(pub.iloc[i])}, "
@@ -169,12 +169,14 @@ def rule_dates(frames: Frames, today: dt.date | None = None) -> list[Problem]:
         cols = [("as_of", start)] + [(c, df[c]) for c in ("period_start", "period_end") if c in df.columns]
         for col, values in cols:
             m = (values > today_ts).fillna(False).to_numpy()
-            for i, row in zip(m.nonzero()[0], _row(df, m)):
-                msg = f"{name[:-1]} {ids.iloc[i]}: {col} {df[col].iloc[i]} is in the future (today is {today_ts.date()})"
+            for i, row in zip(m.nonzero()[0], _row(df, m), strict=True):
+                msg = (
+                    f"{name[:-1]} {ids.iloc[i]}: {col} {df[col].iloc[i]} is in the future (today is {today_ts.date()})"
+                )
                 out.append(Problem("future-date", ERROR, msg, name, row, col))
     src = frames["sources"]
     m = (src["published"] > today_ts).fillna(False).to_numpy()
-    for i, row in zip(m.nonzero()[0], _row(src, m)):
+    for i, row in zip(m.nonzero()[0], _row(src, m), strict=True):
         msg = f"source {src['source_id'].iloc[i]}: published {_d(src['published'].iloc[i])} is in the future"
         out.append(Problem("future-date", ERROR, msg, "sources", row, "published"))
     return out
@@ -191,7 +193,7 @@ def rule_part_of_cycle(frames: Frames) -> list[Problem]:
     """part_of never points at the row itself, nor round a loop of parts."""
     obs = frames["observations"]
     ids = obs["observation_id"].astype(object)
-    parent = dict(zip(ids, obs["part_of"].astype(object)))
+    parent = dict(zip(ids, obs["part_of"].astype(object), strict=True))
     cur = obs["part_of"].astype(object)
     in_cycle = np.zeros(len(obs), dtype=bool)
     for _ in range(64):  # nesting deeper than 64 levels is itself reported as a loop
@@ -203,7 +205,7 @@ def rule_part_of_cycle(frames: Frames) -> list[Problem]:
     else:
         in_cycle |= cur.notna().to_numpy()
     out = []
-    for i, row in zip(in_cycle.nonzero()[0], _row(obs, in_cycle)):
+    for i, row in zip(in_cycle.nonzero()[0], _row(obs, in_cycle), strict=True):
         oid = ids.iloc[i]
         msg = f"observation {oid}: part_of {obs['part_of'].iloc[i]} leads back to itself"
         out.append(Problem("part-of-cycle", ERROR, msg, "observations", row, "part_of", (str(oid),)))
@@ -212,16 +214,16 @@ def rule_part_of_cycle(frames: Frames) -> list[Problem]:
 
 def _with_wholes(frames: Frames) -> pd.DataFrame:
     obs = add_bounds(frames["observations"])
-    unit = dict(zip(frames["indicators"]["indicator_id"], frames["indicators"]["unit"].astype(object)))
+    unit = dict(zip(frames["indicators"]["indicator_id"], frames["indicators"]["unit"].astype(object), strict=True))
     obs["unit"] = obs["indicator_id"].map(unit)
     obs["_row"] = obs.index + 2
     obs["_approx"] = obs["qualifier"].astype(object) == "approximately"
     parts = obs.loc[obs["part_of"].notna()]
     wholes = obs.set_index("observation_id")
     cols = ["indicator_id", "unit", "lower", "upper", "lower_open", "upper_open", "value", "_approx"]
-    joined = parts.merge(
-        wholes[cols].add_suffix("_whole"), left_on="part_of", right_index=True, how="left"
-    ).set_index(parts.index)
+    joined = parts.merge(wholes[cols].add_suffix("_whole"), left_on="part_of", right_index=True, how="left").set_index(
+        parts.index
+    )
     return joined.loc[joined["indicator_id_whole"].notna()]
 
 
@@ -231,11 +233,12 @@ def rule_parts_within_whole(frames: Frames) -> list[Problem]:
     out: list[Problem] = []
     bad_unit = (j["unit"] != j["unit_whole"]).to_numpy()
     for _, r in j.loc[bad_unit].iterrows():
-        msg = (
-            f"observation {r.observation_id} is counted in {r.unit} but its whole {r.part_of} is in {r.unit_whole}"
+        msg = f"observation {r.observation_id} is counted in {r.unit} but its whole {r.part_of} is in {r.unit_whole}"
+        out.append(
+            Problem(
+                "part-unit-mismatch", ERROR, msg, "observations", int(r._row), "part_of", (r.observation_id, r.part_of)
+            )
         )
-        out.append(Problem("part-unit-mismatch", ERROR, msg, "observations", int(r._row), "part_of",
-                           (r.observation_id, r.part_of)))
     j = j.loc[~bad_unit]
     same = j["indicator_id"] == j["indicator_id_whole"]
     # subtotals: the sum of the parts against the whole
@@ -268,8 +271,7 @@ def rule_parts_within_whole(frames: Frames) -> list[Problem]:
                 f"its {r.n} parts {', '.join(r.ids)} add up to at least {_fmt(r.lower)}, the whole is at most "
                 f"{_fmt(r.upper_whole)}"
             )
-            out.append(Problem("parts-within-whole", sev, msg, "observations", int(r.row), "value",
-                               (str(pid), *r.ids)))
+            out.append(Problem("parts-within-whole", sev, msg, "observations", int(r.row), "value", (str(pid), *r.ids)))
     # subsets: each against the whole
     subs = j.loc[~same]
     if len(subs):
@@ -284,8 +286,11 @@ def rule_parts_within_whole(frames: Frames) -> list[Problem]:
                 f"observation {r.observation_id} ({_fmt(r.value)}, {r.qualifier}) is a subset of {r.part_of} "
                 f"but exceeds it ({_fmt(r.value_whole)})"
             )
-            out.append(Problem("subset-within-whole", sev, msg, "observations", int(r._row), "value",
-                               (r.observation_id, r.part_of)))
+            out.append(
+                Problem(
+                    "subset-within-whole", sev, msg, "observations", int(r._row), "value", (r.observation_id, r.part_of)
+                )
+            )
     return out
 
 
@@ -300,9 +305,10 @@ def rule_ranks_unique(frames: Frames) -> list[Problem]:
     key = ["indicator_id", "period_start", "period_end", "as_of", "source_id", "value"]
     dup = r.duplicated(key, keep=False)
     out = []
-    for (_, grp) in r.loc[dup].groupby(key, dropna=False, sort=False):
+    for _, grp in r.loc[dup].groupby(key, dropna=False, sort=False):
         ids = tuple(grp["observation_id"])
-        msg = f"rank {_fmt(grp['value'].iloc[0])} of {grp['indicator_id'].iloc[0]} is given to {len(ids)} areas: {', '.join(ids)}"
+        rank, indicator = _fmt(grp["value"].iloc[0]), grp["indicator_id"].iloc[0]
+        msg = f"rank {rank} of {indicator} is given to {len(ids)} areas: {', '.join(ids)}"
         for i in grp.index:
             out.append(Problem("ranks-unique", ERROR, msg, "observations", int(i) + 2, "value", ids))
     return out
@@ -312,15 +318,16 @@ def rule_named_within_stated(frames: Frames) -> list[Problem]:
     """The countries named for an indicator never outnumber the countries it states."""
     obs, ind, areas, men = frames["observations"], frames["indicators"], frames["areas"], frames["mentions"]
     members = frames["area_members"]
-    about = dict(zip(ind["indicator_id"], ind["about_indicator_id"].astype(object)))
-    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object)))
+    about = dict(zip(ind["indicator_id"], ind["about_indicator_id"].astype(object), strict=True))
+    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
     countries = set(areas.loc[areas["kind"].astype(object) == "country", "area_id"])
     stated = add_bounds(obs.loc[obs["indicator_id"].map(unit).eq("countries") & obs["indicator_id"].map(about).notna()])
     if not len(stated):
         return []
     # everything that names a country: observations of X, of rank indicators about X, mentions of X
-    o = obs.assign(topic=obs["indicator_id"].where(obs["indicator_id"].map(unit) != "rank",
-                                                   obs["indicator_id"].map(about)))
+    o = obs.assign(
+        topic=obs["indicator_id"].where(obs["indicator_id"].map(unit) != "rank", obs["indicator_id"].map(about))
+    )
     o = o.loc[o["indicator_id"].map(unit) != "countries", ["topic", "area_id", "as_of", "source_id"]]
     m = men.rename(columns={"indicator_id": "topic"})[["topic", "area_id", "as_of", "source_id"]]
     named = pd.concat([o, m], ignore_index=True)
@@ -330,11 +337,18 @@ def rule_named_within_stated(frames: Frames) -> list[Problem]:
     key = ["topic", "as_of", "source_id"]
     counts = expanded.groupby(key, dropna=False)["country"].nunique()
     out = []
-    for i, r in stated.iterrows():
+    for idx, r in stated.iterrows():
+        i = int(str(idx))
         k = (about[r.indicator_id], r.as_of, r.source_id)
-        n = int(counts.get(k, 0)) if not pd.isna(r.as_of) else int(
-            expanded.loc[expanded["topic"].eq(k[0]) & expanded["as_of"].isna() & expanded["source_id"].eq(k[2]),
-                         "country"].nunique())
+        n = (
+            int(counts.get(k, 0))
+            if not pd.isna(r.as_of)
+            else int(
+                expanded.loc[
+                    expanded["topic"].eq(k[0]) & expanded["as_of"].isna() & expanded["source_id"].eq(k[2]), "country"
+                ].nunique()
+            )
+        )
         named_iv = Interval(n, n)
         stated_iv = Interval(r.lower, r.upper, r.lower_open, r.upper_open)
         if named_iv.certainly_above(stated_iv):
@@ -343,8 +357,9 @@ def rule_named_within_stated(frames: Frames) -> list[Problem]:
                 f"{n} countries are named for {k[0]} (as_of {r.as_of}, source {r.source_id}) but observation "
                 f"{r.observation_id} states {_fmt(r.value)} ({r.qualifier})"
             )
-            out.append(Problem("named-within-stated", sev, msg, "observations", int(i) + 2, "value",
-                               (r.observation_id,)))
+            out.append(
+                Problem("named-within-stated", sev, msg, "observations", int(i) + 2, "value", (r.observation_id,))
+            )
     return out
 
 
@@ -380,15 +395,18 @@ def rule_cumulative(frames: Frames) -> list[Problem]:
             f"observation {r.observation_id} of cumulative {r.indicator_id} has no as_of, so it cannot be ordered "
             f"against the other vintages of {r.area_id}"
         )
-        out.append(Problem("cumulative-never-shrinks", WARNING, msg, "observations", int(r._row), "as_of",
-                           (r.observation_id,)))
+        out.append(
+            Problem("cumulative-never-shrinks", WARNING, msg, "observations", int(r._row), "as_of", (r.observation_id,))
+        )
     dated = multi.loc[multi["_start"].notna()].sort_values([*key, "_end", "_start"], kind="stable")
     prev = dated.groupby(key, dropna=False).shift(1)
     ok_order = prev["_end"] < dated["_start"]  # strictly later vintage
     shrink = (dated["upper"] < prev["lower"]) | (
         (dated["upper"] == prev["lower"]) & (dated["upper_open"] | prev["lower_open"].fillna(False).astype(bool))
     )
-    approx = (dated["qualifier"].astype(object) == "approximately") | (prev["qualifier"].astype(object) == "approximately")
+    approx = (dated["qualifier"].astype(object) == "approximately") | (
+        prev["qualifier"].astype(object) == "approximately"
+    )
     hits = (ok_order & shrink).fillna(False)
     for idx in dated.index[hits.to_numpy()]:
         r, p = dated.loc[idx], prev.loc[idx]
@@ -398,8 +416,17 @@ def rule_cumulative(frames: Frames) -> list[Problem]:
             f"{p.observation_id}, as_of {p.as_of}) to {_fmt(r.value)} ({r.qualifier}, {r.observation_id}, "
             f"as_of {r.as_of})"
         )
-        out.append(Problem("cumulative-never-shrinks", sev, msg, "observations", int(r._row), "value",
-                           (str(p.observation_id), str(r.observation_id))))
+        out.append(
+            Problem(
+                "cumulative-never-shrinks",
+                sev,
+                msg,
+                "observations",
+                int(r._row),
+                "value",
+                (str(p.observation_id), str(r.observation_id)),
+            )
+        )
     return out
 
 
@@ -413,7 +440,10 @@ def figure_forms(value: float, unit: str) -> list[str]:
     num = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
     plain = num.replace(",", "")
     if unit == "percent":
-        return [f"{n}{sep}%" for n in {num, plain} for sep in ("", " ", "\xa0")] + [f"{plain} per cent", f"{plain} percent"]
+        return [f"{n}{sep}%" for n in {num, plain} for sep in ("", " ", "\xa0")] + [
+            f"{plain} per cent",
+            f"{plain} percent",
+        ]
     if unit == "rank":
         v = int(value)
         forms = [f"{v}{'th' if 10 <= v % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(v % 10, 'th')}"]
@@ -434,26 +464,37 @@ def _contains_figure(excerpt: str, forms: list[str]) -> bool:
 def rule_excerpts(frames: Frames) -> list[Problem]:
     """Each excerpt carries its figure as the text writes it; each mention's excerpt names its area."""
     obs, ind = frames["observations"], frames["indicators"]
-    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object)))
+    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
     out = []
     units = obs["indicator_id"].map(unit).astype(object)
     for i, (oid, value, u, excerpt) in enumerate(
-        zip(obs["observation_id"], obs["value"].astype(object), units, obs["excerpt"].astype(object))
+        zip(obs["observation_id"], obs["value"].astype(object), units, obs["excerpt"].astype(object), strict=True)
     ):
         if not isinstance(excerpt, str) or not isinstance(u, str) or pd.isna(value):
             continue
         forms = figure_forms(float(value), u)
         if not _contains_figure(excerpt, forms):
-            msg = f"observation {oid}: the excerpt does not contain the figure as text would write it ({' or '.join(repr(f) for f in forms[:3])})"
-            out.append(Problem("excerpt-carries-figure", ERROR, msg, "observations", int(obs.index[i]) + 2, "excerpt",
-                               (str(oid),)))
+            shown = " or ".join(repr(f) for f in forms[:3])
+            msg = f"observation {oid}: the excerpt does not contain the figure as text would write it ({shown})"
+            out.append(
+                Problem(
+                    "excerpt-carries-figure", ERROR, msg, "observations", int(obs.index[i]) + 2, "excerpt", (str(oid),)
+                )
+            )
     men, areas = frames["mentions"], frames["areas"]
-    names = dict(zip(areas["area_id"], areas["name"].astype(object)))
-    for i, (mid, aid, excerpt) in enumerate(zip(men["mention_id"], men["area_id"], men["excerpt"].astype(object))):
+    names = dict(zip(areas["area_id"], areas["name"].astype(object), strict=True))
+    rows = zip(men["mention_id"], men["area_id"], men["excerpt"].astype(object), strict=True)
+    for i, (mid, aid, excerpt) in enumerate(rows):
         name = names.get(aid)
-        if isinstance(name, str) and isinstance(excerpt, str) and name.lower() not in excerpt.replace("\xa0", " ").lower():
+        if (
+            isinstance(name, str)
+            and isinstance(excerpt, str)
+            and name.lower() not in excerpt.replace("\xa0", " ").lower()
+        ):
             msg = f"mention {mid}: the excerpt does not name {name!r} (area {aid})"
-            out.append(Problem("mention-names-area", ERROR, msg, "mentions", int(men.index[i]) + 2, "excerpt", (str(mid),)))
+            out.append(
+                Problem("mention-names-area", ERROR, msg, "mentions", int(men.index[i]) + 2, "excerpt", (str(mid),))
+            )
     return out
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from powdata import _package
-from powdata.errors import MissingExtraError
+from powdata.errors import MissingExtraError, PackageReadError
 from powdata.report import ERROR, Problem, Report
 
 _FRICTIONLESS_RULE = {
@@ -86,9 +86,7 @@ def _descriptor_problems(root: Path) -> list[Problem]:
     return [Problem("descriptor-stale", ERROR, msg)]
 
 
-def _typed_frames(
-    root: Path, desc: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
+def _typed_frames(root: Path, desc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
     from powdata import _coerce
     from powdata.pandera_models import check_frame, schema_model
 
@@ -172,7 +170,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         target = _package.safe_resource_path(root, res)
         if not target.is_file():
             msg = f"resource {res['name']!r}: expected file {target} but it does not exist"
-            raise _package.PackageReadError(msg)
+            raise PackageReadError(msg)
     report = Report(str(_package.descriptor_path(root)))
     frames, schemas, problems = _typed_frames(root, desc)
     report.add(problems)

@@ -1,0 +1,257 @@
+"""Compare two releases of the data package and check the version bump.
+
+Changes are classified by the Data Package Version recipe:
+
+* **MAJOR** — a resource or field removed, a field retyped or its constraints
+  tightened, a row removed (its id is never reused), or an id reused for another
+  figure (its indicator, area, period, vintage or source changed);
+* **MINOR** — a resource, field or row added (a new vintage is new rows);
+* **PATCH** — a corrected value or text in an existing row, or changed metadata.
+
+The actual change of ``version`` must be at least the required level; data that
+change while the version does not are refused. Both states are read into memory
+(``git:REF`` through ``git show``): nothing is written, the network is not used.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from powdata import _package
+from powdata.errors import PackageReadError
+
+LEVELS = ("none", "patch", "minor", "major")
+IDENTITY_COLUMNS = {"indicator_id", "area_id", "period_start", "period_end", "as_of", "source_id", "unit", "member_id"}
+_TIGHTER = {"required": lambda old, new: bool(new) and not old, "unique": lambda old, new: bool(new) and not old}
+
+
+@dataclass
+class Snapshot:
+    """One state of the package: its descriptor and the bytes of each resource."""
+
+    label: str
+    descriptor: dict[str, Any]
+    tables: dict[str, bytes]
+
+
+@dataclass
+class Change:
+    """One difference between two states, with the bump level it requires."""
+
+    level: str
+    kind: str
+    resource: str | None
+    detail: str
+
+
+@dataclass
+class DiffResult:
+    """All changes, the level they require and whether the version change meets it."""
+
+    old: str
+    new: str
+    old_version: str
+    new_version: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def required(self) -> str:
+        """The bump the changes require (none, patch, minor, major)."""
+        return max((c.level for c in self.changes), key=LEVELS.index, default="none")
+
+    @property
+    def actual(self) -> str:
+        """The bump the version numbers show."""
+        return bump_level(self.old_version, self.new_version)
+
+    @property
+    def bump_ok(self) -> bool:
+        """True when the version moved at least as far as the changes require."""
+        return LEVELS.index(self.actual) >= LEVELS.index(self.required)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data."""
+        return {
+            "old": self.old,
+            "new": self.new,
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "required_bump": self.required,
+            "actual_bump": self.actual,
+            "bump_ok": self.bump_ok,
+            "changes": [c.__dict__ for c in self.changes],
+        }
+
+    def verdict(self) -> str:
+        """One sentence: does the version change fit the data change?"""
+        if self.bump_ok:
+            return f"OK: {self.required} changes, version {self.old_version} → {self.new_version} ({self.actual})"
+        if self.actual == "none":
+            return f"REFUSED: data changed ({self.required}) but the version stayed {self.new_version}"
+        return (
+            f"REFUSED: the changes need a {self.required} bump but {self.old_version} → {self.new_version} "
+            f"is {self.actual}"
+        )
+
+    def render(self, fmt: str = "text") -> str:
+        """Render as ``text``, ``json`` or ``markdown`` (for a pull-request comment)."""
+        if fmt == "json":
+            return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if fmt == "markdown":
+            lines = [f"### powdata diff: `{self.old}` → `{self.new}`", "", f"**{self.verdict()}**", ""]
+            if self.changes:
+                lines += ["| level | change | resource | detail |", "|---|---|---|---|"]
+                pipe = "\\|"
+                lines += [
+                    f"| {c.level} | {c.kind} | {c.resource or '—'} | {c.detail.replace('|', pipe)} |"
+                    for c in self.changes
+                ]
+            else:
+                lines.append("No changes.")
+            return "\n".join(lines) + "\n"
+        lines = [f"powdata diff {self.old} → {self.new}", self.verdict()]
+        lines += [f"  {c.level:<5}  {c.kind:<16} {c.resource or '-':<14} {c.detail}" for c in self.changes]
+        return "\n".join(lines) + "\n"
+
+
+def bump_level(old: str, new: str) -> str:
+    """Return how far ``new`` moved from ``old`` (none, patch, minor, major; a step back is none)."""
+    try:
+        o = tuple(int(x) for x in old.split(".")[:3])
+        n = tuple(int(x) for x in new.split(".")[:3])
+    except ValueError:
+        msg = f"expected versions as MAJOR.MINOR.PATCH but found {old!r} and {new!r}"
+        raise PackageReadError(msg) from None
+    if n <= o:
+        return "none"
+    if n[0] > o[0]:
+        return "major"
+    return "minor" if n[1] > o[1] else "patch"
+
+
+def snapshot(spec: str | Path) -> Snapshot:
+    """Read a package folder, a descriptor, or ``git:REF`` (this repository at REF) into memory."""
+    text = str(spec)
+    if text.startswith("git:"):
+        ref = text[4:] or "HEAD"
+        desc = json.loads(_git_show(ref, "datapackage.json"))
+        tables = {}
+        for res in desc["resources"]:
+            tables[res["name"]] = _git_show(ref, res["path"])
+        return Snapshot(text, desc, tables)
+    root = _package.resolve_root(spec)
+    desc = _package.read_descriptor(root)
+    return Snapshot(
+        text, desc, {r["name"]: _package.read_resource_bytes(root, r, verify=False) for r in desc["resources"]}
+    )
+
+
+def _git_show(ref: str, path: str) -> bytes:
+    if path.startswith(("/", "-")) or ".." in path.split("/"):
+        msg = f"git:{ref}: unsafe resource path {path!r}"
+        raise PackageReadError(msg)
+    try:
+        return subprocess.run(["git", "show", f"{ref}:{path}"], capture_output=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        err = getattr(exc, "stderr", b"") or b""
+        msg = f"git:{ref}: cannot read {path} ({err.decode(errors='replace').strip() or exc})"
+        raise PackageReadError(msg) from None
+
+
+def _fields(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["name"]: f for f in res.get("schema", {}).get("fields", [])}
+
+
+def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    out: list[Change] = []
+    of, nf = _fields(old), _fields(new)
+    for f in of.keys() - nf.keys():
+        out.append(Change("major", "field removed", name, f"{f} (renamed or dropped)"))
+    for f in nf.keys() - of.keys():
+        out.append(Change("minor", "field added", name, f))
+    for f in of.keys() & nf.keys():
+        if of[f].get("type") != nf[f].get("type"):
+            out.append(Change("major", "field retyped", name, f"{f}: {of[f].get('type')} → {nf[f].get('type')}"))
+        oc, nc = of[f].get("constraints", {}), nf[f].get("constraints", {})
+        for key in oc.keys() | nc.keys():
+            if oc.get(key) == nc.get(key):
+                continue
+            tighter = _TIGHTER.get(key, lambda o, n: n is not None)(oc.get(key), nc.get(key))
+            if key == "enum" and oc.get(key) and nc.get(key):
+                tighter = not set(oc[key]) <= set(nc[key])
+            out.append(
+                Change(
+                    "major" if tighter else "minor",
+                    "constraint " + ("tightened" if tighter else "loosened"),
+                    name,
+                    f"{f}.{key}: {oc.get(key)!r} → {nc.get(key)!r}",
+                )
+            )
+    return out
+
+
+def _row_changes(name: str, key: list[str], old: bytes, new: bytes) -> list[Change]:
+    import pandas as pd
+
+    def frame(data: bytes) -> pd.DataFrame:
+        df = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False)
+        return df.set_index(key) if key and set(key) <= set(df.columns) else df
+
+    o, n = frame(old), frame(new)
+    out: list[Change] = []
+    for k in o.index.difference(n.index):
+        out.append(Change("major", "row removed", name, f"{_key(k)} (an id is never dropped or reused)"))
+    for k in n.index.difference(o.index):
+        out.append(Change("minor", "row added", name, _key(k)))
+    common = o.index.intersection(n.index)
+    cols = [c for c in o.columns if c in n.columns]
+    a, b = o.loc[common, cols], n.loc[common, cols]
+    differs = a.ne(b)
+    for k in common[differs.any(axis=1).to_numpy()]:
+        for c in [c for c in cols if a.at[k, c] != b.at[k, c]]:
+            level = "major" if c in IDENTITY_COLUMNS else "patch"
+            kind = "id reused" if level == "major" else "value corrected"
+            out.append(Change(level, kind, name, f"{_key(k)}.{c}: {a.at[k, c]!r} → {b.at[k, c]!r}"))
+    return out
+
+
+def _key(k: Any) -> str:
+    return "/".join(map(str, k)) if isinstance(k, tuple) else str(k)
+
+
+def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
+    """Return every change from ``old`` to ``new`` and the bump it requires."""
+    result = DiffResult(old.label, new.label, str(old.descriptor.get("version")), str(new.descriptor.get("version")))
+    ores = {r["name"]: r for r in old.descriptor["resources"]}
+    nres = {r["name"]: r for r in new.descriptor["resources"]}
+    for name in ores.keys() - nres.keys():
+        result.changes.append(Change("major", "resource removed", name, name))
+    for name in nres.keys() - ores.keys():
+        result.changes.append(Change("minor", "resource added", name, name))
+    for name in [n for n in nres if n in ores]:
+        result.changes += _schema_changes(name, ores[name], nres[name])
+        if old.tables[name] != new.tables[name]:
+            key = list(nres[name].get("schema", {}).get("primaryKey", []))
+            result.changes += _row_changes(name, key, old.tables[name], new.tables[name])
+    skip = {"resources", "version", "created"}
+    for k in (old.descriptor.keys() | new.descriptor.keys()) - skip:
+        if old.descriptor.get(k) != new.descriptor.get(k):
+            result.changes.append(Change("patch", "metadata changed", None, k))
+    return result
+
+
+def diff_packages(old: str | Path, new: str | Path) -> DiffResult:
+    """Compare two package states given as folders, descriptors or ``git:REF``.
+
+    Examples
+    --------
+    >>> from powdata._package import default_root
+    >>> diff_packages(default_root(), default_root()).required
+    'none'
+    """
+    return diff_snapshots(snapshot(old), snapshot(new))

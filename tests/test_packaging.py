@@ -1,0 +1,107 @@
+"""Packaging: the built wheel carries the data, and the generated docs are fresh."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from powdata.codebook import CODEBOOK, render_codebook
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return next(out.glob("powdata-*.whl"))
+
+
+class TestWheel:
+    def test_wheel_carries_the_data(self, wheel: Path) -> None:
+        """The wheel holds the descriptor, every CSV, every schema and py.typed."""
+        names = set(zipfile.ZipFile(wheel).namelist())
+        for res in ("observations", "indicators", "areas", "area_members", "mentions", "sources"):
+            assert f"powdata/_data/data/{res}.csv" in names
+            assert f"powdata/_data/schemas/{res}.json" in names
+        assert {"powdata/_data/datapackage.json", "powdata/py.typed"} <= names
+
+    def test_wheel_installs_and_loads_in_a_fresh_venv(self, wheel: Path, tmp_path: Path) -> None:
+        """Installed in a fresh virtual environment, the wheel loads every resource, typed, from another folder."""
+        env_dir = tmp_path / "venv"
+        venv.create(env_dir, with_pip=True)
+        py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        subprocess.run(
+            [py, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True, timeout=600
+        )
+        # dependencies (pandas) come from this test environment, offline; the .pth adds the folder only,
+        # so this environment's own powdata (an editable or a regular install) is never imported first
+        purelib = Path(
+            subprocess.check_output(
+                [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+            ).strip()
+        )
+        (purelib / "zz_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+        code = (
+            "import powdata, json, pandas as pd\n"
+            "assert '_data' in str(powdata._package.default_root()), powdata._package.default_root()\n"
+            "out = {n: {c: str(t) for c, t in powdata.load(n).dtypes.items()} for n in powdata.list_resources()}\n"
+            "print(json.dumps({'file': powdata.__file__, 'version': powdata.__version__, 'dtypes': out}))\n"
+        )
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+        result = subprocess.run(
+            [py, "-c", "import powdata._package\n" + code],
+            cwd=elsewhere,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        import json
+
+        got = json.loads(result.stdout)
+        assert got["file"].startswith(str(env_dir))
+        assert got["dtypes"]["observations"]["value"] == "Float64"
+        assert got["dtypes"]["observations"]["qualifier"] == "category"
+        assert got["dtypes"]["indicators"]["cumulative"] == "boolean"
+        assert got["dtypes"]["sources"]["published"].startswith("datetime64")
+        import powdata
+
+        assert got["version"] == powdata.__version__
+
+
+class TestGeneratedDocs:
+    def test_codebook_is_fresh(self) -> None:
+        """docs/codebook.md equals a fresh render from schemas/ (run `powdata build` when it is not)."""
+        assert (ROOT / CODEBOOK).read_text(encoding="utf-8") == render_codebook(ROOT)
+
+    def test_codebook_lists_every_field(self) -> None:
+        """The codebook has a row for every field of every schema."""
+        text = render_codebook(ROOT)
+        import json
+
+        for path in (ROOT / "schemas").glob("*.json"):
+            for field in json.loads(path.read_text(encoding="utf-8"))["fields"]:
+                assert f"| `{field['name']}` |" in text
+
+
+class TestRegistry:
+    def test_data_match_the_registry_of_this_version(self) -> None:
+        """The data's sha256 equal releases/<version>.json: no figure changes without a new version."""
+        from powdata.build import registry_mismatch
+
+        assert registry_mismatch(ROOT) == []
