@@ -1,0 +1,166 @@
+"""Benchmark powdata against what a user would otherwise run, and write RESULTS.md.
+
+Every pair is timed as cold subprocesses, interleaved A B A B after a warm-up,
+and reported as median and min–max with the ratio against its target — shared
+machines are noisy, so no lone absolute time is trusted. The rules are also timed
+on synthetic consistent packages of 10³ … 10⁶ observations (time and peak memory).
+
+Usage: python benchmarks/run.py [--repeat N] [--max-rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+FRICTIONLESS = shutil.which("frictionless", path=str(Path(PY).parent)) or "frictionless"
+
+
+def timed(cmd: list[str], cwd: Path = ROOT) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def pair(a: list[str], b: list[str], repeat: int) -> tuple[list[float], list[float]]:
+    timed(a), timed(b)  # warm-up: file cache, .pyc
+    ta, tb = [], []
+    for _ in range(repeat):
+        ta.append(timed(a))
+        tb.append(timed(b))
+    return ta, tb
+
+
+def fmt(ts: list[float]) -> str:
+    return f"{statistics.median(ts) * 1000:.0f} ms ({min(ts) * 1000:.0f}–{max(ts) * 1000:.0f})"
+
+
+def synthetic(n: int, folder: Path) -> None:
+    """Write a consistent package of ``n`` observations (plus the shipped small tables)."""
+    import pandas as pd
+
+    from powdata.build import build
+
+    for sub in ("data", "schemas"):
+        shutil.copytree(ROOT / sub, folder / sub)
+    shutil.copy(ROOT / "datapackage.json", folder / "datapackage.json")
+    obs = pd.read_csv(ROOT / "data" / "observations.csv", dtype="string", keep_default_na=False)
+    base = obs.loc[obs["observation_id"] == "foreign-pow-countries-2025-08-14"].iloc[0]
+    k = n - len(obs)
+    rows = pd.DataFrame({c: [base[c]] * k for c in obs.columns})
+    ids = pd.Series(range(k)).astype(str)
+    rows["observation_id"] = "synthetic-" + ids
+    rows["source_id"] = "coordination-hq-2025-08-14"
+    rows["as_of"] = "2025-08-" + (pd.Series(range(k)) % 14 + 1).map("{:02d}".format)
+    rows["area_id"] = "all"
+    rows["indicator_id"] = "foreign-pows-held"
+    rows["value"] = "100"
+    rows["qualifier"] = "more_than"
+    rows["excerpt"] = obs.loc[0, "excerpt"]
+    rows["note"] = ""
+    # one value per key: vary the period over distinct days
+    days = pd.to_datetime("2000-01-01") + pd.to_timedelta(pd.Series(range(k)) // 14, unit="D")
+    rows["period_start"] = days.dt.strftime("%Y-%m-%d")
+    rows["period_end"] = days.dt.strftime("%Y-%m-%d")
+    rows.loc[days > pd.Timestamp("2025-08-01"), ["period_start", "period_end"]] = ""
+    pd.concat([obs, rows]).to_csv(folder / "data" / "observations.csv", index=False, lineterminator="\n")
+    build(folder)
+
+
+RULES_ONLY = (
+    "import sys, resource, time; from pathlib import Path; t = time.perf_counter();"
+    "from powdata.validation import check_rules; from powdata._package import read_descriptor;"
+    "root = Path(sys.argv[1]); p = check_rules(root, read_descriptor(root)); dt = time.perf_counter() - t;"
+    "errs = [x for x in p if x.severity == 'error'];"
+    "print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(errs), errs[:2])"
+)
+FULL = (
+    "import sys, resource, time; t = time.perf_counter(); import powdata; r = powdata.validate(sys.argv[1]);"
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(r.errors))"
+)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--max-rows", type=int, default=1_000_000)
+    ap.add_argument("--full-max-rows", type=int, default=10_000, help="largest size for the full (Frictionless) run")
+    args = ap.parse_args()
+    obs_csv = str(ROOT / "data" / "observations.csv")
+    pairs = [
+        ("`import powdata` vs `import pandas`", [PY, "-c", "import powdata"], [PY, "-c", "import pandas"], 0.2),
+        (
+            '`powdata.load("observations")` vs `pd.read_csv` (the floor)',
+            [PY, "-c", "import powdata; powdata.load('observations')"],
+            [PY, "-c", f"import pandas as pd; pd.read_csv({obs_csv!r})"],
+            1.10,
+        ),
+        (
+            "`powdata validate` vs `frictionless validate datapackage.json`",
+            [PY, "-m", "powdata", "validate"],
+            [FRICTIONLESS, "validate", "datapackage.json"],
+            2.0,
+        ),
+    ]
+    lines = [
+        "# powdata benchmarks",
+        "",
+        f"Machine: {platform.machine()}, {platform.processor() or '?'}; Python {platform.python_version()}; "
+        f"pandas {version('pandas')}, pandera {version('pandera')}, frictionless {version('frictionless')}; "
+        f"powdata {version('powdata')}. Each time: median (min–max) of {args.repeat} cold subprocess runs, "
+        "interleaved A B A B after a warm-up. Generated by `python benchmarks/run.py`.",
+        "",
+        "| measure | powdata | baseline | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for title, a, b, target in pairs:
+        ta, tb = pair(a, b, args.repeat)
+        ratio = statistics.median(ta) / statistics.median(tb)
+        lines.append(f"| {title} | {fmt(ta)} | {fmt(tb)} | {ratio:.2f}× | ≤ {target}× | {'yes' if ratio <= target else 'NO'} |")
+        print(lines[-1], flush=True)
+    lines += ["", "## Scaling of the rules", "",
+              "| observations | rules only: time | peak RSS | full validate: time | peak RSS | errors |",
+              "|---|---|---|---|---|---|"]
+    sizes = [n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.max_rows]
+    rule_times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            folder = Path(tmp) / str(n)
+            synthetic(n, folder)
+            out = subprocess.run([PY, "-c", RULES_ONLY, str(folder)], capture_output=True, text=True, check=True)
+            t, rss, errs, sample = out.stdout.split(" ", 3)
+            rule_times[n] = float(t)
+            full = "not run (Frictionless is pure Python; see below)"
+            if n <= args.full_max_rows:
+                f = subprocess.run([PY, "-c", FULL, str(folder)], capture_output=True, text=True, check=True)
+                ft, frss, _ = f.stdout.split()
+                full = f"{float(ft):.2f} s | {int(frss) / 1024:.0f} MiB"
+            else:
+                full += " | –"
+            lines.append(f"| {n:,} | {float(t):.2f} s | {int(rss) / 1024:.0f} MiB | {full} | {errs} |")
+            print(lines[-1], sample.strip(), flush=True)
+    if len(rule_times) >= 2:
+        small, big = min(rule_times), max(rule_times)
+        growth = (rule_times[big] / rule_times[small]) / (big / small)
+        lines += ["", f"Growth from {small:,} to {big:,} rows: time × {rule_times[big] / rule_times[small]:.1f} for "
+                  f"rows × {big // small:,} (ratio to linear {growth:.2f}; ≤ 1 is linear or better). "
+                  f"Target: rules on 10⁶ observations ≤ 5 s: "
+                  f"{'met' if rule_times.get(1_000_000, 0) <= 5 else 'NOT met'}."]
+    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(json.dumps({"written": "benchmarks/RESULTS.md"}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
