@@ -62,18 +62,19 @@ def synthetic(n: int, folder: Path) -> None:
     ids = pd.Series(range(k)).astype(str)
     rows["observation_id"] = "synthetic-" + ids
     rows["source_id"] = "coordination-hq-2025-08-14"
-    rows["as_of"] = "2025-08-" + (pd.Series(range(k)) % 14 + 1).map("{:02d}".format)
     rows["area_id"] = "all"
     rows["indicator_id"] = "foreign-pows-held"
     rows["value"] = "100"
     rows["qualifier"] = "more_than"
     rows["excerpt"] = obs.loc[0, "excerpt"]
     rows["note"] = ""
-    # one value per key: vary the period over distinct days
-    days = pd.to_datetime("2000-01-01") + pd.to_timedelta(pd.Series(range(k)) // 14, unit="D")
-    rows["period_start"] = days.dt.strftime("%Y-%m-%d")
-    rows["period_end"] = days.dt.strftime("%Y-%m-%d")
-    rows.loc[days > pd.Timestamp("2025-08-01"), ["period_start", "period_end"]] = ""
+    # one value per key: each row its own period (a start day and a length), all before as_of
+    i = pd.Series(range(k))
+    starts = pd.Timestamp("2000-01-01") + pd.to_timedelta(i % 9000, unit="D")
+    ends = starts + pd.to_timedelta(i // 9000, unit="D")
+    rows["period_start"] = starts.dt.strftime("%Y-%m-%d").to_numpy()
+    rows["period_end"] = ends.dt.strftime("%Y-%m-%d").to_numpy()
+    rows["as_of"] = "2025-08-14"
     pd.concat([obs, rows]).to_csv(folder / "data" / "observations.csv", index=False, lineterminator="\n")
     build(folder)
 

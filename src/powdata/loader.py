@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,14 +42,17 @@ def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.Da
     data = _package.read_resource_bytes(root, res, verify=verify)
     where = f"{res.get('path')} (resource {res['name']!r})"
     try:
-        df = pd.read_csv(
-            io.BytesIO(data),
-            dtype={f["name"]: csv_dtype(f) for f in fields},
-            keep_default_na=False,
-            na_values=schema.get("missingValues", [""]),
-            encoding="utf-8",
-        )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a ragged first row only warns
+            df = pd.read_csv(
+                io.BytesIO(data),
+                dtype={f["name"]: csv_dtype(f) for f in fields},
+                keep_default_na=False,
+                na_values=schema.get("missingValues", [""]),
+                encoding="utf-8",
+                index_col=False,
+            )
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         msg = (
             f"{where}: cannot be parsed with its Table Schema ({first}); run `powdata validate` for the row and column"

@@ -31,6 +31,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,33 @@ def _row(df: pd.DataFrame, mask: Any) -> list[int]:
     return [int(i) + 2 for i in df.index[np.asarray(mask, dtype=bool)]]
 
 
+def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str | None = None) -> pd.Series:
+    """Map a column of ids through ``mapping``, looking up each distinct id once.
+
+    A million rows usually hold a few distinct ids, and converting every
+    arrow-backed string to a Python object costs more than the lookup.
+    """
+    codes, uniques = pd.factorize(values)
+    looked = pd.Series(uniques, dtype=object).map(mapping)
+    if dtype == "datetime64":
+        looked = pd.to_datetime(looked)
+    taken = pd.api.extensions.take(looked.array, codes, allow_fill=True)
+    return pd.Series(taken, index=values.index)
+
+
+def _units(frames: Frames) -> pd.Series:
+    """The unit of each observation, from its indicator."""
+    ind = frames["indicators"]
+    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
+    return map_ids(frames["observations"]["indicator_id"], unit)
+
+
+def _ids(ids: tuple[str, ...] | list[str], limit: int = 10) -> str:
+    """List ids for a message, at most ``limit`` of them."""
+    shown = ", ".join(map(str, ids[:limit]))
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
 def _fmt(x: float) -> str:
     if math.isinf(x):
         return "∞"
@@ -61,8 +89,18 @@ def _fmt(x: float) -> str:
 
 
 def reduced_date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Return the first and last day of each ISO 8601 reduced-precision date (YYYY, YYYY-MM, YYYY-MM-DD)."""
-    s = values.astype("string")
+    """Return the first and last day of each ISO 8601 reduced-precision date (YYYY, YYYY-MM, YYYY-MM-DD).
+
+    Parsed once per distinct value: a column of a million rows holds few dates.
+    """
+    codes, uniques = pd.factorize(values)
+    start_u, end_u = _date_bounds(pd.Series(uniques, dtype="string"))
+    start = pd.api.extensions.take(start_u.array, codes, allow_fill=True)
+    end = pd.api.extensions.take(end_u.array, codes, allow_fill=True)
+    return pd.Series(start, index=values.index), pd.Series(end, index=values.index)
+
+
+def _date_bounds(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     n = s.str.len()
     year = s.where(n == 4)
     month = s.where(n == 7)
@@ -104,12 +142,19 @@ def rule_foreign_key(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list
             col, ref_col = fk["fields"][0], ref["fields"][0]
             if col not in df.columns or ref_col not in target.columns:
                 continue
-            values = df[col].astype(object)
-            bad = values.notna() & ~values.isin(set(target[ref_col].dropna().astype(object)))
-            for i in bad.to_numpy().nonzero()[0]:
+            values = df[col]
+            # look up each distinct reference once; Index.get_indexer is a hash join, whereas
+            # arrow-backed isin against a large target is very slow
+            distinct = pd.Series(values.dropna().unique())
+            keys = pd.Index(target[ref_col].dropna().unique())
+            missing = distinct[keys.get_indexer(distinct) < 0]
+            if missing.empty:
+                continue
+            bad = values.isin(missing).fillna(False).to_numpy(dtype=bool)
+            for i in bad.nonzero()[0]:
                 v = values.iloc[i]
                 msg = f"{col} = {v!r} is not found in {ref.get('resource') or name}.{ref_col}"
-                out.append(Problem("foreign-key", ERROR, msg, name, int(df.index[i]) + 2, col, (str(v),)))
+                out.append(Problem("foreign-key", ERROR, msg, name, int(i) + 2, col, (str(v),)))
     return out
 
 
@@ -118,8 +163,8 @@ def rule_foreign_key(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list
 
 def rule_unit_range(frames: Frames) -> list[Problem]:
     """Percent within [0, 100]; counts and ranks whole numbers; ranks at least 1."""
-    obs, ind = frames["observations"], frames["indicators"]
-    unit = obs["indicator_id"].map(dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True)))
+    obs = frames["observations"]
+    unit = _units(frames)
     v = obs["value"].astype("float64")
     out = []
     checks = [
@@ -145,7 +190,7 @@ def rule_dates(frames: Frames, today: dt.date | None = None) -> list[Problem]:
         df = frames[name]
         idcol = "observation_id" if name == "observations" else "mention_id"
         start, end = reduced_date_bounds(df["as_of"])
-        ids = df[idcol].astype(object)
+        ids = df[idcol]
         if "period_start" in df.columns:
             ps, pe = df["period_start"], df["period_end"]
             for mask, col, msg in [
@@ -157,7 +202,7 @@ def rule_dates(frames: Frames, today: dt.date | None = None) -> list[Problem]:
                 for i, row in zip(m.nonzero()[0], _row(df, m), strict=True):
                     text = msg.format(pe=_d(pe.iloc[i]), ps=_d(ps.iloc[i]), asof=df["as_of"].iloc[i])
                     out.append(Problem("date-order", ERROR, f"{name[:-1]} {ids.iloc[i]}: {text}", name, row, col))
-        pub = pd.to_datetime(df["source_id"].astype(object).map(published))
+        pub = map_ids(df["source_id"], published, dtype="datetime64")
         m = (start > pub).fillna(False).to_numpy()
         for i, row in zip(m.nonzero()[0], _row(df, m), strict=True):
             sid = df["source_id"].iloc[i]
@@ -192,6 +237,7 @@ def _d(x: Any) -> str:
 def rule_part_of_cycle(frames: Frames) -> list[Problem]:
     """part_of never points at the row itself, nor round a loop of parts."""
     obs = frames["observations"]
+    obs = obs.loc[obs["part_of"].notna()]  # only a part can be on a loop
     ids = obs["observation_id"].astype(object)
     parent = dict(zip(ids, obs["part_of"].astype(object), strict=True))
     cur = obs["part_of"].astype(object)
@@ -213,9 +259,11 @@ def rule_part_of_cycle(frames: Frames) -> list[Problem]:
 
 
 def _with_wholes(frames: Frames) -> pd.DataFrame:
-    obs = add_bounds(frames["observations"])
-    unit = dict(zip(frames["indicators"]["indicator_id"], frames["indicators"]["unit"].astype(object), strict=True))
-    obs["unit"] = obs["indicator_id"].map(unit)
+    obs = frames["observations"]
+    parts_of = pd.Series(obs["part_of"].dropna().unique())
+    keep = obs["part_of"].notna().to_numpy(dtype=bool, copy=True)
+    keep |= pd.Index(parts_of).get_indexer(obs["observation_id"]) >= 0  # the wholes
+    obs = add_bounds(obs.loc[keep].assign(unit=_units(frames).loc[keep]))
     obs["_row"] = obs.index + 2
     obs["_approx"] = obs["qualifier"].astype(object) == "approximately"
     parts = obs.loc[obs["part_of"].notna()]
@@ -268,7 +316,7 @@ def rule_parts_within_whole(frames: Frames) -> list[Problem]:
             qual = "certainly " if sev == ERROR else "may, depending on how approximate the figures are, "
             msg = (
                 f"parts {_fmt(r.nominal)} {qual}exceed whole {_fmt(r.value_whole)} (observation {pid}): "
-                f"its {r.n} parts {', '.join(r.ids)} add up to at least {_fmt(r.lower)}, the whole is at most "
+                f"its {r.n} parts {_ids(r.ids)} add up to at least {_fmt(r.lower)}, the whole is at most "
                 f"{_fmt(r.upper_whole)}"
             )
             out.append(Problem("parts-within-whole", sev, msg, "observations", int(r.row), "value", (str(pid), *r.ids)))
@@ -308,7 +356,7 @@ def rule_ranks_unique(frames: Frames) -> list[Problem]:
     for _, grp in r.loc[dup].groupby(key, dropna=False, sort=False):
         ids = tuple(grp["observation_id"])
         rank, indicator = _fmt(grp["value"].iloc[0]), grp["indicator_id"].iloc[0]
-        msg = f"rank {rank} of {indicator} is given to {len(ids)} areas: {', '.join(ids)}"
+        msg = f"rank {rank} of {indicator} is given to {len(ids)} areas: {_ids(ids)}"
         for i in grp.index:
             out.append(Problem("ranks-unique", ERROR, msg, "observations", int(i) + 2, "value", ids))
     return out
@@ -319,47 +367,43 @@ def rule_named_within_stated(frames: Frames) -> list[Problem]:
     obs, ind, areas, men = frames["observations"], frames["indicators"], frames["areas"], frames["mentions"]
     members = frames["area_members"]
     about = dict(zip(ind["indicator_id"], ind["about_indicator_id"].astype(object), strict=True))
-    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
-    countries = set(areas.loc[areas["kind"].astype(object) == "country", "area_id"])
-    stated = add_bounds(obs.loc[obs["indicator_id"].map(unit).eq("countries") & obs["indicator_id"].map(about).notna()])
+    about = {k: v for k, v in about.items() if isinstance(v, str)}
+    unit = _units(frames)
+    stated = obs.loc[(unit == "countries").to_numpy() & obs["indicator_id"].isin(list(about)).to_numpy()]
     if not len(stated):
         return []
+    stated = add_bounds(stated)
+    # areas that name countries: the countries themselves and the groups whose members are named
+    countries = set(areas.loc[areas["kind"].astype(object) == "country", "area_id"])
+    naming = countries | set(members["area_id"])
     # everything that names a country: observations of X, of rank indicators about X, mentions of X
-    o = obs.assign(
-        topic=obs["indicator_id"].where(obs["indicator_id"].map(unit) != "rank", obs["indicator_id"].map(about))
-    )
-    o = o.loc[o["indicator_id"].map(unit) != "countries", ["topic", "area_id", "as_of", "source_id"]]
-    m = men.rename(columns={"indicator_id": "topic"})[["topic", "area_id", "as_of", "source_id"]]
-    named = pd.concat([o, m], ignore_index=True)
-    expanded = named.merge(members, on="area_id", how="left")
+    o = obs.loc[obs["area_id"].isin(list(naming)).to_numpy() & (unit != "countries").to_numpy()]
+    o_unit = unit.loc[o.index]
+    topic = o["indicator_id"].astype(object).where(o_unit != "rank", map_ids(o["indicator_id"], about))
+    named = pd.concat(
+        [
+            pd.DataFrame({"topic": topic, "area_id": o["area_id"], "as_of": o["as_of"], "source_id": o["source_id"]}),
+            men.rename(columns={"indicator_id": "topic"})[["topic", "area_id", "as_of", "source_id"]],
+        ],
+        ignore_index=True,
+    ).astype(object)
+    expanded = named.drop_duplicates().merge(members.astype(object), on="area_id", how="left")
     expanded["country"] = expanded["member_id"].fillna(expanded["area_id"])
     expanded = expanded.loc[expanded["country"].isin(countries)]
-    key = ["topic", "as_of", "source_id"]
-    counts = expanded.groupby(key, dropna=False)["country"].nunique()
+    expanded["as_of"] = expanded["as_of"].where(expanded["as_of"].notna(), "")  # undated statements group together
+    counts = expanded.groupby(["topic", "as_of", "source_id"])["country"].nunique()
     out = []
     for idx, r in stated.iterrows():
-        i = int(str(idx))
-        k = (about[r.indicator_id], r.as_of, r.source_id)
-        n = (
-            int(counts.get(k, 0))
-            if not pd.isna(r.as_of)
-            else int(
-                expanded.loc[
-                    expanded["topic"].eq(k[0]) & expanded["as_of"].isna() & expanded["source_id"].eq(k[2]), "country"
-                ].nunique()
-            )
-        )
-        named_iv = Interval(n, n)
-        stated_iv = Interval(r.lower, r.upper, r.lower_open, r.upper_open)
-        if named_iv.certainly_above(stated_iv):
+        key = (about[r.indicator_id], "" if pd.isna(r.as_of) else r.as_of, r.source_id)
+        n = int(counts.get(key, 0))
+        if Interval(n, n).certainly_above(Interval(r.lower, r.upper, r.lower_open, r.upper_open)):
             sev = WARNING if r.qualifier == "approximately" else ERROR
             msg = (
-                f"{n} countries are named for {k[0]} (as_of {r.as_of}, source {r.source_id}) but observation "
+                f"{n} countries are named for {key[0]} (as_of {r.as_of}, source {r.source_id}) but observation "
                 f"{r.observation_id} states {_fmt(r.value)} ({r.qualifier})"
             )
-            out.append(
-                Problem("named-within-stated", sev, msg, "observations", int(i) + 2, "value", (r.observation_id,))
-            )
+            row = int(str(idx)) + 2
+            out.append(Problem("named-within-stated", sev, msg, "observations", row, "value", (r.observation_id,)))
     return out
 
 
@@ -370,7 +414,7 @@ def rule_one_value_per_key(frames: Frames) -> list[Problem]:
     out = []
     for _, grp in obs.loc[dup].groupby(_KEY, dropna=False, sort=False):
         ids = tuple(grp["observation_id"].astype(object))
-        msg = f"{len(ids)} values for one indicator, area, period, as_of and source: {', '.join(map(str, ids))}"
+        msg = f"{len(ids)} values for one indicator, area, period, as_of and source: {_ids(ids)}"
         for i in grp.index[1:]:
             out.append(Problem("one-value-per-key", ERROR, msg, "observations", int(i) + 2, "observation_id", ids))
     return out
@@ -453,7 +497,17 @@ def figure_forms(value: float, unit: str) -> list[str]:
     return list(dict.fromkeys([num, plain, num.replace(",", "\xa0"), num.replace(",", " ")]))
 
 
+@lru_cache(maxsize=4096)
+def _figure_pattern(value: float, unit: str) -> re.Pattern[str]:
+    """One compiled pattern matching any way of writing ``value`` in ``unit``, not inside a longer number."""
+    alternatives = []
+    for form in figure_forms(value, unit):
+        alternatives.append(re.escape(form) + (r"(?!\d)" if form[-1].isdigit() else ""))
+    return re.compile(r"(?<![\d.,])(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
 def _contains_figure(excerpt: str, forms: list[str]) -> bool:
+    """True when ``excerpt`` writes one of ``forms`` (not as part of a longer number)."""
     for form in forms:
         pattern = r"(?<![\d.,])" + re.escape(form) + (r"(?![\d])" if form[-1].isdigit() else "")
         if re.search(pattern, excerpt, flags=re.IGNORECASE):
@@ -462,24 +516,30 @@ def _contains_figure(excerpt: str, forms: list[str]) -> bool:
 
 
 def rule_excerpts(frames: Frames) -> list[Problem]:
-    """Each excerpt carries its figure as the text writes it; each mention's excerpt names its area."""
-    obs, ind = frames["observations"], frames["indicators"]
-    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
+    """Each excerpt carries its figure as the text writes it; each mention's excerpt names its area.
+
+    Each distinct (excerpt, value, unit) is checked once, with one compiled
+    pattern per (value, unit).
+    """
+    obs = frames["observations"]
+    trip = pd.DataFrame(
+        {"excerpt": obs["excerpt"], "value": obs["value"].astype("float64"), "unit": _units(frames)}
+    ).dropna()
+    distinct = trip.drop_duplicates()
+    failing = [
+        not _figure_pattern(float(v), str(u)).search(str(e))
+        for e, v, u in zip(distinct["excerpt"], distinct["value"], distinct["unit"], strict=True)
+    ]
+    bad = distinct.loc[np.asarray(failing, dtype=bool)]
     out = []
-    units = obs["indicator_id"].map(unit).astype(object)
-    for i, (oid, value, u, excerpt) in enumerate(
-        zip(obs["observation_id"], obs["value"].astype(object), units, obs["excerpt"].astype(object), strict=True)
-    ):
-        if not isinstance(excerpt, str) or not isinstance(u, str) or pd.isna(value):
-            continue
-        forms = figure_forms(float(value), u)
-        if not _contains_figure(excerpt, forms):
-            shown = " or ".join(repr(f) for f in forms[:3])
+    if len(bad):
+        hits = trip.reset_index().merge(bad, on=["excerpt", "value", "unit"]).set_index("index").sort_index()
+        for i, r in hits.iterrows():
+            oid = str(obs.at[i, "observation_id"])
+            shown = " or ".join(repr(f) for f in figure_forms(r.value, r.unit)[:3])
             msg = f"observation {oid}: the excerpt does not contain the figure as text would write it ({shown})"
             out.append(
-                Problem(
-                    "excerpt-carries-figure", ERROR, msg, "observations", int(obs.index[i]) + 2, "excerpt", (str(oid),)
-                )
+                Problem("excerpt-carries-figure", ERROR, msg, "observations", int(str(i)) + 2, "excerpt", (str(oid),))
             )
     men, areas = frames["mentions"], frames["areas"]
     names = dict(zip(areas["area_id"], areas["name"].astype(object), strict=True))

@@ -6,7 +6,9 @@ The steps, merged into one `Report`:
    (no URL, no absolute path, no ``..``, no symlink out of the folder):
    Frictionless would fetch an http(s) path even in its untrusted mode.
 2. **Frictionless** — the stock validator: descriptor, encoding, shape, types,
-   constraints, keys, foreign keys, sha256 and byte counts.
+   constraints, keys, foreign keys, sha256 and byte counts. It runs in a child
+   process (``powdata._frictionless_stage``) with the network disabled, in
+   parallel with steps 3 and 4.
 3. **Pandera** — a model generated from each Table Schema checks the typed frame.
 4. **Cross rules** — the interval rules of ``powdata.rules``.
 
@@ -17,61 +19,46 @@ imported only here, so ``import powdata`` and ``load`` stay light.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import importlib.util
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from powdata import _package
-from powdata.errors import MissingExtraError, PackageReadError
+from powdata.errors import IntegrityError, MissingExtraError, PackageReadError
 from powdata.report import ERROR, Problem, Report
-
-_FRICTIONLESS_RULE = {
-    "type-error": "type",
-    "hash-count": "hash",
-    "byte-count": "bytes",
-    "foreign-key": "foreign-key",
-    "primary-key": "primary-key",
-    "unique-error": "unique",
-    "missing-cell": "missing-cell",
-    "extra-cell": "extra-cell",
-    "encoding-error": "encoding",
-}
 
 
 def _require_extra() -> None:
-    try:
-        import frictionless  # noqa: F401
-        import pandera  # noqa: F401
-    except ImportError as exc:
-        msg = (
-            f"powdata validate needs pandera and frictionless ({exc.name} is missing); "
-            "install them with: pip install 'powdata[validate]'"
-        )
-        raise MissingExtraError(msg) from None
+    for module in ("pandera", "frictionless"):
+        if importlib.util.find_spec(module) is None:
+            msg = (
+                f"powdata validate needs pandera and frictionless ({module} is missing); "
+                "install them with: pip install 'powdata[validate]'"
+            )
+            raise MissingExtraError(msg)
 
 
-def _frictionless_problems(root: Path) -> list[Problem]:
-    import frictionless
+def _start_frictionless(root: Path) -> subprocess.Popen[bytes]:
+    """Start the Frictionless stage in a child process (see ``powdata._frictionless_stage``)."""
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    env = {**os.environ, "PYTHONPATH": package_parent + (os.pathsep + path if path else "")}
+    cmd = [sys.executable, "-m", "powdata._frictionless_stage", str(_package.descriptor_path(root))]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
-    try:
-        package = frictionless.Package(str(_package.descriptor_path(root)))
-        report = package.validate()
-    except frictionless.FrictionlessException as exc:
-        err = exc.error
-        return [Problem(f"frictionless-{err.type}", ERROR, err.message)]
-    out = []
-    for err in report.errors:
-        out.append(Problem(f"frictionless-{err.type}", ERROR, err.message))
-    for task in report.tasks:
-        for err in task.errors:
-            rule = _FRICTIONLESS_RULE.get(err.type, err.type)
-            if err.type == "constraint-error":
-                m = re.search(r'constraint "(\w+)"', getattr(err, "note", "") or "")
-                rule = {"minLength": "length", "maxLength": "length"}.get(m.group(1), m.group(1)) if m else "constraint"
-            row = getattr(err, "row_number", None)
-            column = getattr(err, "field_name", None)
-            out.append(Problem(rule, ERROR, f"{err.message}", task.name, row, column))
-    return out
+
+def _finish_frictionless(proc: subprocess.Popen[bytes]) -> list[Problem]:
+    """Wait for the Frictionless stage and read its problems."""
+    out, err = proc.communicate(timeout=3600)
+    if proc.returncode != 0:
+        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        msg = f"the Frictionless stage failed (exit {proc.returncode}): {last[0]}"
+        return [Problem("frictionless-failed", ERROR, msg)]
+    return [Problem(**{**p, "ids": tuple(p["ids"])}) for p in json.loads(out)]
 
 
 def _descriptor_problems(root: Path) -> list[Problem]:
@@ -86,7 +73,10 @@ def _descriptor_problems(root: Path) -> list[Problem]:
     return [Problem("descriptor-stale", ERROR, msg)]
 
 
-def _typed_frames(root: Path, desc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
+def _typed_frames(
+    root: Path, desc: dict[str, Any], *, integrity: bool = True
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
+    """Read, type and Pandera-check every resource; ``integrity`` also checks sha256 and size."""
     from powdata import _coerce
     from powdata.pandera_models import check_frame, schema_model
 
@@ -100,23 +90,16 @@ def _typed_frames(root: Path, desc: dict[str, Any]) -> tuple[dict[str, Any], dic
             problems.append(Problem("schema", ERROR, "expected an inline Table Schema; run `powdata build`", name))
             continue
         data = _package.read_resource_bytes(root, res, verify=False)
-        try:
-            _package.check_integrity(res, data, _package.safe_resource_path(root, res))
-        except Exception as exc:  # IntegrityError: reported, the rules still run on the data
-            rule = "bytes" if "bytes but" in str(exc) else "hash"
-            problems.append(Problem(rule, ERROR, str(exc), name))
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            msg = f"expected UTF-8 but byte {exc.start} ({data[exc.start]:#04x}) is not; re-save the file as UTF-8"
-            problems.append(Problem("encoding", ERROR, msg, name, line))
-            continue
+        if integrity:
+            try:
+                _package.check_integrity(res, data, _package.safe_resource_path(root, res))
+            except IntegrityError as exc:  # reported; the rules still run on the data
+                rule = "bytes" if "bytes but" in str(exc) else "hash"
+                problems.append(Problem(rule, ERROR, str(exc), name))
         try:
             raw = _coerce.read_raw(data, schema)
-        except Exception as exc:  # pandas ParserError and friends: ragged rows, bad quoting
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            problems.append(Problem("csv-format", ERROR, f"the CSV cannot be parsed: {first}", name))
+        except Exception as exc:  # bad bytes, ragged rows, bad quoting: say where, never a traceback
+            problems.append(_unparsable(name, data, exc))
             continue
         typed, type_problems = _coerce.coerce(raw, schema, name)
         problems += type_problems
@@ -126,11 +109,23 @@ def _typed_frames(root: Path, desc: dict[str, Any]) -> tuple[dict[str, Any], dic
     return frames, schemas, problems
 
 
+def _unparsable(name: str, data: bytes, exc: Exception) -> Problem:
+    """Describe why a CSV file could not be parsed: its first bad byte, or the parser's words."""
+    try:
+        data.decode("utf-8")  # only now, on failure: decoding a large file costs time
+    except UnicodeDecodeError as bad:
+        line = data[: bad.start].count(b"\n") + 1
+        msg = f"expected UTF-8 but byte {bad.start} ({data[bad.start]:#04x}) is not; re-save the file as UTF-8"
+        return Problem("encoding", ERROR, msg, name, line)
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Problem("csv-format", ERROR, f"the CSV cannot be parsed: {first}", name)
+
+
 def check_rules(root: Path, desc: dict[str, Any]) -> list[Problem]:
-    """Run Pandera and the cross rules only (no Frictionless): the fast path the benchmark measures."""
+    """Run Pandera and the cross rules only (no Frictionless, no hashes): what the benchmark scales."""
     from powdata.rules import run_cross_rules
 
-    frames, schemas, problems = _typed_frames(root, desc)
+    frames, schemas, problems = _typed_frames(root, desc, integrity=False)
     return problems + run_cross_rules(frames, schemas)
 
 
@@ -172,7 +167,9 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
             msg = f"resource {res['name']!r}: expected file {target} but it does not exist"
             raise PackageReadError(msg)
     report = Report(str(_package.descriptor_path(root)))
-    frames, schemas, problems = _typed_frames(root, desc)
+    stage = _start_frictionless(root) if structural else None  # runs while the rules do
+    # with Frictionless running, it checks sha256 and bytes; without it, we do
+    frames, schemas, problems = _typed_frames(root, desc, integrity=not structural)
     report.add(problems)
     report.checked.append("pandera")
     cross = run_cross_rules(frames, schemas)
@@ -184,9 +181,9 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     report.add(cross)
     report.checked.append("rules")
     report.add(_descriptor_problems(root))
-    if structural:
+    if stage is not None:
         # Frictionless repeats a file's encoding error on every resource that refers to it.
-        found = [p for p in _frictionless_problems(root) if not (p.rule == "encoding" and p.resource in frames)]
+        found = [p for p in _finish_frictionless(stage) if not (p.rule == "encoding" and p.resource in frames)]
         report.add(found)
         report.checked.append("frictionless")
     return report
