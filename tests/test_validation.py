@@ -229,3 +229,40 @@ class TestSafety:
         before = {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()}
         powdata.validate(pkg)
         assert {p: p.read_bytes() for p in pkg.rglob("*") if p.is_file()} == before
+
+
+class TestFrictionlessStage:
+    def test_stage_refuses_the_network(self) -> None:
+        """The process that runs Frictionless refuses every socket connection."""
+        import subprocess
+        import sys
+
+        code = (
+            "from powdata._frictionless_stage import forbid_network; import socket; forbid_network(); "
+            "socket.create_connection(('127.0.0.1', 9))"
+        )
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        assert r.returncode != 0 and "powdata validate never uses the network" in r.stderr
+
+    def test_a_crashing_stage_is_reported(self, pkg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """If the Frictionless stage dies, the report says so instead of passing silently."""
+        shim = tmp_path / "shim" / "frictionless"
+        shim.mkdir(parents=True)
+        (shim / "__init__.py").write_text("raise RuntimeError('frictionless is broken here')\n", encoding="utf-8")
+        monkeypatch.setenv("PYTHONPATH", str(shim.parent))
+        report = powdata.validate(pkg)
+        failed = [p for p in report.errors if p.rule == "frictionless-failed"]
+        assert failed and "frictionless is broken here" in failed[0].message
+
+    def test_missing_frictionless_names_the_extra(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without frictionless, validate raises MissingExtraError naming the extra."""
+        import importlib.util
+
+        from powdata.errors import MissingExtraError
+
+        real = importlib.util.find_spec
+        monkeypatch.setattr(
+            importlib.util, "find_spec", lambda name, *a: None if name == "frictionless" else real(name, *a)
+        )
+        with pytest.raises(MissingExtraError, match=r"frictionless is missing.*pip install 'powdata\[validate\]'"):
+            powdata.validate()

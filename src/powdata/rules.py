@@ -584,13 +584,15 @@ CROSS_RULES: list[tuple[str, Callable[[Frames], list[Problem]]]] = [
 REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "mentions", "sources")
 
 
-def run_cross_rules(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list[Problem]:
-    """Run the foreign-key check and every cross rule over typed frames."""
+def run_cross_rules(
+    frames: Frames, schemas: dict[str, dict[str, Any]], *, today: dt.date | None = None
+) -> list[Problem]:
+    """Run the foreign-key check and every cross rule over typed frames (``today`` for the date rules)."""
     problems = rule_foreign_key(frames, schemas)
     missing = [r for r in REQUIRED_RESOURCES if r not in frames]
     if missing:
         msg = f"the cross-table rules need the resources {', '.join(missing)}, which are missing or unreadable"
         return [*problems, Problem("missing-resource", ERROR, msg)]
-    for _, rule in CROSS_RULES:
-        problems += rule(frames)
+    for name, rule in CROSS_RULES:
+        problems += rule_dates(frames, today) if name == "dates" else rule(frames)
     return problems

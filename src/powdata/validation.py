@@ -33,13 +33,24 @@ from powdata.report import ERROR, Problem, Report
 
 
 def _require_extra() -> None:
-    for module in ("pandera", "frictionless"):
-        if importlib.util.find_spec(module) is None:
-            msg = (
-                f"powdata validate needs pandera and frictionless ({module} is missing); "
-                "install them with: pip install 'powdata[validate]'"
-            )
-            raise MissingExtraError(msg)
+    """Fail early, naming the extra, when pandera or frictionless cannot be imported.
+
+    pandera is imported here for real (this process needs it next); frictionless
+    only runs in the child process, so it is only looked up.
+    """
+    missing = None
+    try:
+        import pandera.pandas  # noqa: F401
+    except ImportError:
+        missing = "pandera"
+    if missing is None and importlib.util.find_spec("frictionless") is None:
+        missing = "frictionless"
+    if missing:
+        msg = (
+            f"powdata validate needs pandera and frictionless ({missing} is missing); "
+            "install them with: pip install 'powdata[validate]'"
+        )
+        raise MissingExtraError(msg)
 
 
 def _start_frictionless(root: Path) -> subprocess.Popen[bytes]:
@@ -156,9 +167,6 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     >>> powdata.validate().valid
     True
     """
-    _require_extra()
-    from powdata.rules import run_cross_rules
-
     root = _package.resolve_root(path)
     desc = _package.read_descriptor(root)
     for res in desc["resources"]:  # safety first: refuse before anything is read
@@ -166,20 +174,26 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         if not target.is_file():
             msg = f"resource {res['name']!r}: expected file {target} but it does not exist"
             raise PackageReadError(msg)
-    report = Report(str(_package.descriptor_path(root)))
-    stage = _start_frictionless(root) if structural else None  # runs while the rules do
-    # with Frictionless running, it checks sha256 and bytes; without it, we do
-    frames, schemas, problems = _typed_frames(root, desc, integrity=not structural)
-    report.add(problems)
-    report.checked.append("pandera")
-    cross = run_cross_rules(frames, schemas)
-    if today is not None:
-        from powdata.rules import rule_dates
+    if structural and importlib.util.find_spec("frictionless") is None:
+        _require_extra()
+    # start Frictionless first, so it works while this process imports pandas and pandera
+    stage = _start_frictionless(root) if structural else None
+    try:
+        _require_extra()
+        from powdata.rules import run_cross_rules
 
-        cross = [p for p in cross if p.rule not in ("date-order", "as-of-after-published", "future-date")]
-        cross += rule_dates(frames, today) if "sources" in frames else []
-    report.add(cross)
-    report.checked.append("rules")
+        report = Report(str(_package.descriptor_path(root)))
+        # with Frictionless running, it checks sha256 and bytes; without it, we do
+        frames, schemas, problems = _typed_frames(root, desc, integrity=not structural)
+        report.add(problems)
+        report.checked.append("pandera")
+        report.add(run_cross_rules(frames, schemas, today=today))
+        report.checked.append("rules")
+    except BaseException:
+        if stage is not None:
+            stage.kill()
+            stage.wait()
+        raise
     report.add(_descriptor_problems(root))
     if stage is not None:
         # Frictionless repeats a file's encoding error on every resource that refers to it.

@@ -66,8 +66,9 @@ def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | 
         for _, part in parts.iterrows():
             rows.append({**{c: part[c] for c in cols}, "role": "part", "computed": False})
         if len(parts):
-            total = Interval(whole["lower"], whole["upper"], False, False)
+            total = Interval(whole["lower"], whole["upper"], bool(whole["lower_open"]), bool(whole["upper_open"]))
             summed = Interval(parts["lower"].sum(), parts["upper"].sum())
+            # what no group accounts for: the total's interval minus the parts' (never below zero)
             rest = Interval(max(total.lower - summed.upper, 0.0), total.upper - summed.lower)
             rows.append(
                 {
@@ -114,9 +115,13 @@ def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | 
     mentions = mentions.loc[mentions["indicator_id"] == POWS].copy()
     mentions["how"] = "mentioned"
     mentions["rank"] = pd.array([pd.NA] * len(mentions), dtype="Int64")
-    cols = ["area_id", "how", "rank", "as_of", "source_id", "excerpt", "note"]
+    for col in ("qualifier", "lower", "upper"):  # a mention states no number, so no bounds
+        mentions[col] = pd.NA
+    cols = ["area_id", "how", "rank", "qualifier", "lower", "upper", "as_of", "source_id", "excerpt", "note"]
     out = pd.concat([ranked[cols], mentions[cols]], ignore_index=True).merge(areas, on="area_id", how="left")
     out = out[["area_id", "area_name", "kind", *cols[1:]]]
+    out["qualifier"] = out["qualifier"].astype("string")
+    out[["lower", "upper"]] = out[["lower", "upper"]].astype("Float64")
     out["how"] = pd.Categorical(out["how"], categories=["ranked", "mentioned"], ordered=True)
     return out.sort_values(["how", "rank", "area_name"], na_position="last").reset_index(drop=True)
 
