@@ -138,7 +138,7 @@ class TestGate:
         _edit(new, "observations", lambda rows, f: rows[0].update(note="x"))
         _bump(new, "0.1.1")
         md = run_cli("diff", str(old), str(new), "--format", "markdown")
-        assert md.returncode == 0 and "| patch | value corrected | observations |" in md.stdout
+        assert md.returncode == 0 and "| patch | text corrected | observations |" in md.stdout
         data = json.loads(run_cli("diff", str(old), str(new), "--format", "json").stdout)
         assert data["bump_ok"] is True and data["required_bump"] == "patch"
 

@@ -16,7 +16,7 @@ import pandas as pd
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from powdata.intervals import Interval, interval
+from powdata.intervals import Interval, add_bounds, interval
 from powdata.report import ERROR
 from powdata.rules import figure_forms, run_cross_rules
 
@@ -252,6 +252,63 @@ class TestSingleMutations:
         named = len(frames["mentions"]) + (frames["observations"]["indicator_id"] == "rank").sum()
         if named:
             assert "named-within-stated" in errors(mutated)
+
+
+class TestMoreMutations:
+    @given(packages(), st.integers(1, 5_000))
+    def test_subtotals_over_the_whole(self, frames: dict[str, pd.DataFrame], extra: int) -> None:
+        """Raising one subtotal so the parts certainly exceed the whole fails parts-within-whole."""
+        obs = add_bounds(frames["observations"])
+        parts = obs.loc[obs["part_of"].eq("w-1").fillna(False) & obs["indicator_id"].eq("listed")]
+        assume(len(parts) > 0)
+        whole = float(obs.loc[_row(frames, "w-1"), "value"])
+        others = float(parts["lower"].iloc[1:].sum())  # "at most" parts may be 0: only lower bounds are certain
+        mutated = _set(frames, str(parts["observation_id"].iloc[0]), value=whole - others + extra, qualifier="exact")
+        assert "parts-within-whole" in errors(mutated)
+
+    @given(packages())
+    def test_shared_rank(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Giving the second-ranked area rank 1 fails ranks-unique."""
+        assume("r-2" in set(frames["observations"]["observation_id"]))
+        assert "ranks-unique" in errors(_set(frames, "r-2", value=1.0))
+
+    @given(packages(), st.integers(1, 3_000))
+    def test_period_end_before_start(self, frames: dict[str, pd.DataFrame], days: int) -> None:
+        """A period that ends before it starts fails date-order."""
+        end = pd.Timestamp("2025-07-01") - pd.Timedelta(days=days)
+        assert "date-order" in errors(_set(frames, "s-1", period_end=end))
+
+    @given(packages(), st.integers(1, 10_000))
+    def test_excerpt_with_another_figure(self, frames: dict[str, pd.DataFrame], delta: int) -> None:
+        """An excerpt that writes another number than the value fails excerpt-carries-figure."""
+        obs = frames["observations"].copy()
+        i = _row(frames, "w-1")
+        obs.loc[i, "excerpt"] = f"lists {float(obs.loc[i, 'value']) + delta:,.0f} people"
+        assert "excerpt-carries-figure" in errors({**frames, "observations": obs})
+
+    @given(packages())
+    def test_whole_made_part_of_its_part(self, frames: dict[str, pd.DataFrame]) -> None:
+        """A whole that is made part of its own part closes a loop: part-of-cycle."""
+        assert "part-of-cycle" in errors(_set(frames, "w-1", part_of="k-1"))
+
+
+class TestFigureForms:
+    @given(st.integers(0, 10**9))
+    def test_counts_are_found_as_written(self, v: int) -> None:
+        """Any count written with thousands commas is found; the next integer is not."""
+        from powdata.rules import _figure_pattern
+
+        text = f"the report lists {v:,} people"
+        assert _figure_pattern(float(v), "persons").search(text)
+        assert not _figure_pattern(float(v + 1), "persons").search(text)
+
+    @given(st.integers(0, 100))
+    def test_percent_needs_its_sign_and_exact_digits(self, v: int) -> None:
+        """'49%' matches 49 percent but neither 4 nor 149 percent."""
+        from powdata.rules import _figure_pattern
+
+        assert _figure_pattern(float(v), "percent").search(f"up to {v}% of all")
+        assert not _figure_pattern(float(v), "percent").search(f"up to 1{v}% of all")
 
 
 class TestIntervals:

@@ -215,7 +215,7 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes) -> list[Chan
     for k in common[differs.any(axis=1).to_numpy()]:
         for c in [c for c in cols if a.at[k, c] != b.at[k, c]]:
             level = "major" if c in IDENTITY_COLUMNS else "patch"
-            kind = "id reused" if level == "major" else "value corrected"
+            kind = "id reused" if level == "major" else ("value corrected" if c == "value" else "text corrected")
             out.append(Change(level, kind, name, f"{_key(k)}.{c}: {a.at[k, c]!r} → {b.at[k, c]!r}"))
     return out
 
