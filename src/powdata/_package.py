@@ -54,18 +54,25 @@ def resolve_root(path: str | Path | None) -> Path:
     return p.parent
 
 
-def read_json(path: Path) -> Any:
-    """Read a JSON file, turning every failure into a `PackageReadError` that names it."""
+def _read_bytes(path: Path, what: str) -> bytes:
+    """Read ``path``, turning a missing or unreadable file into a `PackageReadError` naming ``what``."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
-        msg = f"{path}: expected a JSON file but it does not exist"
-        raise PackageReadError(msg) from None
-    except UnicodeDecodeError as exc:
-        msg = f"{path}: expected UTF-8 but byte {exc.start} is not valid UTF-8; re-save the file as UTF-8"
+        msg = f"{what}: expected file {path} but it does not exist"
         raise PackageReadError(msg) from None
     except OSError as exc:
-        msg = f"{path}: cannot be read ({exc.strerror})"
+        msg = f"{what}: cannot read {path} ({exc.strerror})"
+        raise PackageReadError(msg) from None
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file, turning every failure into a `PackageReadError` that names it."""
+    data = _read_bytes(path, "JSON file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: expected UTF-8 but byte {exc.start} is not valid UTF-8; re-save the file as UTF-8"
         raise PackageReadError(msg) from None
     try:
         return json.loads(text)
@@ -150,14 +157,7 @@ def sha256_of(data: bytes) -> str:
 def read_resource_bytes(root: Path, res: dict[str, Any], *, verify: bool = True) -> bytes:
     """Read the bytes of ``res`` and, if ``verify``, check them against its hash and size."""
     path = safe_resource_path(root, res)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        msg = f"resource {res['name']!r}: expected file {path} but it does not exist"
-        raise PackageReadError(msg) from None
-    except OSError as exc:
-        msg = f"resource {res['name']!r}: cannot read {path} ({exc.strerror})"
-        raise PackageReadError(msg) from None
+    data = _read_bytes(path, f"resource {res['name']!r}")
     if verify:
         check_integrity(res, data, path)
     return data

@@ -506,15 +506,6 @@ def _figure_pattern(value: float, unit: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\d.,])(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
-def _contains_figure(excerpt: str, forms: list[str]) -> bool:
-    """True when ``excerpt`` writes one of ``forms`` (not as part of a longer number)."""
-    for form in forms:
-        pattern = r"(?<![\d.,])" + re.escape(form) + (r"(?![\d])" if form[-1].isdigit() else "")
-        if re.search(pattern, excerpt, flags=re.IGNORECASE):
-            return True
-    return False
-
-
 def rule_excerpts(frames: Frames) -> list[Problem]:
     """Each excerpt carries its figure as the text writes it; each mention's excerpt names its area.
 
