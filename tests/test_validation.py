@@ -266,3 +266,37 @@ class TestFrictionlessStage:
         )
         with pytest.raises(MissingExtraError, match=r"frictionless is missing.*pip install 'powdata\[validate\]'"):
             powdata.validate()
+
+
+class TestRawReader:
+    @pytest.mark.parametrize("engine", ["pyarrow", "c"])
+    def test_text_is_never_reinterpreted(self, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Validation reads every cell as written: '002' stays '002', 'NA' is text, only '' is missing."""
+        import importlib.util
+
+        from powdata._coerce import read_raw
+
+        if engine == "c":  # the fallback when pyarrow is not installed
+            real = importlib.util.find_spec
+            monkeypatch.setattr(
+                importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
+            )
+        df = read_raw(b'm49,code,note\n002,NA,\n860,1.0,"a, b"\n', {"missingValues": [""]})
+        assert df["m49"].tolist() == ["002", "860"]
+        assert df["code"].tolist() == ["NA", "1.0"]
+        assert df["note"].isna().tolist() == [True, False]
+
+    @pytest.mark.parametrize("engine", ["pyarrow", "c"])
+    def test_ragged_first_row_is_an_error(self, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A first data row with an extra cell raises instead of becoming an index or being dropped."""
+        import importlib.util
+
+        from powdata._coerce import read_raw
+
+        if engine == "c":
+            real = importlib.util.find_spec
+            monkeypatch.setattr(
+                importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
+            )
+        with pytest.raises(Exception):  # noqa: B017  # ParserError, ParserWarning or ArrowInvalid
+            read_raw(b"a,b\n1,2,3\n", {"missingValues": [""]})

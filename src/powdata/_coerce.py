@@ -7,10 +7,13 @@ Validation must report every bad cell, not stop at the first, so unlike
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import importlib.util
 import io
+import re
 import warnings
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,21 +28,39 @@ _FALSE = {"false", "False", "FALSE", "0"}
 def read_raw(data: bytes, schema: dict[str, Any]) -> pd.DataFrame:
     """Parse CSV bytes into a frame of strings (missing values as NA); raises on bad bytes or shape.
 
-    The multi-threaded pyarrow engine is used when pyarrow is installed (four times
-    faster on large files); a ragged row is an error with either engine.
+    Every cell stays text — "002" must never become 2 — so that the Table Schema,
+    not a parser's guess, decides types. pyarrow's multi-threaded reader is used
+    when installed (four times faster on large files), told that every column is a
+    string; pandas' own pyarrow engine infers types first on pandas 2. A ragged
+    row is an error with either reader.
     """
-    engine: Literal["pyarrow", "c"] = "pyarrow" if importlib.util.find_spec("pyarrow") else "c"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", pd.errors.ParserWarning)  # the C engine only warns on a ragged first row
-        return pd.read_csv(
-            io.BytesIO(data),
-            dtype="string",
-            keep_default_na=False,
-            na_values=schema.get("missingValues", [""]),
-            encoding="utf-8",
-            engine=engine,
-            index_col=False if engine == "c" else None,  # pyarrow never makes an index; False breaks it
-        )
+    missing = schema.get("missingValues", [""])
+    if importlib.util.find_spec("pyarrow") is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # the C engine only warns on a ragged first row
+            return pd.read_csv(
+                io.BytesIO(data),
+                dtype="string",
+                keep_default_na=False,
+                na_values=missing,
+                encoding="utf-8",
+                index_col=False,
+            )
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    end = data.find(b"\n")
+    header = next(csv.reader([data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")]), [])
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            null_values=missing,
+            strings_can_be_null=True,
+        ),
+    )
+    string = pd.StringDtype()  # this pandas' default storage, so the Pandera models' "string" matches
+    return table.to_pandas(types_mapper={pa.string(): string, pa.large_string(): string}.get)
 
 
 def _distinct(col: pd.Series, parse: Any) -> Any:
@@ -56,6 +77,23 @@ def _bad(raw: pd.Series, parsed: pd.Series) -> pd.Series:
 def _to_int(u: pd.Series) -> pd.Series:
     num = pd.to_numeric(u, errors="coerce")
     return num.where(num.isna() | (num % 1 == 0)).astype("Float64").astype("Int64")
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _to_date(u: pd.Series) -> pd.Series:
+    """Parse YYYY-MM-DD strictly, at second resolution (pandas 2's nanoseconds stop at 2262)."""
+
+    def one(v: Any) -> Any:
+        if isinstance(v, str) and _ISO_DATE.fullmatch(v):
+            try:
+                return np.datetime64(dt.date.fromisoformat(v), "s")
+            except ValueError:  # 2025-02-30
+                pass
+        return np.datetime64("NaT", "s")
+
+    return pd.Series(np.array([one(v) for v in u], dtype="datetime64[s]"))
 
 
 def _to_bool(u: pd.Series) -> pd.Series:
@@ -81,7 +119,7 @@ def coerce(raw: pd.DataFrame, schema: dict[str, Any], resource: str) -> tuple[pd
             parsed = _distinct(col, _to_bool)
             expected = "true or false"
         elif ftype == "date":
-            parsed = _distinct(col, lambda u: pd.to_datetime(u, format="%Y-%m-%d", errors="coerce"))
+            parsed = _distinct(col, _to_date)
             expected = "a date YYYY-MM-DD"
         else:
             enum = enum_of(f)

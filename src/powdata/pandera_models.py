@@ -24,7 +24,7 @@ _RULE_OF_CHECK = {
     "not_nullable": "required",
     "field_uniqueness": "unique",
     "multiple_fields_uniqueness": "primary-key",
-    "str_matches": "pattern",
+    "str_fullmatch": "pattern",
     "isin": "enum",
     "greater_than_or_equal_to": "minimum",
     "less_than_or_equal_to": "maximum",
@@ -34,11 +34,24 @@ _RULE_OF_CHECK = {
 }
 
 
+def _fullmatch(pattern: str) -> pa.Check:
+    """A Table Schema pattern matches the whole value (XSD-style, implicitly anchored).
+
+    pandera's ``str_matches`` only anchors the start; ``str.fullmatch`` anchors both
+    ends with Python's ``re`` and with arrow's RE2 alike (RE2 rejects ``\\Z``).
+    """
+    return pa.Check(
+        lambda s: s.str.fullmatch(pattern, na=False),
+        name="str_fullmatch",
+        error=f"str_fullmatch({pattern!r})",
+    )
+
+
 def _checks(field: dict[str, Any]) -> list[pa.Check]:
     c = field.get("constraints", {})
     checks = []
     if "pattern" in c:
-        checks.append(pa.Check.str_matches(rf"^(?:{c['pattern']})\Z"))
+        checks.append(_fullmatch(c["pattern"]))
     enum = enum_of(field)
     if enum and field.get("type") != "string":
         checks.append(pa.Check.isin(enum))

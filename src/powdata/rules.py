@@ -63,9 +63,13 @@ def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str |
     """
     codes, uniques = pd.factorize(values)
     looked = pd.Series(uniques, dtype=object).map(mapping)
-    if dtype == "datetime64":
-        looked = pd.to_datetime(looked)
-    taken = pd.api.extensions.take(looked.array, codes, allow_fill=True)
+    if dtype == "datetime64":  # at second resolution: pandas 2's nanoseconds stop at 2262
+        nat = np.datetime64("NaT", "s")
+        days = [nat if pd.isna(x) else np.datetime64(pd.Timestamp(x).date(), "s") for x in looked]
+        source: Any = pd.array(np.array(days, dtype="datetime64[s]"))
+    else:
+        source = looked.to_numpy(dtype=object)
+    taken = pd.api.extensions.take(source, codes, allow_fill=True)
     return pd.Series(taken, index=values.index)
 
 
@@ -446,7 +450,8 @@ def rule_cumulative(frames: Frames) -> list[Problem]:
     prev = dated.groupby(key, dropna=False).shift(1)
     ok_order = prev["_end"] < dated["_start"]  # strictly later vintage
     shrink = (dated["upper"] < prev["lower"]) | (
-        (dated["upper"] == prev["lower"]) & (dated["upper_open"] | prev["lower_open"].fillna(False).astype(bool))
+        (dated["upper"] == prev["lower"])
+        & (dated["upper_open"] | prev["lower_open"].astype("boolean").fillna(False).astype(bool))
     )
     approx = (dated["qualifier"].astype(object) == "approximately") | (
         prev["qualifier"].astype(object) == "approximately"

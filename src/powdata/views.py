@@ -115,8 +115,17 @@ def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | 
     mentions = mentions.loc[mentions["indicator_id"] == POWS].copy()
     mentions["how"] = "mentioned"
     mentions["rank"] = pd.array([pd.NA] * len(mentions), dtype="Int64")
-    for col in ("qualifier", "lower", "upper"):  # a mention states no number, so no bounds
-        mentions[col] = pd.NA
+    # a mention states no number, so it has no qualifier and no bounds
+    mentions["qualifier"] = pd.array([pd.NA] * len(mentions), dtype="string")
+    mentions[["lower", "upper"]] = pd.DataFrame(
+        {
+            "lower": pd.array([pd.NA] * len(mentions), dtype="Float64"),
+            "upper": pd.array([pd.NA] * len(mentions), dtype="Float64"),
+        },
+        index=mentions.index,
+    )
+    ranked["qualifier"] = ranked["qualifier"].astype("string")
+    ranked[["lower", "upper"]] = ranked[["lower", "upper"]].astype("Float64")
     cols = ["area_id", "how", "rank", "qualifier", "lower", "upper", "as_of", "source_id", "excerpt", "note"]
     out = pd.concat([ranked[cols], mentions[cols]], ignore_index=True).merge(areas, on="area_id", how="left")
     out = out[["area_id", "area_name", "kind", *cols[1:]]]
