@@ -110,7 +110,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--max-rows", type=int, default=1_000_000)
-    ap.add_argument("--full-max-rows", type=int, default=10_000, help="largest size for the full (Frictionless) run")
+    ap.add_argument("--full-max-rows", type=int, default=100_000, help="largest size for the full (Frictionless) run")
     args = ap.parse_args()
     obs_csv = str(ROOT / "data" / "observations.csv")
     pairs = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import pandera.pandas as pa
 
 from powdata._dtypes import enum_of, field_dtype_name
@@ -34,24 +35,29 @@ _RULE_OF_CHECK = {
 }
 
 
-def _fullmatch(pattern: str) -> pa.Check:
+def _fullmatch(pattern: str, *, repeats: bool) -> pa.Check:
     """A Table Schema pattern matches the whole value (XSD-style, implicitly anchored).
 
     pandera's ``str_matches`` only anchors the start; ``str.fullmatch`` anchors both
     ends with Python's ``re`` and with arrow's RE2 alike (RE2 rejects ``\\Z``).
     """
-    return pa.Check(
-        lambda s: s.str.fullmatch(pattern, na=False),
-        name="str_fullmatch",
-        error=f"str_fullmatch({pattern!r})",
-    )
+
+    def check(values: pd.Series) -> pd.Series:
+        if not repeats:  # a unique column: factorising would only add work
+            return values.str.fullmatch(pattern, na=False).astype(bool)
+        # references repeat (indicator, area, source, as_of): test each distinct value once
+        codes, uniques = pd.factorize(values)
+        ok = pd.Series(uniques, dtype="string").str.fullmatch(pattern, na=False).to_numpy(dtype=bool)
+        return pd.Series(ok[codes] if len(ok) else [], index=values.index, dtype=bool)
+
+    return pa.Check(check, name="str_fullmatch", error=f"str_fullmatch({pattern!r})")
 
 
 def _checks(field: dict[str, Any]) -> list[pa.Check]:
     c = field.get("constraints", {})
     checks = []
     if "pattern" in c:
-        checks.append(_fullmatch(c["pattern"]))
+        checks.append(_fullmatch(c["pattern"], repeats=not c.get("unique", False)))
     enum = enum_of(field)
     if enum and field.get("type") != "string":
         checks.append(pa.Check.isin(enum))

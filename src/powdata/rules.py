@@ -74,7 +74,9 @@ def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str |
 
 
 def _units(frames: Frames) -> pd.Series:
-    """The unit of each observation, from its indicator."""
+    """The unit of each observation, from its indicator (computed once per run, see `run_cross_rules`)."""
+    if "_units" in frames:
+        return frames["_units"]["unit"]
     ind = frames["indicators"]
     unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
     return map_ids(frames["observations"]["indicator_id"], unit)
@@ -147,11 +149,12 @@ def rule_foreign_key(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list
             if col not in df.columns or ref_col not in target.columns:
                 continue
             values = df[col]
-            # look up each distinct reference once; Index.get_indexer is a hash join, whereas
-            # arrow-backed isin against a large target is very slow
+            # look up each distinct reference once, scanning the target for just those values:
+            # arrow-backed isin is fast against a small value set and very slow against a large one
             distinct = pd.Series(values.dropna().unique())
-            keys = pd.Index(target[ref_col].dropna().unique())
-            missing = distinct[keys.get_indexer(distinct) < 0]
+            targets = target[ref_col]
+            found = set(targets[targets.isin(distinct).to_numpy(dtype=bool)].astype(object))
+            missing = distinct[~distinct.astype(object).isin(found).to_numpy(dtype=bool)]
             if missing.empty:
                 continue
             bad = values.isin(missing).fillna(False).to_numpy(dtype=bool)
@@ -558,6 +561,8 @@ def rule_no_personal_data(frames: Frames) -> list[Problem]:
     """No resource has a column that could identify or describe an individual."""
     out = []
     for name, df in frames.items():
+        if name.startswith("_"):  # derived tables of this run, not resources
+            continue
         for col in df.columns:
             if PERSONAL_COLUMNS.match(str(col)):
                 msg = f"column {col!r} could identify or describe a person; powdata publishes aggregates only"
@@ -589,6 +594,7 @@ def run_cross_rules(
     if missing:
         msg = f"the cross-table rules need the resources {', '.join(missing)}, which are missing or unreadable"
         return [*problems, Problem("missing-resource", ERROR, msg)]
+    frames = {**frames, "_units": pd.DataFrame({"unit": _units(frames)})}  # shared by four rules
     for name, rule in CROSS_RULES:
         problems += rule_dates(frames, today) if name == "dates" else rule(frames)
     return problems
