@@ -14,7 +14,7 @@ import pytest
 
 import powdata
 from powdata.build import stale_parts
-from powdata.rules import _figure_pattern
+from powdata.rules import figure_pattern
 from tests.conftest import ROOT, SOURCE_TEXT
 
 
@@ -36,7 +36,7 @@ class TestExcerpts:
         """Each observation's excerpt writes its value as the text does ("16,894", "49%", "first")."""
         obs = powdata.load("observations").merge(powdata.load("indicators")[["indicator_id", "unit"]])
         for row in obs.itertuples():
-            assert _figure_pattern(float(row.value), str(row.unit)).search(row.excerpt), row.observation_id
+            assert figure_pattern(float(row.value), str(row.unit)).search(row.excerpt), row.observation_id
 
     def test_excerpts_are_short(self) -> None:
         """No excerpt is longer than 200 characters."""

@@ -169,14 +169,14 @@ def errors(frames: dict[str, pd.DataFrame]) -> set[str]:
     return {p.rule for p in run_cross_rules(frames, {}) if p.severity == ERROR}
 
 
-def _row(frames: dict[str, pd.DataFrame], oid: str) -> Any:
+def csv_rows(frames: dict[str, pd.DataFrame], oid: str) -> Any:
     obs = frames["observations"]
     return obs.index[obs["observation_id"] == oid][0]
 
 
 def _set(frames: dict[str, pd.DataFrame], oid: str, **values: Any) -> dict[str, pd.DataFrame]:
     obs = frames["observations"].copy()
-    i = _row(frames, oid)
+    i = csv_rows(frames, oid)
     for k, v in values.items():
         obs.loc[i, k] = v
     if "value" in values:
@@ -196,28 +196,28 @@ class TestSingleMutations:
     @given(packages(), st.integers(1, 10_000))
     def test_part_larger_than_whole(self, frames: dict[str, pd.DataFrame], extra: int) -> None:
         """A subset made larger than its whole fails subset-within-whole."""
-        whole = frames["observations"].loc[_row(frames, "w-1"), "value"]
+        whole = frames["observations"].loc[csv_rows(frames, "w-1"), "value"]
         mutated = _set(frames, "k-1", value=float(whole) + extra, qualifier="exact")
         assert "subset-within-whole" in errors(mutated)
 
     @given(packages())
     def test_qualifier_widening_past_the_whole(self, frames: dict[str, pd.DataFrame]) -> None:
         """'more than' the whole's exact value contradicts it; 'at least' the same value does not."""
-        whole = float(frames["observations"].loc[_row(frames, "w-1"), "value"])
+        whole = float(frames["observations"].loc[csv_rows(frames, "w-1"), "value"])
         assert "subset-within-whole" in errors(_set(frames, "k-1", value=whole, qualifier="more_than"))
         assert "subset-within-whole" not in errors(_set(frames, "k-1", value=whole, qualifier="at_least"))
 
     @given(packages(), st.integers(1, 1_000), st.sampled_from(["exact", "at_most", "fewer_than"]))
     def test_cumulative_shrinks(self, frames: dict[str, pd.DataFrame], drop: int, qual: str) -> None:
         """A later vintage certainly below the earlier one fails cumulative-never-shrinks."""
-        whole = float(frames["observations"].loc[_row(frames, "w-1"), "value"])
+        whole = float(frames["observations"].loc[csv_rows(frames, "w-1"), "value"])
         assume(whole >= drop)
         assert "cumulative-never-shrinks" in errors(_set(frames, "w-2", value=whole - drop, qualifier=qual))
 
     @given(packages())
     def test_cumulative_may_stay_level(self, frames: dict[str, pd.DataFrame]) -> None:
         """A later vintage 'at most' the earlier exact value is not a certain shrink."""
-        whole = float(frames["observations"].loc[_row(frames, "w-1"), "value"])
+        whole = float(frames["observations"].loc[csv_rows(frames, "w-1"), "value"])
         assert "cumulative-never-shrinks" not in errors(_set(frames, "w-2", value=whole, qualifier="at_most"))
 
     @given(packages(), st.integers(101, 10_000))
@@ -229,7 +229,7 @@ class TestSingleMutations:
     def test_duplicate_key(self, frames: dict[str, pd.DataFrame]) -> None:
         """A second value for the same indicator, area, period, as_of and source fails one-value-per-key."""
         obs = frames["observations"]
-        dup = obs.loc[[_row(frames, "s-1")]].assign(observation_id="s-2")
+        dup = obs.loc[[csv_rows(frames, "s-1")]].assign(observation_id="s-2")
         assert "one-value-per-key" in errors({**frames, "observations": pd.concat([obs, dup], ignore_index=True)})
 
     @given(packages())
@@ -261,7 +261,7 @@ class TestMoreMutations:
         obs = add_bounds(frames["observations"])
         parts = obs.loc[obs["part_of"].eq("w-1").fillna(False) & obs["indicator_id"].eq("listed")]
         assume(len(parts) > 0)
-        whole = float(obs.loc[_row(frames, "w-1"), "value"])
+        whole = float(obs.loc[csv_rows(frames, "w-1"), "value"])
         others = float(parts["lower"].iloc[1:].sum())  # "at most" parts may be 0: only lower bounds are certain
         mutated = _set(frames, str(parts["observation_id"].iloc[0]), value=whole - others + extra, qualifier="exact")
         assert "parts-within-whole" in errors(mutated)
@@ -282,7 +282,7 @@ class TestMoreMutations:
     def test_excerpt_with_another_figure(self, frames: dict[str, pd.DataFrame], delta: int) -> None:
         """An excerpt that writes another number than the value fails excerpt-carries-figure."""
         obs = frames["observations"].copy()
-        i = _row(frames, "w-1")
+        i = csv_rows(frames, "w-1")
         obs.loc[i, "excerpt"] = f"lists {float(obs.loc[i, 'value']) + delta:,.0f} people"
         assert "excerpt-carries-figure" in errors({**frames, "observations": obs})
 
@@ -296,19 +296,19 @@ class TestFigureForms:
     @given(st.integers(0, 10**9))
     def test_counts_are_found_as_written(self, v: int) -> None:
         """Any count written with thousands commas is found; the next integer is not."""
-        from powdata.rules import _figure_pattern
+        from powdata.rules import figure_pattern
 
         text = f"the report lists {v:,} people"
-        assert _figure_pattern(float(v), "persons").search(text)
-        assert not _figure_pattern(float(v + 1), "persons").search(text)
+        assert figure_pattern(float(v), "persons").search(text)
+        assert not figure_pattern(float(v + 1), "persons").search(text)
 
     @given(st.integers(0, 100))
     def test_percent_needs_its_sign_and_exact_digits(self, v: int) -> None:
         """'49%' matches 49 percent but neither 4 nor 149 percent."""
-        from powdata.rules import _figure_pattern
+        from powdata.rules import figure_pattern
 
-        assert _figure_pattern(float(v), "percent").search(f"up to {v}% of all")
-        assert not _figure_pattern(float(v), "percent").search(f"up to 1{v}% of all")
+        assert figure_pattern(float(v), "percent").search(f"up to {v}% of all")
+        assert not figure_pattern(float(v), "percent").search(f"up to 1{v}% of all")
 
 
 class TestIntervals:

@@ -1,0 +1,105 @@
+"""Part and whole rules: subtotals and subsets never exceed their whole, on intervals."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from powdata.intervals import add_bounds
+from powdata.report import ERROR, WARNING, Problem
+from powdata.rules._common import Frames, fmt_number, list_ids, units_of
+
+
+def _with_wholes(frames: Frames) -> pd.DataFrame:
+    obs = frames["observations"]
+    parts_of = pd.Series(obs["part_of"].dropna().unique())
+    keep = obs["part_of"].notna().to_numpy(dtype=bool, copy=True)
+    keep |= pd.Index(parts_of).get_indexer(obs["observation_id"]) >= 0  # the wholes
+    obs = add_bounds(obs.loc[keep].assign(unit=units_of(frames).loc[keep]))
+    obs["row_number"] = obs.index + 2
+    obs["_approx"] = obs["qualifier"].astype(object) == "approximately"
+    parts = obs.loc[obs["part_of"].notna()]
+    wholes = obs.set_index("observation_id")
+    cols = ["indicator_id", "unit", "lower", "upper", "lower_open", "upper_open", "value", "_approx"]
+    joined = parts.merge(wholes[cols].add_suffix("_whole"), left_on="part_of", right_index=True, how="left").set_index(
+        parts.index
+    )
+    return joined.loc[joined["indicator_id_whole"].notna()]
+
+
+def rule_parts_within_whole(frames: Frames) -> list[Problem]:
+    """Subtotals never exceed their whole; subsets never exceed it; parts share the whole's unit."""
+    j = _with_wholes(frames)
+    out: list[Problem] = []
+    bad_unit = (j["unit"] != j["unit_whole"]).to_numpy()
+    for _, r in j.loc[bad_unit].iterrows():
+        msg = f"observation {r.observation_id} is counted in {r.unit} but its whole {r.part_of} is in {r.unit_whole}"
+        out.append(
+            Problem(
+                "part-unit-mismatch",
+                ERROR,
+                msg,
+                "observations",
+                int(r.row_number),
+                "part_of",
+                (r.observation_id, r.part_of),
+            )
+        )
+    j = j.loc[~bad_unit]
+    same = j["indicator_id"] == j["indicator_id_whole"]
+    # subtotals: the sum of the parts against the whole
+    sub = j.loc[same]
+    if len(sub):
+        g = sub.groupby("part_of", sort=False)
+        agg = pd.DataFrame(
+            {
+                "lower": g["lower"].sum(),
+                "lower_open": g["lower_open"].any(),
+                "nominal": g["value"].sum(),
+                "approx": g["_approx"].any(),
+                "n": g.size(),
+                "ids": g["observation_id"].agg(list),
+                "row": g["row_number"].min(),
+            }
+        )
+        whole = sub.drop_duplicates("part_of").set_index("part_of")
+        agg = agg.join(whole[["upper_whole", "upper_open_whole", "value_whole", "_approx_whole"]])
+        over = (agg["lower"] > agg["upper_whole"]) | (
+            (agg["lower"] == agg["upper_whole"]) & (agg["lower_open"] | agg["upper_open_whole"])
+        )
+        approx = agg["approx"] | agg["_approx_whole"]
+        nominal_over = agg["nominal"] > agg["value_whole"]
+        for pid, r in agg.loc[(over & ~approx) | (approx & nominal_over)].iterrows():
+            sev = WARNING if r.approx or r._approx_whole else ERROR
+            qual = "certainly " if sev == ERROR else "may, depending on how approximate the figures are, "
+            msg = (
+                f"parts {fmt_number(r.nominal)} {qual}exceed whole {fmt_number(r.value_whole)} (observation {pid}): "
+                f"its {r.n} parts {list_ids(r.ids)} add up to at least {fmt_number(r.lower)}, the whole is at most "
+                f"{fmt_number(r.upper_whole)}"
+            )
+            out.append(Problem("parts-within-whole", sev, msg, "observations", int(r.row), "value", (str(pid), *r.ids)))
+    # subsets: each against the whole
+    subs = j.loc[~same]
+    if len(subs):
+        over = (subs["lower"] > subs["upper_whole"]) | (
+            (subs["lower"] == subs["upper_whole"]) & (subs["lower_open"] | subs["upper_open_whole"])
+        )
+        approx = subs["_approx"] | subs["_approx_whole"]
+        nominal_over = subs["value"] > subs["value_whole"]
+        for _, r in subs.loc[(over & ~approx) | (approx & nominal_over)].iterrows():
+            sev = WARNING if (r._approx or r._approx_whole) else ERROR
+            msg = (
+                f"observation {r.observation_id} ({fmt_number(r.value)}, {r.qualifier}) is a subset of {r.part_of} "
+                f"but exceeds it ({fmt_number(r.value_whole)})"
+            )
+            out.append(
+                Problem(
+                    "subset-within-whole",
+                    sev,
+                    msg,
+                    "observations",
+                    int(r.row_number),
+                    "value",
+                    (r.observation_id, r.part_of),
+                )
+            )
+    return out
