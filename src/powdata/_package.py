@@ -171,17 +171,17 @@ def check_integrity(res: dict[str, Any], data: bytes, path: Path) -> None:
             f"resource {res['name']!r}: expected {want_bytes} bytes but {path} has {len(data)}; "
             "the file changed since the descriptor was built (run `powdata build`) or is corrupted"
         )
-        raise IntegrityError(msg)
+        raise IntegrityError(msg, rule="bytes")
     want_hash = res.get("hash")
     if want_hash is not None:
         algo = want_hash.split(":", 1)[0] if ":" in want_hash else "md5"
         if algo != "sha256":
             msg = f"resource {res['name']!r}: expected a sha256 hash but the descriptor gives {want_hash!r}"
-            raise IntegrityError(msg)
+            raise IntegrityError(msg, rule="hash")
         got = sha256_of(data)
         if got != want_hash:
             msg = (
                 f"resource {res['name']!r}: expected {want_hash} but {path} has {got}; "
                 "the file changed since the descriptor was built (run `powdata build`) or is corrupted"
             )
-            raise IntegrityError(msg)
+            raise IntegrityError(msg, rule="hash")

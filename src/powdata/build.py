@@ -26,9 +26,10 @@ def schema_path(root: Path, name: str) -> Path:
     return root / "schemas" / f"{name}.json"
 
 
-def derive_resource(root: Path, res: dict[str, Any]) -> dict[str, Any]:
-    """Return ``res`` with its derived fields recomputed from the files on disk."""
-    data = safe_resource_path(root, res).read_bytes()
+def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) -> dict[str, Any]:
+    """Return ``res`` with its derived fields recomputed from its file (or ``data``, already read)."""
+    if data is None:
+        data = safe_resource_path(root, res).read_bytes()
     out: dict[str, Any] = {"$schema": RESOURCE_PROFILE}
     for key in ("name", "type", "path", "title", "description"):
         if key in res:
@@ -48,10 +49,15 @@ def derive_resource(root: Path, res: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def built_descriptor(root: Path) -> dict[str, Any]:
-    """Return the descriptor of ``root`` as `build` would write it."""
+def built_descriptor(root: Path, contents: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """Return the descriptor of ``root`` as `build` would write it.
+
+    ``contents`` maps resource names to bytes already read, so a caller that has
+    the files in memory (validation) does not read and hash them again.
+    """
+    contents = contents or {}
     desc = read_descriptor(root)
-    desc["resources"] = [derive_resource(root, res) for res in desc["resources"]]
+    desc["resources"] = [derive_resource(root, res, contents.get(res["name"])) for res in desc["resources"]]
     return desc
 
 
@@ -60,10 +66,10 @@ def render(desc: dict[str, Any]) -> str:
     return json.dumps(desc, indent=2, ensure_ascii=False) + "\n"
 
 
-def stale_parts(root: Path) -> list[str]:
+def stale_parts(root: Path, contents: dict[str, bytes] | None = None) -> list[str]:
     """Name each resource field that differs between the descriptor and a fresh build."""
     current = read_descriptor(root)
-    fresh = built_descriptor(root)
+    fresh = built_descriptor(root, contents)
     stale: list[str] = []
     for old, new in zip(current["resources"], fresh["resources"], strict=True):
         for key in _DERIVED:

@@ -21,7 +21,14 @@ class UnknownResourceError(PowdataError, KeyError):
 
 
 class IntegrityError(PowdataError, ValueError):
-    """A data file that does not match its descriptor (hash or size)."""
+    """A data file that does not match its descriptor (hash or size).
+
+    ``rule`` says which check failed: ``"bytes"`` or ``"hash"``.
+    """
+
+    def __init__(self, message: str, rule: str = "hash") -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 class UnsafePathError(PowdataError, ValueError):

@@ -72,12 +72,13 @@ def _finish_frictionless(proc: subprocess.Popen[bytes]) -> list[Problem]:
     return [Problem(**{**p, "ids": tuple(p["ids"])}) for p in json.loads(out)]
 
 
-def _descriptor_problems(root: Path) -> list[Problem]:
+def _descriptor_problems(root: Path, contents: dict[str, bytes]) -> list[Problem]:
+    """A stale descriptor (run `powdata build`), judged from the bytes validation already read."""
     from powdata.build import stale_parts
 
     if not (root / "schemas").is_dir():
         return []
-    stale = stale_parts(root)
+    stale = stale_parts(root, contents)
     if not stale:
         return []
     msg = f"the descriptor is stale ({', '.join(stale)}); run `powdata build` and commit datapackage.json"
@@ -85,9 +86,12 @@ def _descriptor_problems(root: Path) -> list[Problem]:
 
 
 def _typed_frames(
-    root: Path, desc: dict[str, Any], *, integrity: bool = True
+    root: Path, desc: dict[str, Any], *, integrity: bool = True, contents: dict[str, bytes] | None = None
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
-    """Read, type and Pandera-check every resource; ``integrity`` also checks sha256 and size."""
+    """Read, type and Pandera-check every resource; ``integrity`` also checks sha256 and size.
+
+    The bytes read are kept in ``contents`` when given, for the stale-descriptor check.
+    """
     from powdata import _coerce
     from powdata.pandera_models import check_frame, schema_model
 
@@ -101,12 +105,13 @@ def _typed_frames(
             problems.append(Problem("schema", ERROR, "expected an inline Table Schema; run `powdata build`", name))
             continue
         data = _package.read_resource_bytes(root, res, verify=False)
+        if contents is not None:
+            contents[name] = data
         if integrity:
             try:
                 _package.check_integrity(res, data, _package.safe_resource_path(root, res))
             except IntegrityError as exc:  # reported; the rules still run on the data
-                rule = "bytes" if "bytes but" in str(exc) else "hash"
-                problems.append(Problem(rule, ERROR, str(exc), name))
+                problems.append(Problem(exc.rule, ERROR, str(exc), name))
         try:
             raw = _coerce.read_raw(data, schema)
         except Exception as exc:  # bad bytes, ragged rows, bad quoting: say where, never a traceback
@@ -184,7 +189,8 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
 
         report = Report(str(_package.descriptor_path(root)))
         # with Frictionless running, it checks sha256 and bytes; without it, we do
-        frames, schemas, problems = _typed_frames(root, desc, integrity=not structural)
+        contents: dict[str, bytes] = {}
+        frames, schemas, problems = _typed_frames(root, desc, integrity=not structural, contents=contents)
         report.add(problems)
         report.checked.append("pandera")
         report.add(run_cross_rules(frames, schemas, today=today))
@@ -194,7 +200,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
             stage.kill()
             stage.wait()
         raise
-    report.add(_descriptor_problems(root))
+    report.add(_descriptor_problems(root, contents))
     if stage is not None:
         # Frictionless repeats a file's encoding error on every resource that refers to it.
         found = [p for p in _finish_frictionless(stage) if not (p.rule == "encoding" and p.resource in frames)]
