@@ -120,6 +120,13 @@ def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
+def published_on(df: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """Return, for each row of ``df``, the publication date of its source chain (NaT when unknown)."""
+    import pandas as pd
+
+    return pd.to_datetime(df["source_id"].astype(object).map(publication_dates(sources)))
+
+
 def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
     """Keep the rows of ``df`` whose source was published on or before ``cutoff``.
 
@@ -128,9 +135,8 @@ def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd
     """
     import pandas as pd
 
-    dates = publication_dates(sources)
-    published = df["source_id"].astype(object).map(dates)
-    keep = published.notna() & (pd.to_datetime(published) <= pd.Timestamp(cutoff))
+    published = published_on(df, sources)
+    keep = published.notna() & (published <= pd.Timestamp(cutoff))
     return df.loc[keep.to_numpy()].reset_index(drop=True)
 
 

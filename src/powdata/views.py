@@ -10,8 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata.intervals import Interval, add_bounds, interval
-from powdata.loader import load
+from powdata.intervals import Interval, add_bounds
+from powdata.loader import load, published_on
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,20 +141,15 @@ def latest(name: str = "observations", *, as_of: str | dt.date | None = None, pa
     Vintages are ordered by the publication date of their source chain, then by
     ``as_of``; an undated row counts as older than any dated one.
     """
-    import pandas as pd
-
-    from powdata.loader import publication_dates
-
     df = load(name, as_of=as_of, path=path)
     if "source_id" not in df.columns or "indicator_id" not in df.columns:
         msg = f"latest({name!r}): expected a resource with indicator_id and source_id (observations or mentions)"
         raise ValueError(msg)
-    dates = publication_dates(load("sources", path=path))
-    df = df.assign(_published=pd.to_datetime(df["source_id"].astype(object).map(dates)))
+    df = df.assign(_published=published_on(df, load("sources", path=path)))
     keys = [c for c in ("indicator_id", "area_id", "period_start", "period_end") if c in df.columns]
     df = df.sort_values(["_published", "as_of"], na_position="first", kind="stable")
     out = df.groupby(keys, dropna=False, sort=False).tail(1).drop(columns="_published")
     return out.sort_index().reset_index(drop=True)
 
 
-__all__ = ["foreign_share_by_year", "interval", "latest", "listed_fighters_by_group", "pow_nationalities"]
+__all__ = ["foreign_share_by_year", "latest", "listed_fighters_by_group", "pow_nationalities"]
