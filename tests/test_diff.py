@@ -96,6 +96,17 @@ class TestClassification:
         changes = diff_packages(old, new).changes
         assert any(c.kind == "field retyped" and c.level == "major" for c in changes)
 
+    @pytest.mark.parametrize(("old_min", "new_min", "level"), [(0, 1, "major"), (1, 0, "minor")])
+    def test_constraint_direction(self, old: Path, new: Path, old_min: int, new_min: int, level: str) -> None:
+        """A raised minimum tightens (MAJOR); a lowered one loosens (MINOR)."""
+        for pkg, minimum in ((old, old_min), (new, new_min)):
+            schema = json.loads((pkg / "schemas" / "observations.json").read_text(encoding="utf-8"))
+            next(f for f in schema["fields"] if f["name"] == "value")["constraints"]["minimum"] = minimum
+            (pkg / "schemas" / "observations.json").write_text(json.dumps(schema), encoding="utf-8")
+            build(pkg)
+        change = next(c for c in diff_packages(old, new).changes if "value.minimum" in c.detail)
+        assert change.level == level
+
     def test_reused_id_is_major(self, old: Path, new: Path) -> None:
         """An id that now names another figure (indicator or area changed) needs a MAJOR bump."""
         _edit(

@@ -27,7 +27,25 @@ from powdata.errors import PackageReadError
 
 LEVELS = ("none", "patch", "minor", "major")
 IDENTITY_COLUMNS = {"indicator_id", "area_id", "period_start", "period_end", "as_of", "source_id", "unit", "member_id"}
-_TIGHTER = {"required": lambda old, new: bool(new) and not old, "unique": lambda old, new: bool(new) and not old}
+
+
+def _tightened(key: str, old: Any, new: Any) -> bool:
+    """True when constraint ``key`` going from ``old`` to ``new`` can reject data it accepted before.
+
+    A raised minimum or a lowered maximum tightens; the reverse loosens. A new or
+    changed pattern cannot be compared, so it counts as tightened (the safe side).
+    """
+    if new is None or new is False:
+        return False  # a constraint removed only loosens
+    if old is None or old is False:
+        return True  # a constraint added can only tighten
+    if key in ("minimum", "minLength"):
+        return bool(new > old)
+    if key in ("maximum", "maxLength"):
+        return bool(new < old)
+    if key == "enum":
+        return not set(old) <= set(new)
+    return True
 
 
 @dataclass
@@ -181,9 +199,7 @@ def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list
         for key in oc.keys() | nc.keys():
             if oc.get(key) == nc.get(key):
                 continue
-            tighter = _TIGHTER.get(key, lambda o, n: n is not None)(oc.get(key), nc.get(key))
-            if key == "enum" and oc.get(key) and nc.get(key):
-                tighter = not set(oc[key]) <= set(nc[key])
+            tighter = _tightened(key, oc.get(key), nc.get(key))
             out.append(
                 Change(
                     "major" if tighter else "minor",
