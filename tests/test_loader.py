@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import powdata
-from powdata._dtypes import field_dtype_name
+from powdata._schema import field_dtype_name
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError, UnknownResourceError
 from tests.conftest import by_id
 
@@ -36,8 +36,9 @@ class TestLoad:
         for f in fields:
             want = field_dtype_name({"name": f["name"], "type": f["type"], "constraints": f["constraints"]})
             got = df[f["name"]].dtype
-            if want == "datetime64":
+            if want.startswith("datetime64"):
                 assert pd.api.types.is_datetime64_any_dtype(got), f["name"]
+                assert str(got) == want, (f["name"], got)  # one datetime unit everywhere
             else:
                 assert str(got) == EXPECTED_DTYPES[want], (f["name"], got)
 

@@ -234,16 +234,19 @@ class TestSingleMutations:
 
     @given(packages())
     def test_broken_reference(self, frames: dict[str, pd.DataFrame]) -> None:
-        """A part_of that names no observation fails foreign-key when the schema declares it."""
-        schemas = {
-            "observations": {
-                "foreignKeys": [
-                    {"fields": ["part_of"], "reference": {"resource": "observations", "fields": ["observation_id"]}}
-                ]
-            }
+        """A part_of that names no observation fails foreign-key when the schema declares it (Pandera owns it)."""
+        from powdata.pandera_models import check_frame, schema_model
+
+        schema = {
+            "fields": [{"name": "observation_id"}, {"name": "part_of"}],
+            "foreignKeys": [
+                {"fields": ["part_of"], "reference": {"resource": "observations", "fields": ["observation_id"]}}
+            ],
         }
         mutated = _set(frames, "k-1", part_of="nowhere")
-        assert "foreign-key" in {p.rule for p in run_cross_rules(mutated, schemas)}
+        obs = mutated["observations"][["observation_id", "part_of"]].astype("string")
+        model = schema_model(schema, "observations", {"observations": obs})
+        assert "foreign-key" in {p.rule for p in check_frame(model, obs, "observations")}
 
     @given(packages())
     def test_fewer_countries_stated_than_named(self, frames: dict[str, pd.DataFrame]) -> None:
@@ -333,3 +336,54 @@ class TestIntervals:
         """Adding intervals adds bounds and keeps open ends open."""
         s = interval(1, "more_than") + interval(2, "exact")
         assert s == Interval(3, math.inf, True, False)
+
+    @given(st.floats(0, 1e12, allow_nan=False), st.sampled_from([*QUALS, "approximately"]))
+    def test_scalar_and_vectorised_forms_agree(self, v: float, q: str) -> None:
+        """interval() and add_bounds() read one table: the same bounds and open ends, to the bit."""
+        row = add_bounds(pd.DataFrame({"value": [v], "qualifier": [q]})).iloc[0]
+        iv = interval(v, q)
+        assert (row["lower"], row["upper"], bool(row["lower_open"]), bool(row["upper_open"])) == tuple(iv)
+
+    @given(
+        st.floats(0, 1e9, allow_nan=False),
+        st.sampled_from([*QUALS, "approximately"]),
+        st.floats(0, 1e9, allow_nan=False),
+        st.sampled_from([*QUALS, "approximately"]),
+    )
+    def test_certainly_above_scalar_and_vectorised_agree(self, a: float, qa: str, b: float, qb: str) -> None:
+        """The one certainly_above answers the same for two intervals and for their columns."""
+        from powdata.intervals import certainly_above
+
+        x, y = interval(a, qa), interval(b, qb)
+        bx = add_bounds(pd.DataFrame({"value": [a], "qualifier": [qa]}))
+        by = add_bounds(pd.DataFrame({"value": [b], "qualifier": [qb]}))
+        vec = certainly_above(bx["lower"], bx["lower_open"], by["upper"], by["upper_open"])
+        assert bool(vec.iloc[0]) == x.certainly_above(y)
+        # certainly above means no value of x is in y: check on x's lower end when it is in x
+        if x.certainly_above(y) and x.lower in x:
+            assert x.lower not in y
+
+    def test_membership(self) -> None:
+        """`in` follows the open and closed ends: 100 is not more than 100, 100.5 is."""
+        assert 100 not in interval(100, "more_than")
+        assert 100.5 in interval(100, "more_than")
+        assert 100 in interval(100, "at_least") and 100 in interval(100, "exact")
+        assert 100 not in interval(100, "fewer_than") and 99.5 in interval(100, "fewer_than")
+        assert 0 in interval(100, "at_most") and -1 not in interval(100, "at_most")
+        assert float("nan") not in interval(100, "at_least")
+
+    def test_approximately_is_exact_to_the_bit(self) -> None:
+        """interval(100, 'approximately') is [90, 110] exactly, not 110.00000000000001."""
+        iv = interval(100, "approximately")
+        assert iv.upper == 110 and iv.lower == 90
+        assert 110 in iv and 110.0000001 not in iv
+
+    def test_severity_of_approximately(self) -> None:
+        """One helper: a warning where any figure involved is approximately, else an error."""
+        import numpy as np
+
+        from powdata.report import WARNING
+        from powdata.rules._common import severity
+
+        assert severity(False, False) == ERROR and severity(False, True) == WARNING
+        assert list(severity(np.array([True, False]), np.array([False, False]))) == [WARNING, ERROR]

@@ -274,7 +274,7 @@ class TestRawReader:
         """Validation reads every cell as written: '002' stays '002', 'NA' is text, only '' is missing."""
         import importlib.util
 
-        from powdata._coerce import read_raw
+        from powdata._schema import read_raw
 
         if engine == "c":  # the fallback when pyarrow is not installed
             real = importlib.util.find_spec
@@ -291,7 +291,7 @@ class TestRawReader:
         """A first data row with an extra cell raises instead of becoming an index or being dropped."""
         import importlib.util
 
-        from powdata._coerce import read_raw
+        from powdata._schema import read_raw
 
         if engine == "c":
             real = importlib.util.find_spec
@@ -300,3 +300,56 @@ class TestRawReader:
             )
         with pytest.raises(Exception):  # noqa: B017  # ParserError, ParserWarning or ArrowInvalid
             read_raw(b"a,b\n1,2,3\n", {"missingValues": [""]})
+
+
+class TestNothingIsMerged:
+    """Each check has one owner, so the report keeps every problem: none is merged into another."""
+
+    def test_two_personal_columns_are_two_problems(self, pkg: Path) -> None:
+        """Two personal-data columns in one resource are reported one each."""
+        from tests.conftest import read_rows, write_rows
+
+        path = pkg / "data" / "areas.csv"
+        rows = read_rows(path)
+        for r in rows:
+            r.update(surname="", age="")
+        write_rows(path, rows)
+        hits = {(p.rule, p.column) for p in powdata.validate(pkg).errors if p.resource == "areas"}
+        assert {("no-personal-data", "surname"), ("no-personal-data", "age")} <= hits
+
+    def test_future_start_and_end_on_one_row_are_two_problems(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """A row whose period_start and period_end both lie in the future gets one problem per column."""
+        pkg = edit_pkg(
+            "observations",
+            _set("foreign-share-of-pows-taken-2024", period_start="2999-01-01", period_end="2999-12-31"),
+        )
+        hits = {(p.rule, p.row, p.column) for p in powdata.validate(pkg).errors}
+        assert {("future-date", 7, "period_start"), ("future-date", 7, "period_end")} <= hits
+
+    def test_report_add_keeps_problems_that_differ_only_in_column(self) -> None:
+        """Report.add keeps two problems of one rule, resource and row that differ in column."""
+        from powdata.report import ERROR, Problem, Report
+
+        report = Report("x")
+        report.add([Problem("r", ERROR, "a", "t", 2, "c1"), Problem("r", ERROR, "b", "t", 2, "c2")])
+        report.add([Problem("r", ERROR, "c", None, None, None), Problem("r", ERROR, "d", None, None, None)])
+        assert len(report.problems) == 4
+
+
+class TestMissingColumn:
+    def test_missing_required_column_is_a_located_error(self, pkg: Path) -> None:
+        """A file without a required column is a located missing-column error (exit 1), not a crash."""
+        from tests.conftest import read_rows, run_cli, write_rows
+
+        path = pkg / "data" / "observations.csv"
+        rows = read_rows(path)
+        for r in rows:
+            del r["qualifier"]
+        write_rows(path, rows)
+        from powdata.build import build
+
+        build(pkg)
+        hits = [(p.rule, p.resource, p.column) for p in powdata.validate(pkg).errors]
+        assert ("missing-column", "observations", "qualifier") in hits
+        r = run_cli("validate", str(pkg))
+        assert r.returncode == 1 and "missing-column" in r.stdout and "internal error" not in r.stderr

@@ -108,8 +108,8 @@ def describe(name: str) -> dict[str, Any]:
     >>> describe("observations")["primary_key"]
     ['observation_id']
     """
-    from powdata._dtypes import field_dtype_name
     from powdata._package import find_resource, installed_descriptor
+    from powdata._schema import field_dtype_name
 
     res = find_resource(installed_descriptor(), name)
     schema = res.get("schema", {})

@@ -1,8 +1,9 @@
-"""The Frictionless stage of validation, run in a child process.
+"""The descriptor check of validation: stock Frictionless against the Data Package profile, in a child process.
 
 ``powdata validate`` starts this stage first, then imports pandas and pandera
-and runs its own rules while Frictionless works: on two cores the two overlap
-instead of adding up. The child prints its problems as JSON on stdout.
+and checks the rows while Frictionless imports and checks the descriptor: on
+two cores the two overlap instead of adding up. The child prints its problems
+as JSON on stdout.
 
 Before Frictionless is imported, every socket connection is refused in this
 process, so the stage cannot reach the network whatever a descriptor holds
@@ -12,7 +13,6 @@ process, so the stage cannot reach the network whatever a descriptor holds
 from __future__ import annotations
 
 import json
-import re
 import socket
 import sys
 from dataclasses import asdict
@@ -20,18 +20,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from powdata.report import ERROR, Problem
-
-_RULE = {
-    "type-error": "type",
-    "hash-count": "hash",
-    "byte-count": "bytes",
-    "foreign-key": "foreign-key",
-    "primary-key": "primary-key",
-    "unique-error": "unique",
-    "missing-cell": "missing-cell",
-    "extra-cell": "extra-cell",
-    "encoding-error": "encoding",
-}
 
 
 def forbid_network() -> None:
@@ -47,24 +35,19 @@ def forbid_network() -> None:
 
 
 def frictionless_problems(descriptor: Path) -> list[Problem]:
-    """Validate ``descriptor`` with the stock Frictionless validator and return its errors as problems."""
+    """Check ``descriptor`` against the Data Package profile with stock Frictionless; return its errors.
+
+    Only the descriptor: every row-level check belongs to the Table Schema layer
+    (the typer and the Pandera models), so nothing is checked twice.
+    """
     import frictionless
 
     try:
-        report = frictionless.Package(str(descriptor)).validate()
+        desc = json.loads(descriptor.read_text(encoding="utf-8"))
+        report = frictionless.Package.validate_descriptor(desc)
     except frictionless.FrictionlessException as exc:
-        return [Problem(f"frictionless-{exc.error.type}", ERROR, exc.error.message)]
-    out = [Problem(f"frictionless-{err.type}", ERROR, err.message) for err in report.errors]
-    for task in report.tasks:
-        for err in task.errors:
-            rule = _RULE.get(err.type, err.type)
-            if err.type == "constraint-error":
-                m = re.search(r'constraint "(\w+)"', getattr(err, "note", "") or "")
-                rule = {"minLength": "length", "maxLength": "length"}.get(m.group(1), m.group(1)) if m else "constraint"
-            row = getattr(err, "row_number", None)
-            column = getattr(err, "field_name", None)
-            out.append(Problem(rule, ERROR, err.message, task.name, row, column))
-    return out
+        return [Problem(f"descriptor-{exc.error.type}", ERROR, exc.error.message)]
+    return [Problem(f"descriptor-{err.type}", ERROR, err.message) for err in report.errors]
 
 
 def main(argv: list[str]) -> int:

@@ -164,24 +164,31 @@ def read_resource_bytes(root: Path, res: dict[str, Any], *, verify: bool = True)
 
 
 def check_integrity(res: dict[str, Any], data: bytes, path: Path) -> None:
-    """Raise `IntegrityError` when ``data`` differs from the hash or size in ``res``."""
+    """Raise the first `IntegrityError` of `integrity_errors`, if any."""
+    for error in integrity_errors(res, data, path):
+        raise error
+
+
+def integrity_errors(res: dict[str, Any], data: bytes, path: Path) -> list[IntegrityError]:
+    """Return an `IntegrityError` for each of size and hash in which ``data`` differs from ``res``."""
+    out = []
     want_bytes = res.get("bytes")
     if want_bytes is not None and want_bytes != len(data):
         msg = (
             f"resource {res['name']!r}: expected {want_bytes} bytes but {path} has {len(data)}; "
             "the file changed since the descriptor was built (run `powdata build`) or is corrupted"
         )
-        raise IntegrityError(msg, rule="bytes")
+        out.append(IntegrityError(msg, rule="bytes"))
     want_hash = res.get("hash")
     if want_hash is not None:
         algo = want_hash.split(":", 1)[0] if ":" in want_hash else "md5"
         if algo != "sha256":
             msg = f"resource {res['name']!r}: expected a sha256 hash but the descriptor gives {want_hash!r}"
-            raise IntegrityError(msg, rule="hash")
-        got = sha256_of(data)
-        if got != want_hash:
+            out.append(IntegrityError(msg, rule="hash"))
+        elif (got := sha256_of(data)) != want_hash:
             msg = (
                 f"resource {res['name']!r}: expected {want_hash} but {path} has {got}; "
                 "the file changed since the descriptor was built (run `powdata build`) or is corrupted"
             )
-            raise IntegrityError(msg, rule="hash")
+            out.append(IntegrityError(msg, rule="hash"))
+    return out

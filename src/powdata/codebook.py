@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from powdata._atomic import write_text_atomic
-from powdata._dtypes import field_dtype_name
 from powdata._package import read_descriptor
+from powdata._schema import field_dtype_name
 from powdata.build import built_descriptor
 
 CODEBOOK = Path("docs") / "codebook.md"

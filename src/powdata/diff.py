@@ -15,15 +15,18 @@ change while the version does not are refused. Both states are read into memory
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from powdata import _package
+from powdata._schema import read_raw
 from powdata.errors import PackageReadError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LEVELS = ("none", "patch", "minor", "major")
 IDENTITY_COLUMNS = {"indicator_id", "area_id", "period_start", "period_end", "as_of", "source_id", "unit", "member_id"}
@@ -212,10 +215,8 @@ def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list
 
 
 def _row_changes(name: str, key: list[str], old: bytes, new: bytes) -> list[Change]:
-    import pandas as pd
-
     def frame(data: bytes) -> pd.DataFrame:
-        df = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False)
+        df = read_raw(data, {"missingValues": []})  # the text as written: an emptied cell is a change
         return df.set_index(key) if key and set(key) <= set(df.columns) else df
 
     o, n = frame(old), frame(new)

@@ -8,13 +8,10 @@ rather than silently loaded.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata import _package
-from powdata._dtypes import csv_dtype, enum_of
+from powdata import _package, _schema
 from powdata.errors import MissingExtraError, PackageReadError, PowdataError
 
 if TYPE_CHECKING:
@@ -31,54 +28,34 @@ def _descriptor_and_root(path: str | Path | None) -> tuple[dict[str, Any], Path]
 
 
 def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.DataFrame:
-    """Parse the CSV of resource ``res`` with dtypes taken from its Table Schema."""
-    import pandas as pd
+    """Read resource ``res`` as a frame typed by its Table Schema; raise on the first cell that does not parse.
 
-    schema = res.get("schema")
-    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+    The reader and typer are validation's (``powdata._schema``); ``load`` only
+    stops at the first problem where validation collects them all.
+    """
+    if not _schema.is_tabular(res):
         msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
         raise PackageReadError(msg)
-    fields = schema["fields"]
+    schema = res["schema"]
     data = _package.read_resource_bytes(root, res, verify=verify)
     where = f"{res.get('path')} (resource {res['name']!r})"
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # a ragged first row only warns
-            df = pd.read_csv(
-                io.BytesIO(data),
-                dtype={f["name"]: csv_dtype(f) for f in fields},
-                keep_default_na=False,
-                na_values=schema.get("missingValues", [""]),
-                encoding="utf-8",
-                index_col=False,
-            )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raw = _schema.read_raw(data, schema)
+    except Exception as exc:  # bad bytes, ragged rows, bad quoting: pandas and pyarrow raise their own types
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         msg = (
             f"{where}: cannot be parsed with its Table Schema ({first}); run `powdata validate` for the row and column"
         )
         raise PackageReadError(msg) from None
-    expected = [f["name"] for f in fields]
-    if list(df.columns) != expected:
-        msg = f"{where}: expected columns {expected} but found {list(df.columns)}; run `powdata validate`"
+    expected = [f["name"] for f in schema["fields"]]
+    if list(raw.columns) != expected:
+        msg = f"{where}: expected columns {expected} but found {list(raw.columns)}; run `powdata validate`"
         raise PackageReadError(msg)
-    for field in fields:
-        name = field["name"]
-        enum = enum_of(field)
-        if enum:
-            cat = pd.Categorical(df[name].where(df[name].isin(enum)), categories=enum)
-            bad = pd.isna(cat) & df[name].notna().to_numpy()
-            if bad.any():
-                row = int(bad.nonzero()[0][0]) + 2
-                msg = f"{where}, row {row}, column {name!r}: {df[name].iloc[row - 2]!r} is not one of {enum}"
-                raise PackageReadError(msg)
-            df[name] = cat
-        elif field.get("type") == "date":
-            try:
-                df[name] = pd.to_datetime(df[name], format="%Y-%m-%d")
-            except (ValueError, TypeError) as exc:
-                msg = f"{where}, column {name!r}: expected dates as YYYY-MM-DD ({exc}); run `powdata validate`"
-                raise PackageReadError(msg) from None
+    df, flaws = _schema.type_frame(raw, schema)
+    for flaw in flaws:
+        if flaw.rule in ("type", "enum"):  # an empty required cell still loads (as missing)
+            msg = f"{where}, row {flaw.row}, column {flaw.column!r}: {flaw.message}; run `powdata validate`"
+            raise PackageReadError(msg)
     return df
 
 
@@ -124,7 +101,8 @@ def published_on(df: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
     """Return, for each row of ``df``, the publication date of its source chain (NaT when unknown)."""
     import pandas as pd
 
-    return pd.to_datetime(df["source_id"].astype(object).map(publication_dates(sources)))
+    dates = pd.to_datetime(df["source_id"].astype(object).map(publication_dates(sources)))
+    return dates.astype(_schema.DATETIME_DTYPE)
 
 
 def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
@@ -167,7 +145,7 @@ def load(
     Returns
     -------
     pandas.DataFrame or polars.DataFrame
-        Dtypes come from the resource's Table Schema (see ``powdata._dtypes``).
+        Dtypes come from the resource's Table Schema (see ``powdata._schema``).
 
     Raises
     ------

@@ -1,9 +1,13 @@
 """Pandera models generated from the Table Schemas — one source of truth, no drift.
 
-`schema_model` turns a Frictionless Table Schema into a ``pandera``
-``DataFrameSchema`` that checks a frame already typed by ``powdata._dtypes``:
-dtype, required, unique, pattern, enum, minimum/maximum, length and the primary
-key. Foreign keys are cross-table and live in ``powdata.rules``.
+`schema_model` turns a Table Schema into a ``pandera`` ``DataFrameSchema`` that
+checks a frame typed by ``powdata._schema``. It owns every constraint on typed
+values: ``pattern``, ``minimum``/``maximum``, ``minLength``/``maxLength``, a
+non-string ``enum``, ``unique``, the ``primary-key`` and the ``foreign-key``s
+(against the other typed frames). Whether a cell parses, is in a string enum or
+is present when required belongs to the typer, which makes a bad cell missing:
+every check here passes a missing cell, so no cell is reported twice.
+Duplicates are reported from their second occurrence on, as Frictionless does.
 (``pandera.io.from_frictionless_schema`` is not used: it drops foreign keys and
 mis-types nullable integers.)
 """
@@ -15,23 +19,17 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from powdata._dtypes import enum_of, field_dtype_name
+from powdata._schema import enum_of, field_dtype_name
 from powdata.report import ERROR, Problem
 
-_PANDERA_DTYPE = {"datetime64": "datetime64[ns]"}
-
-# pandera check names -> powdata rule ids (the Table Schema constraint names)
+# pandera's own check names -> powdata rule ids (the Table Schema constraint names)
 _RULE_OF_CHECK = {
-    "not_nullable": "required",
-    "field_uniqueness": "unique",
-    "multiple_fields_uniqueness": "primary-key",
     "str_fullmatch": "pattern",
     "isin": "enum",
     "greater_than_or_equal_to": "minimum",
     "less_than_or_equal_to": "maximum",
     "str_length": "length",
     "dtype": "type",
-    "column_in_dataframe": "missing-column",
 }
 
 
@@ -53,13 +51,66 @@ def _fullmatch(pattern: str, *, repeats: bool) -> pa.Check:
     return pa.Check(check, name="str_fullmatch", error=f"str_fullmatch({pattern!r})")
 
 
+def _unique(rule: str, columns: list[str] | None = None) -> pa.Check:
+    """No value (or tuple of ``columns``) occurs twice; the second and later occurrences fail."""
+
+    def check(values: Any) -> Any:
+        if columns is None:
+            return ~values.duplicated(keep="first")
+        key = values[columns]
+        return ~(key.duplicated(keep="first") & key.notna().all(axis=1))
+
+    return pa.Check(check, name=rule, error=f"{rule}({', '.join(columns or [])})")
+
+
+def _in_target(target: pd.Series) -> Any:
+    """A check function: each value occurs in ``target`` (looked up once per distinct value).
+
+    arrow-backed ``isin`` is fast against a small value set and very slow against
+    a large one, so the target is scanned for the distinct references only.
+    """
+
+    def check(values: pd.Series) -> pd.Series:
+        distinct = pd.Series(values.dropna().unique())
+        found = set(target[target.isin(distinct).to_numpy(dtype=bool)].astype(object))
+        return values.astype(object).isin(found) | values.isna()
+
+    return check
+
+
+def _foreign_keys(schema: dict[str, Any], name: str, frames: dict[str, pd.DataFrame]) -> dict[str, list[pa.Check]]:
+    """The foreign-key checks of ``schema``, per column (a key of several fields goes under its first)."""
+    out: dict[str, list[pa.Check]] = {}
+    for fk in schema.get("foreignKeys", []):
+        ref = fk["reference"]
+        target_name = ref.get("resource") or name
+        fields, ref_fields = list(fk["fields"]), list(ref["fields"])
+        label = f"foreign-key({target_name}.{', '.join(ref_fields)})"
+        target = frames.get(target_name)
+        if target is None or not set(ref_fields) <= set(target.columns):
+            continue  # the target is reported missing or malformed by its own checks
+        if len(fields) == 1:
+            check = pa.Check(_in_target(target[ref_fields[0]]), name="foreign-key", error=label)
+        else:
+            keys = pd.MultiIndex.from_frame(target[ref_fields].astype(object))
+
+            def many(df: pd.DataFrame, fields: list[str] = fields, keys: pd.MultiIndex = keys) -> pd.Series:
+                values = df[fields].astype(object)
+                found = pd.MultiIndex.from_frame(values).isin(keys)
+                return pd.Series(found, index=df.index) | values.isna().any(axis=1)
+
+            check = pa.Check(many, name="foreign-key", error=label)
+        out.setdefault(fields[0] if len(fields) == 1 else "", []).append(check)
+    return out
+
+
 def _checks(field: dict[str, Any]) -> list[pa.Check]:
     c = field.get("constraints", {})
     checks = []
     if "pattern" in c:
         checks.append(_fullmatch(c["pattern"], repeats=not c.get("unique", False)))
     enum = enum_of(field)
-    if enum and field.get("type") != "string":
+    if enum and field.get("type", "string") != "string":  # a string enum is typed as a categorical
         checks.append(pa.Check.isin(enum))
     if "minimum" in c:
         checks.append(pa.Check.ge(c["minimum"]))
@@ -70,25 +121,30 @@ def _checks(field: dict[str, Any]) -> list[pa.Check]:
     return checks
 
 
-def schema_model(table_schema: dict[str, Any], name: str) -> pa.DataFrameSchema:
-    """Return the pandera model of a Table Schema, for frames typed by `powdata._dtypes`."""
+def schema_model(
+    table_schema: dict[str, Any], name: str, frames: dict[str, pd.DataFrame] | None = None
+) -> pa.DataFrameSchema:
+    """Return the pandera model of a Table Schema; ``frames`` (the typed resources) resolve foreign keys."""
+    fks = _foreign_keys(table_schema, name, frames or {})
+    pk = list(table_schema.get("primaryKey") or [])
     columns = {}
     for f in table_schema["fields"]:
-        c = f.get("constraints", {})
+        checks = _checks(f)
+        if f.get("constraints", {}).get("unique"):
+            checks.append(_unique("unique"))
+        elif pk == [f["name"]]:
+            checks.append(_unique("primary-key"))
+        checks += fks.get(f["name"], [])
         dtype = field_dtype_name(f)
-        columns[f["name"]] = pa.Column(
-            _PANDERA_DTYPE.get(dtype, dtype) if dtype != "category" else None,
-            checks=_checks(f),
-            nullable=not c.get("required", False),
-            unique=bool(c.get("unique", False)),
-            required=True,
-        )
-    pk = table_schema.get("primaryKey") or []
-    return pa.DataFrameSchema(columns, name=name, unique=pk if len(pk) > 1 else None, strict=False)
+        columns[f["name"]] = pa.Column(dtype if dtype != "category" else None, checks=checks, nullable=True)
+    frame_checks = fks.get("", [])
+    if len(pk) > 1:
+        frame_checks.append(_unique("primary-key", pk))
+    return pa.DataFrameSchema(columns, checks=frame_checks, name=name, strict=False)
 
 
 def check_frame(model: pa.DataFrameSchema, df: Any, resource: str) -> list[Problem]:
-    """Validate ``df`` lazily and return every failure as a `Problem`."""
+    """Validate ``df`` lazily and return each failure as a `Problem`."""
     try:
         model.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -98,20 +154,27 @@ def check_frame(model: pa.DataFrameSchema, df: Any, resource: str) -> list[Probl
 
 def _problems(cases: Any, resource: str) -> list[Problem]:
     out = []
+    seen_rows: set[tuple[str, int | None]] = set()  # a frame-wide check fails once per column of a row
     for case in cases.itertuples(index=False):
         check = str(case.check)
-        rule = _RULE_OF_CHECK.get(check.split("(", 1)[0], check)
+        head = check.split("(", 1)[0]
+        rule = _RULE_OF_CHECK.get(head, head)
         index = case.index
         row = None if index is None or index != index else int(index) + 2
         column = None if case.column is None else str(case.column)
-        if rule == "missing-column":
-            column = str(case.failure_case)
-        msg = f"{column} = {case.failure_case!r} breaks {rule} ({check})"
-        if rule in ("required",):
-            msg = f"{column} is empty but the schema requires a value"
+        if case.schema_context == "DataFrameSchema":  # primary key or foreign key of several fields
+            if (check, row) in seen_rows:
+                continue
+            seen_rows.add((check, row))
+            column = None
+            what = "repeats an earlier row's" if rule == "primary-key" else "is not found in the target's"
+            msg = f"the key of row {row} {what} ({check})"
         elif rule in ("unique", "primary-key"):
             msg = f"{column} = {case.failure_case!r} is not unique (rule {check})"
-        elif rule == "missing-column":
-            msg = f"expected column {column!r} but the file has none"
-        out.append(Problem(rule, ERROR, msg, resource, row, column))
+        elif rule == "foreign-key":
+            msg = f"{column} = {case.failure_case!r} is not found in {check[len('foreign-key(') : -1]}"
+        else:
+            msg = f"{column} = {case.failure_case!r} breaks {rule} ({check})"
+        ids = (str(case.failure_case),) if rule == "foreign-key" and column else ()
+        out.append(Problem(rule, ERROR, msg, resource, row, column, ids))
     return out

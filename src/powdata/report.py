@@ -61,24 +61,8 @@ class Report:
         return not self.errors
 
     def add(self, problems: list[Problem]) -> None:
-        """Add problems, dropping repeats of what is already reported.
-
-        Frictionless and the Pandera models check some of the same things; a
-        problem is dropped when its cell (resource, row, column) already has
-        one, or when the same rule already fired at the same resource and row.
-        """
-        cells: set[tuple[str | None, int | None, str | None]] = {
-            (p.resource, p.row, p.column) for p in self.problems if p.row is not None and p.column
-        }
-        rules: set[tuple[str | None, int | None, str]] = {(p.resource, p.row, p.rule) for p in self.problems}
-        for p in problems:
-            cell = (p.resource, p.row, p.column)
-            if (p.row is not None and p.column and cell in cells) or (p.resource, p.row, p.rule) in rules:
-                continue
-            if p.row is not None and p.column:
-                cells.add(cell)
-            rules.add((p.resource, p.row, p.rule))
-            self.problems.append(p)
+        """Add problems as found: each check has one owner, so nothing is merged or dropped."""
+        self.problems.extend(problems)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""

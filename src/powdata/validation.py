@@ -1,19 +1,32 @@
-"""Validate a data package: safety, Frictionless structure and integrity, Pandera and cross rules.
+"""Validate a data package: every check has exactly one owner, so a report never merges problems.
 
-The steps, merged into one `Report`:
+Who owns which check (nothing is checked twice, so nothing needs deduplicating):
 
-1. **Safety** — before anything is read, every resource path is checked
-   (no URL, no absolute path, no ``..``, no symlink out of the folder):
-   Frictionless would fetch an http(s) path even in its untrusted mode.
-2. **Frictionless** — the stock validator: descriptor, encoding, shape, types,
-   constraints, keys, foreign keys, sha256 and byte counts. It runs in a child
-   process (``powdata._frictionless_stage``) with the network disabled, in
-   parallel with steps 3 and 4.
-3. **Pandera** — a model generated from each Table Schema checks the typed frame.
-4. **Cross rules** — the interval rules of ``powdata.rules``.
+- ``_package`` — every resource path is local and inside the folder (refused
+  before anything is read); each file's sha256 and size: ``hash``, ``bytes``.
+- ``_schema``'s reader — UTF-8 and CSV shape, each bad row located:
+  ``encoding``, ``csv-format``, ``extra-cell``, ``missing-cell``.
+- ``_schema``'s typer (``load`` uses it too) — the header names the schema's
+  fields in order; each cell parses as its type, is in its string enum, is
+  present when required: ``missing-column``, ``extra-column``, ``column-order``,
+  ``type``, ``enum``, ``required``.
+- the Pandera models generated from ``schemas/`` — every constraint on typed
+  values: ``pattern``, ``minimum``, ``maximum``, ``length``, non-string
+  ``enum``, ``unique``, ``primary-key``, ``foreign-key``.
+- Frictionless (in a child process) — the descriptor against the Data Package
+  profile: ``descriptor-…``.
+- ``build`` — the descriptor's derived parts are fresh: ``descriptor-stale``.
+- the rules (``powdata.rules``) — what crosses rows and tables: intervals,
+  dates, ranks, vintages, excerpts; one id per rule.
 
-Nothing is written and the network is never used. pandera and frictionless are
-imported only here, so ``import powdata`` and ``load`` stay light.
+A cell the typer cannot parse becomes missing, and every later check passes a
+missing cell: one bad cell is one problem. Frictionless stays the oracle: a test
+runs stock ``frictionless validate`` on every single-defect package of the suite
+and asserts that powdata reports every place it reports.
+
+Frictionless runs in a child process with the network disabled, in parallel
+with the rest. Nothing is written and the network is never used. pandera and
+frictionless are imported only here, so ``import powdata`` and ``load`` stay light.
 """
 
 from __future__ import annotations
@@ -28,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from powdata import _package
-from powdata.errors import IntegrityError, MissingExtraError, PackageReadError
+from powdata.errors import MissingExtraError, PackageReadError
 from powdata.report import ERROR, Problem, Report
 
 
@@ -86,13 +99,19 @@ def _descriptor_problems(root: Path, contents: dict[str, bytes]) -> list[Problem
 
 
 def _typed_frames(
-    root: Path, desc: dict[str, Any], *, integrity: bool = True, contents: dict[str, bytes] | None = None
+    root: Path, desc: dict[str, Any], *, contents: dict[str, bytes] | None = None
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
-    """Read, type and Pandera-check every resource; ``integrity`` also checks sha256 and size.
+    """Read, check the integrity of, and type every resource; then run each one's Pandera model.
 
-    The bytes read are kept in ``contents`` when given, for the stale-descriptor check.
+    Every resource (a table or an archived text) is checked against its sha256
+    and size. Tables are typed by ``powdata._schema`` (a cell that does not parse
+    is reported once and becomes missing); a file the fast reader refuses is read
+    again leniently, so each ragged row and bad byte is located and the good rows
+    are still checked. The Pandera models run once every table is typed, since
+    foreign keys look into other tables. The bytes read are kept in ``contents``
+    when given, for the stale-descriptor check.
     """
-    from powdata import _coerce
+    from powdata import _schema
     from powdata.pandera_models import check_frame, schema_model
 
     frames: dict[str, Any] = {}
@@ -100,48 +119,35 @@ def _typed_frames(
     problems: list[Problem] = []
     for res in desc["resources"]:
         name = res["name"]
-        schema = res.get("schema")
-        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-            problems.append(Problem("schema", ERROR, "expected an inline Table Schema; run `powdata build`", name))
-            continue
         data = _package.read_resource_bytes(root, res, verify=False)
         if contents is not None:
             contents[name] = data
-        if integrity:
-            try:
-                _package.check_integrity(res, data, _package.safe_resource_path(root, res))
-            except IntegrityError as exc:  # reported; the rules still run on the data
-                problems.append(Problem(exc.rule, ERROR, str(exc), name))
-        try:
-            raw = _coerce.read_raw(data, schema)
-        except Exception as exc:  # bad bytes, ragged rows, bad quoting: say where, never a traceback
-            problems.append(_unparsable(name, data, exc))
+        for exc in _package.integrity_errors(res, data, _package.safe_resource_path(root, res)):
+            problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
+        if not _schema.is_tabular(res):
+            if str(res.get("path", "")).lower().endswith(".csv"):
+                problems.append(Problem("schema", ERROR, "expected an inline Table Schema; run `powdata build`", name))
             continue
-        typed, type_problems = _coerce.coerce(raw, schema, name)
-        problems += type_problems
-        problems += check_frame(schema_model(schema, name), typed, name)
+        schema = res["schema"]
+        try:
+            raw = _schema.read_raw(data, schema)
+            flaws: list[_schema.Flaw] = []
+        except Exception:  # bad bytes, ragged rows, bad quoting: locate each one
+            raw, flaws = _schema.read_lenient(data, schema)
+        typed, type_flaws = _schema.type_frame(raw, schema)
+        problems += [Problem(f.rule, ERROR, f.message, name, f.row, f.column) for f in flaws + type_flaws]
         frames[name] = typed
         schemas[name] = schema
+    for name, schema in schemas.items():
+        problems += check_frame(schema_model(schema, name, frames), frames[name], name)
     return frames, schemas, problems
 
 
-def _unparsable(name: str, data: bytes, exc: Exception) -> Problem:
-    """Describe why a CSV file could not be parsed: its first bad byte, or the parser's words."""
-    try:
-        data.decode("utf-8")  # only now, on failure: decoding a large file costs time
-    except UnicodeDecodeError as bad:
-        line = data[: bad.start].count(b"\n") + 1
-        msg = f"expected UTF-8 but byte {bad.start} ({data[bad.start]:#04x}) is not; re-save the file as UTF-8"
-        return Problem("encoding", ERROR, msg, name, line)
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return Problem("csv-format", ERROR, f"the CSV cannot be parsed: {first}", name)
-
-
 def check_rules(root: Path, desc: dict[str, Any]) -> list[Problem]:
-    """Run Pandera and the cross rules only (no Frictionless, no hashes): what the benchmark scales."""
+    """Check everything but the descriptor (no Frictionless): what the benchmark scales."""
     from powdata.rules import run_cross_rules
 
-    frames, schemas, problems = _typed_frames(root, desc, integrity=False)
+    frames, schemas, problems = _typed_frames(root, desc)
     return problems + run_cross_rules(frames, schemas)
 
 
@@ -153,7 +159,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     path : str or Path, optional
         A ``datapackage.json`` or the folder holding one; default: the installed package.
     structural : bool
-        Also run the stock Frictionless validation (default True).
+        Also check the descriptor against the Data Package profile with Frictionless (default True).
     today : datetime.date, optional
         The date the future-date rule compares with (default: today).
 
@@ -188,9 +194,8 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         from powdata.rules import run_cross_rules
 
         report = Report(str(_package.descriptor_path(root)))
-        # with Frictionless running, it checks sha256 and bytes; without it, we do
         contents: dict[str, bytes] = {}
-        frames, schemas, problems = _typed_frames(root, desc, integrity=not structural, contents=contents)
+        frames, schemas, problems = _typed_frames(root, desc, contents=contents)
         report.add(problems)
         report.checked.append("pandera")
         report.add(run_cross_rules(frames, schemas, today=today))
@@ -202,8 +207,6 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         raise
     report.add(_descriptor_problems(root, contents))
     if stage is not None:
-        # Frictionless repeats a file's encoding error on every resource that refers to it.
-        found = [p for p in _finish_frictionless(stage) if not (p.rule == "encoding" and p.resource in frames)]
-        report.add(found)
+        report.add(_finish_frictionless(stage))
         report.checked.append("frictionless")
     return report

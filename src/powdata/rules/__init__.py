@@ -7,7 +7,6 @@ tolerance given to "approximately" it raises a **warning**.
 
 | rule id                  | what it checks |
 |--------------------------|----------------|
-| foreign-key              | every reference resolves (also checked by Frictionless) |
 | unit-range               | percent in [0, 100]; persons, countries and ranks whole numbers; rank ≥ 1 |
 | date-order               | period_start ≤ period_end ≤ as_of |
 | as-of-after-published    | as_of not after the source's publication (or that of the text it was read in) |
@@ -37,7 +36,7 @@ from powdata.report import ERROR, Problem
 from powdata.rules._common import Frames, map_ids, reduced_date_bounds, units_of
 from powdata.rules.counts import rule_cumulative, rule_named_within_stated, rule_one_value_per_key, rule_ranks_unique
 from powdata.rules.excerpts import figure_forms, figure_pattern, rule_excerpts, rule_no_personal_data
-from powdata.rules.references import rule_foreign_key, rule_part_of_cycle
+from powdata.rules.references import rule_part_of_cycle
 from powdata.rules.values import rule_dates, rule_unit_range
 from powdata.rules.wholes import rule_parts_within_whole
 
@@ -60,8 +59,8 @@ REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "me
 def run_cross_rules(
     frames: Frames, schemas: dict[str, dict[str, Any]], *, today: dt.date | None = None
 ) -> list[Problem]:
-    """Run the foreign-key check and every cross rule over typed frames (``today`` for the date rules)."""
-    problems = rule_foreign_key(frames, schemas)
+    """Run every cross rule over typed frames (``today`` for the date rules)."""
+    problems: list[Problem] = []
     missing = [r for r in REQUIRED_RESOURCES if r not in frames]
     if missing:
         msg = f"the cross-table rules need the resources {', '.join(missing)}, which are missing or unreadable"
@@ -83,7 +82,6 @@ __all__ = [
     "rule_cumulative",
     "rule_dates",
     "rule_excerpts",
-    "rule_foreign_key",
     "rule_named_within_stated",
     "rule_no_personal_data",
     "rule_one_value_per_key",

@@ -8,10 +8,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from powdata._schema import DATETIME_DTYPE, DATETIME_UNIT
+from powdata.report import ERROR, WARNING
+
 Frames = dict[str, pd.DataFrame]
 
 
 VALUE_KEY = ["indicator_id", "area_id", "period_start", "period_end", "as_of", "source_id"]
+
+
+def severity(*approximate: Any) -> Any:
+    """The severity a contradiction has: a warning where any figure involved is ``approximately``, else an error.
+
+    The tolerance given to "approximately" is a convention, not a fact of the
+    source, so a contradiction that involves it is never certain. Takes scalars
+    (returns a string) or boolean arrays (returns an array of strings).
+    """
+    flags = [np.asarray(a, dtype=bool) for a in approximate]
+    anywhere = np.logical_or.reduce(flags) if flags else np.asarray(False)
+    out = np.where(anywhere, WARNING, ERROR)
+    return str(out) if out.ndim == 0 else out
 
 
 def csv_rows(df: pd.DataFrame, mask: Any) -> list[int]:
@@ -27,10 +43,10 @@ def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str |
     """
     codes, uniques = pd.factorize(values)
     looked = pd.Series(uniques, dtype=object).map(mapping)
-    if dtype == "datetime64":  # at second resolution: pandas 2's nanoseconds stop at 2262
-        nat = np.datetime64("NaT", "s")
-        days = [nat if pd.isna(x) else np.datetime64(pd.Timestamp(x).date(), "s") for x in looked]
-        source: Any = pd.array(np.array(days, dtype="datetime64[s]"))
+    if dtype == "datetime64":  # at the one datetime unit of powdata._schema
+        nat = np.datetime64("NaT", DATETIME_UNIT)
+        days = [nat if pd.isna(x) else np.datetime64(pd.Timestamp(x).date(), DATETIME_UNIT) for x in looked]
+        source: Any = pd.array(np.array(days, dtype=DATETIME_DTYPE))
     else:
         source = looked.to_numpy(dtype=object)
     taken = pd.api.extensions.take(source, codes, allow_fill=True)
@@ -83,7 +99,7 @@ def _date_bounds(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     end = end.fillna(m_start + pd.offsets.MonthEnd(0))
     y_start = pd.to_datetime(year, format="%Y", errors="coerce")
     end = end.fillna(y_start + pd.offsets.YearEnd(0))
-    return start, end
+    return start.astype(DATETIME_DTYPE), end.astype(DATETIME_DTYPE)
 
 
 def published_by_source(frames: Frames) -> pd.Series:

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from powdata.intervals import Interval, add_bounds
+from powdata.intervals import add_bounds, certainly_above, is_approximate
 from powdata.report import ERROR, WARNING, Problem
-from powdata.rules._common import VALUE_KEY, Frames, fmt_number, list_ids, map_ids, reduced_date_bounds, units_of
+from powdata.rules._common import (
+    VALUE_KEY,
+    Frames,
+    fmt_number,
+    list_ids,
+    map_ids,
+    reduced_date_bounds,
+    severity,
+    units_of,
+)
 
 
 def rule_ranks_unique(frames: Frames) -> list[Problem]:
@@ -60,8 +69,8 @@ def rule_named_within_stated(frames: Frames) -> list[Problem]:
     for idx, r in stated.iterrows():
         key = (about[r.indicator_id], "" if pd.isna(r.as_of) else r.as_of, r.source_id)
         n = int(counts.get(key, 0))
-        if Interval(n, n).certainly_above(Interval(r.lower, r.upper, r.lower_open, r.upper_open)):
-            sev = WARNING if r.qualifier == "approximately" else ERROR
+        if certainly_above(n, False, r.upper, r.upper_open):
+            sev = severity(is_approximate(str(r.qualifier)))
             msg = (
                 f"{n} countries are named for {key[0]} (as_of {r.as_of}, source {r.source_id}) but observation "
                 f"{r.observation_id} states {fmt_number(r.value)} ({r.qualifier})"
@@ -117,17 +126,15 @@ def rule_cumulative(frames: Frames) -> list[Problem]:
     dated = multi.loc[multi["_start"].notna()].sort_values([*key, "_end", "_start"], kind="stable")
     prev = dated.groupby(key, dropna=False).shift(1)
     ok_order = prev["_end"] < dated["_start"]  # strictly later vintage
-    shrink = (dated["upper"] < prev["lower"]) | (
-        (dated["upper"] == prev["lower"])
-        & (dated["upper_open"] | prev["lower_open"].astype("boolean").fillna(False).astype(bool))
-    )
-    approx = (dated["qualifier"].astype(object) == "approximately") | (
-        prev["qualifier"].astype(object) == "approximately"
+    prev_open = prev["lower_open"].astype("boolean").fillna(False).astype(bool)
+    shrink = certainly_above(prev["lower"], prev_open, dated["upper"], dated["upper_open"])
+    sev_of = pd.Series(
+        severity(is_approximate(dated["qualifier"]), is_approximate(prev["qualifier"])), index=dated.index
     )
     hits = (ok_order & shrink).fillna(False)
     for idx in dated.index[hits.to_numpy()]:
         r, p = dated.loc[idx], prev.loc[idx]
-        sev = WARNING if approx.loc[idx] else ERROR
+        sev = str(sev_of.loc[idx])
         msg = (
             f"cumulative {r.indicator_id} for {r.area_id} falls from {fmt_number(p.value)} ({p.qualifier}, "
             f"{p.observation_id}, as_of {p.as_of}) to {fmt_number(r.value)} ({r.qualifier}, {r.observation_id}, "

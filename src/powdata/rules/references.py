@@ -1,46 +1,11 @@
-"""Reference rules: foreign keys resolve, and part_of never loops."""
+"""Reference rules: part_of never loops (that each reference resolves is the Table Schema's foreign key)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-import pandas as pd
 
 from powdata.report import ERROR, Problem
 from powdata.rules._common import Frames, csv_rows
-
-
-def rule_foreign_key(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list[Problem]:
-    """Every foreign key resolves to a row of the referenced resource."""
-    out = []
-    for name, schema in schemas.items():
-        df = frames.get(name)
-        if df is None:
-            continue
-        for fk in schema.get("foreignKeys", []):
-            ref = fk["reference"]
-            target = frames.get(ref.get("resource") or name)
-            if target is None or len(fk["fields"]) != 1:
-                continue
-            col, ref_col = fk["fields"][0], ref["fields"][0]
-            if col not in df.columns or ref_col not in target.columns:
-                continue
-            values = df[col]
-            # look up each distinct reference once, scanning the target for just those values:
-            # arrow-backed isin is fast against a small value set and very slow against a large one
-            distinct = pd.Series(values.dropna().unique())
-            targets = target[ref_col]
-            found = set(targets[targets.isin(distinct).to_numpy(dtype=bool)].astype(object))
-            missing = distinct[~distinct.astype(object).isin(found).to_numpy(dtype=bool)]
-            if missing.empty:
-                continue
-            bad = values.isin(missing).fillna(False).to_numpy(dtype=bool)
-            for i in bad.nonzero()[0]:
-                v = values.iloc[i]
-                msg = f"{col} = {v!r} is not found in {ref.get('resource') or name}.{ref_col}"
-                out.append(Problem("foreign-key", ERROR, msg, name, int(i) + 2, col, (str(v),)))
-    return out
 
 
 def rule_part_of_cycle(frames: Frames) -> list[Problem]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from powdata.intervals import add_bounds
-from powdata.report import ERROR, WARNING, Problem
-from powdata.rules._common import Frames, fmt_number, list_ids, units_of
+from powdata.intervals import add_bounds, certainly_above, is_approximate
+from powdata.report import ERROR, Problem
+from powdata.rules._common import Frames, fmt_number, list_ids, severity, units_of
 
 
 def _with_wholes(frames: Frames) -> pd.DataFrame:
@@ -16,7 +16,7 @@ def _with_wholes(frames: Frames) -> pd.DataFrame:
     keep |= pd.Index(parts_of).get_indexer(obs["observation_id"]) >= 0  # the wholes
     obs = add_bounds(obs.loc[keep].assign(unit=units_of(frames).loc[keep]))
     obs["row_number"] = obs.index + 2
-    obs["_approx"] = obs["qualifier"].astype(object) == "approximately"
+    obs["_approx"] = is_approximate(obs["qualifier"])
     parts = obs.loc[obs["part_of"].notna()]
     wholes = obs.set_index("observation_id")
     cols = ["indicator_id", "unit", "lower", "upper", "lower_open", "upper_open", "value", "_approx"]
@@ -63,13 +63,11 @@ def rule_parts_within_whole(frames: Frames) -> list[Problem]:
         )
         whole = sub.drop_duplicates("part_of").set_index("part_of")
         agg = agg.join(whole[["upper_whole", "upper_open_whole", "value_whole", "_approx_whole"]])
-        over = (agg["lower"] > agg["upper_whole"]) | (
-            (agg["lower"] == agg["upper_whole"]) & (agg["lower_open"] | agg["upper_open_whole"])
-        )
+        over = certainly_above(agg["lower"], agg["lower_open"], agg["upper_whole"], agg["upper_open_whole"])
         approx = agg["approx"] | agg["_approx_whole"]
         nominal_over = agg["nominal"] > agg["value_whole"]
         for pid, r in agg.loc[(over & ~approx) | (approx & nominal_over)].iterrows():
-            sev = WARNING if r.approx or r._approx_whole else ERROR
+            sev = severity(r.approx, r._approx_whole)
             qual = "certainly " if sev == ERROR else "may, depending on how approximate the figures are, "
             msg = (
                 f"parts {fmt_number(r.nominal)} {qual}exceed whole {fmt_number(r.value_whole)} (observation {pid}): "
@@ -80,13 +78,11 @@ def rule_parts_within_whole(frames: Frames) -> list[Problem]:
     # subsets: each against the whole
     subs = j.loc[~same]
     if len(subs):
-        over = (subs["lower"] > subs["upper_whole"]) | (
-            (subs["lower"] == subs["upper_whole"]) & (subs["lower_open"] | subs["upper_open_whole"])
-        )
+        over = certainly_above(subs["lower"], subs["lower_open"], subs["upper_whole"], subs["upper_open_whole"])
         approx = subs["_approx"] | subs["_approx_whole"]
         nominal_over = subs["value"] > subs["value_whole"]
         for _, r in subs.loc[(over & ~approx) | (approx & nominal_over)].iterrows():
-            sev = WARNING if (r._approx or r._approx_whole) else ERROR
+            sev = severity(r._approx, r._approx_whole)
             msg = (
                 f"observation {r.observation_id} ({fmt_number(r.value)}, {r.qualifier}) is a subset of {r.part_of} "
                 f"but exceeds it ({fmt_number(r.value_whole)})"
