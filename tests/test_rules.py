@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from powdata.intervals import Interval, add_bounds, interval
 from powdata.report import ERROR
-from powdata.rules import figure_forms, run_cross_rules
+from powdata.rules import figure_forms, run_rules
 
 QUALS = ["exact", "more_than", "at_least", "fewer_than", "at_most"]
 COUNTRIES = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
@@ -166,7 +166,7 @@ def packages(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
 
 
 def errors(frames: dict[str, pd.DataFrame]) -> set[str]:
-    return {p.rule for p in run_cross_rules(frames, {}) if p.severity == ERROR}
+    return {p.rule for p in run_rules(frames) if p.severity == ERROR}
 
 
 def csv_rows(frames: dict[str, pd.DataFrame], oid: str) -> Any:
@@ -387,3 +387,52 @@ class TestIntervals:
 
         assert severity(False, False) == ERROR and severity(False, True) == WARNING
         assert list(severity(np.array([True, False]), np.array([False, False]))) == [WARNING, ERROR]
+
+
+class TestRuleContract:
+    def test_readme_lists_exactly_the_registered_rules(self) -> None:
+        """The README's rule list and the registry hold the same ids."""
+        import re
+        from pathlib import Path
+
+        from powdata.rules import RULES
+
+        readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+        section = readme.split("The rules (each with a stable id):", 1)[1].split("Rows are", 1)[0]
+        listed = re.findall(r"`([a-z-]+)`", section.split("Each rule is one function", 1)[0])
+        assert sorted(listed) == sorted(RULES)
+        assert len(listed) == len(set(listed))
+
+    def test_registry_is_keyed_by_the_id_each_rule_yields(self) -> None:
+        """On the shipped package broken in many ways, every problem of a rule carries the rule's own id."""
+        import powdata
+        from powdata.rules import RULES
+
+        frames = {n: powdata.load(n) for n in ["observations", "indicators", "areas", "area_members", "mentions"]}
+        frames["sources"] = powdata.load("sources").assign(published=pd.Timestamp("2999-01-01"))
+        obs = frames["observations"].copy()
+        obs["value"] = obs["value"] * 1000 + 0.5
+        obs["period_start"] = pd.Timestamp("2999-01-01")
+        frames["observations"] = obs
+        from powdata.rules import Context
+
+        ctx = Context(frames)
+        fired = set()
+        for rid, r in RULES.items():
+            ids = {p.rule for p in r.check(ctx)}
+            assert ids <= {rid}, (rid, ids)
+            fired |= ids
+        # the broken copy does trip rules, so the check above is not vacuous
+        assert {"future-date", "unit-range", "date-order", "excerpt-carries-figure"} <= fired
+
+    def test_a_rule_yielding_another_id_is_refused(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        """run_rules refuses a rule that yields a problem of another id (the contract is enforced)."""
+        import pytest
+
+        from powdata.report import Problem
+        from powdata.rules import RULES, Rule, run_rules
+
+        bad = Rule("bad-rule", (), lambda ctx: [Problem("other-id", ERROR, "x")])
+        monkeypatch.setitem(RULES, "bad-rule", bad)
+        with pytest.raises(AssertionError, match="bad-rule"):
+            run_rules({})

@@ -100,7 +100,7 @@ def _descriptor_problems(root: Path, contents: dict[str, bytes]) -> list[Problem
 
 def _typed_frames(
     root: Path, desc: dict[str, Any], *, contents: dict[str, bytes] | None = None
-) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
+) -> tuple[dict[str, Any], list[Problem]]:
     """Read, check the integrity of, and type every resource; then run each one's Pandera model.
 
     Every resource (a table or an archived text) is checked against its sha256
@@ -140,15 +140,15 @@ def _typed_frames(
         schemas[name] = schema
     for name, schema in schemas.items():
         problems += check_frame(schema_model(schema, name, frames), frames[name], name)
-    return frames, schemas, problems
+    return frames, problems
 
 
 def check_rules(root: Path, desc: dict[str, Any]) -> list[Problem]:
     """Check everything but the descriptor (no Frictionless): what the benchmark scales."""
-    from powdata.rules import run_cross_rules
+    from powdata.rules import run_rules
 
-    frames, schemas, problems = _typed_frames(root, desc)
-    return problems + run_cross_rules(frames, schemas)
+    frames, problems = _typed_frames(root, desc)
+    return problems + run_rules(frames)
 
 
 def validate(path: str | Path | None = None, *, structural: bool = True, today: dt.date | None = None) -> Report:
@@ -191,14 +191,14 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     stage = _start_frictionless(root) if structural else None
     try:
         _require_extra()
-        from powdata.rules import run_cross_rules
+        from powdata.rules import run_rules
 
         report = Report(str(_package.descriptor_path(root)))
         contents: dict[str, bytes] = {}
-        frames, schemas, problems = _typed_frames(root, desc, contents=contents)
+        frames, problems = _typed_frames(root, desc, contents=contents)
         report.add(problems)
         report.checked.append("pandera")
-        report.add(run_cross_rules(frames, schemas, today=today))
+        report.add(run_rules(frames, today=today))
         report.checked.append("rules")
     except BaseException:
         if stage is not None:

@@ -10,8 +10,9 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from powdata._vintages import published_on
 from powdata.intervals import Interval, add_bounds
-from powdata.loader import load, published_on
+from powdata.loader import load
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,93 +1,67 @@
 """Cross-row and cross-table consistency rules, on intervals.
 
-Every rule has a stable id, is vectorised (packages of a million observations
-are checked in seconds), and returns `Problem` records. A rule raises an
-**error** only for a certain contradiction; where the answer depends on the
-tolerance given to "approximately" it raises a **warning**.
+Every rule is one function of one `Context` that yields problems of exactly one
+id, registered under that id in `RULES` by ``@rule("the-id")`` (see
+``powdata.rules._common``). Rules are vectorised (packages of a million
+observations are checked in seconds). A rule raises an **error** only for a
+certain contradiction; where the answer depends on the tolerance given to
+"approximately" it raises a **warning** (one helper, ``severity``, decides).
 
-| rule id                  | what it checks |
-|--------------------------|----------------|
-| unit-range               | percent in [0, 100]; persons, countries and ranks whole numbers; rank ≥ 1 |
-| date-order               | period_start ≤ period_end ≤ as_of |
-| as-of-after-published    | as_of not after the source's publication (or that of the text it was read in) |
-| future-date              | no date after today |
-| part-of-cycle            | part_of never points to the row itself or round a loop |
-| part-unit-mismatch       | a part is counted in the unit of its whole |
-| parts-within-whole       | subtotals of one indicator never add up to more than their whole |
-| subset-within-whole      | a subset (another indicator) never exceeds its whole |
-| ranks-unique             | one rank per place, per indicator and vintage |
-| named-within-stated      | countries named (ranked, mentioned, group members) never outnumber those stated |
-| one-value-per-key        | one value per indicator, area, period, as_of and source |
-| cumulative-never-shrinks | a cumulative indicator never falls from one vintage to the next |
-| excerpt-carries-figure   | the excerpt contains the figure as the text writes it ("16,894", "49%", "first") |
-| mention-names-area       | a mention's excerpt names its area |
-| no-personal-data         | no column that could identify a person |
+What a rule checks is the first line of its docstring; ``python -c "import
+powdata.rules as r; [print(x.id, '-', x.summary) for x in r.RULES.values()]"``
+lists them. That each reference resolves is not a rule: it is the Table
+Schema's foreign key, checked by the Pandera models.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 
-import pandas as pd
-
-from powdata.report import ERROR, Problem
-from powdata.rules._common import Frames, map_ids, reduced_date_bounds, units_of
-from powdata.rules.counts import rule_cumulative, rule_named_within_stated, rule_one_value_per_key, rule_ranks_unique
-from powdata.rules.excerpts import figure_forms, figure_pattern, rule_excerpts, rule_no_personal_data
-from powdata.rules.references import rule_part_of_cycle
-from powdata.rules.values import rule_dates, rule_unit_range
-from powdata.rules.wholes import rule_parts_within_whole
-
-CROSS_RULES: list[tuple[str, Callable[[Frames], list[Problem]]]] = [
-    ("unit-range", rule_unit_range),
-    ("dates", rule_dates),
-    ("part-of-cycle", rule_part_of_cycle),
-    ("parts-within-whole", rule_parts_within_whole),
-    ("ranks-unique", rule_ranks_unique),
-    ("named-within-stated", rule_named_within_stated),
-    ("one-value-per-key", rule_one_value_per_key),
-    ("cumulative-never-shrinks", rule_cumulative),
-    ("excerpts", rule_excerpts),
-    ("no-personal-data", rule_no_personal_data),
-]
+from powdata.report import Problem
+from powdata.rules import counts, excerpts, references, values, wholes  # noqa: F401  # each module registers its rules
+from powdata.rules._common import RULES, Context, Frames, Rule, map_ids, reduced_date_bounds, rule
+from powdata.rules.excerpts import figure_forms, figure_pattern
 
 REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "mentions", "sources")
 
 
-def run_cross_rules(
-    frames: Frames, schemas: dict[str, dict[str, Any]], *, today: dt.date | None = None
-) -> list[Problem]:
-    """Run every cross rule over typed frames (``today`` for the date rules)."""
+@rule("missing-resource", needs=())
+def rule_missing_resource(ctx: Context) -> list[Problem]:
+    """The tables the rules read are all in the package (the rules that need a missing one do not run)."""
+    from powdata.report import ERROR
+
+    missing = [r for r in REQUIRED_RESOURCES if r not in ctx.frames]
+    if not missing:
+        return []
+    msg = f"the cross-table rules need the resources {', '.join(missing)}, which are missing or not tables"
+    return [Problem("missing-resource", ERROR, msg)]
+
+
+def run_rules(frames: Frames, *, today: dt.date | None = None) -> list[Problem]:
+    """Run every registered rule whose resources are present over typed frames (``today`` for the date rules)."""
+    ctx = Context(frames) if today is None else Context(frames, today)
     problems: list[Problem] = []
-    missing = [r for r in REQUIRED_RESOURCES if r not in frames]
-    if missing:
-        msg = f"the cross-table rules need the resources {', '.join(missing)}, which are missing or unreadable"
-        return [*problems, Problem("missing-resource", ERROR, msg)]
-    frames = {**frames, "_units": pd.DataFrame({"unit": units_of(frames)})}  # shared by four rules
-    for name, rule in CROSS_RULES:
-        problems += rule_dates(frames, today) if name == "dates" else rule(frames)
+    for rid, r in RULES.items():
+        if not all(name in frames for name in r.needs):
+            continue  # reported once by missing-resource
+        for p in r.check(ctx):
+            if p.rule != rid:  # the contract: a rule yields problems of its own id only
+                msg = f"rule {rid!r} yielded a problem of rule {p.rule!r}"
+                raise AssertionError(msg)
+            problems.append(p)
     return problems
 
 
 __all__ = [
-    "CROSS_RULES",
     "REQUIRED_RESOURCES",
+    "RULES",
+    "Context",
     "Frames",
+    "Rule",
     "figure_forms",
     "figure_pattern",
     "map_ids",
     "reduced_date_bounds",
-    "rule_cumulative",
-    "rule_dates",
-    "rule_excerpts",
-    "rule_named_within_stated",
-    "rule_no_personal_data",
-    "rule_one_value_per_key",
-    "rule_part_of_cycle",
-    "rule_parts_within_whole",
-    "rule_ranks_unique",
-    "rule_unit_range",
-    "run_cross_rules",
+    "rule",
+    "run_rules",
 ]

@@ -1,17 +1,92 @@
-"""Shared helpers of the rules: id mapping at scale, message formatting, reduced-precision dates."""
+"""The rule contract (one context in, problems of one id out; one registry) and the rules' shared helpers.
+
+A rule is a function of one `Context` that yields `Problem`s of exactly one id;
+``@rule("the-id")`` files it in `RULES` under that id. Adding a rule is one
+function and one test: nothing else names it (the README's list is checked
+against `RULES` by a test).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from powdata._schema import DATETIME_DTYPE, DATETIME_UNIT
-from powdata.report import ERROR, WARNING
+from powdata.report import ERROR, WARNING, Problem
 
 Frames = dict[str, pd.DataFrame]
+
+
+@dataclass
+class Context:
+    """What every rule reads: the typed tables, the date taken as today, and values derived once per run."""
+
+    frames: Frames
+    today: dt.date = field(default_factory=dt.date.today)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    @cached_property
+    def units(self) -> pd.Series:
+        """The unit of each observation, from its indicator."""
+        ind = self.frames["indicators"]
+        unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
+        return map_ids(self.frames["observations"]["indicator_id"], unit)
+
+    @cached_property
+    def published(self) -> pd.Series:
+        """Map source_id to the first known date along its via chain (an upper bound on its publication)."""
+        from powdata._vintages import publication_dates
+
+        return pd.Series(publication_dates(self.frames["sources"]), dtype="object")
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Compute a value shared by several rules once per run (for example the parts joined to their wholes)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+RuleFunction = Callable[[Context], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: its id, the resources it reads, and the function."""
+
+    id: str
+    needs: tuple[str, ...]
+    check: RuleFunction
+
+    @property
+    def summary(self) -> str:
+        """The first line of the rule's docstring."""
+        return (self.check.__doc__ or "").strip().splitlines()[0]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, *, needs: tuple[str, ...] = ("observations",)) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule under ``rule_id``; it runs when the resources it ``needs`` are present."""
+
+    def register(check: RuleFunction) -> RuleFunction:
+        if rule_id in RULES:
+            msg = f"rule id {rule_id!r} is registered twice"
+            raise ValueError(msg)
+        RULES[rule_id] = Rule(rule_id, needs, check)
+        return check
+
+    return register
 
 
 VALUE_KEY = ["indicator_id", "area_id", "period_start", "period_end", "as_of", "source_id"]
@@ -53,15 +128,6 @@ def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str |
     return pd.Series(taken, index=values.index)
 
 
-def units_of(frames: Frames) -> pd.Series:
-    """The unit of each observation, from its indicator (computed once per run, see `run_cross_rules`)."""
-    if "_units" in frames:
-        return frames["_units"]["unit"]
-    ind = frames["indicators"]
-    unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
-    return map_ids(frames["observations"]["indicator_id"], unit)
-
-
 def list_ids(ids: tuple[str, ...] | list[str], limit: int = 10) -> str:
     """List ids for a message, at most ``limit`` of them."""
     shown = ", ".join(map(str, ids[:limit]))
@@ -100,14 +166,6 @@ def _date_bounds(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     y_start = pd.to_datetime(year, format="%Y", errors="coerce")
     end = end.fillna(y_start + pd.offsets.YearEnd(0))
     return start.astype(DATETIME_DTYPE), end.astype(DATETIME_DTYPE)
-
-
-def published_by_source(frames: Frames) -> pd.Series:
-    """Map source_id to the first known date along its via chain (an upper bound on its publication)."""
-    from powdata.loader import publication_dates
-
-    src = frames["sources"]
-    return pd.Series(publication_dates(src), dtype="object")
 
 
 def fmt_date(x: Any) -> str:

@@ -8,19 +8,20 @@ from powdata.intervals import add_bounds, certainly_above, is_approximate
 from powdata.report import ERROR, WARNING, Problem
 from powdata.rules._common import (
     VALUE_KEY,
-    Frames,
+    Context,
     fmt_number,
     list_ids,
     map_ids,
     reduced_date_bounds,
+    rule,
     severity,
-    units_of,
 )
 
 
-def rule_ranks_unique(frames: Frames) -> list[Problem]:
+@rule("ranks-unique", needs=("observations", "indicators"))
+def rule_ranks_unique(ctx: Context) -> list[Problem]:
     """Within one rank indicator and vintage, no two areas share a rank."""
-    obs, ind = frames["observations"], frames["indicators"]
+    obs, ind = ctx["observations"], ctx["indicators"]
     ranks = set(ind.loc[ind["unit"].astype(object) == "rank", "indicator_id"])
     r = obs.loc[obs["indicator_id"].isin(ranks)]
     key = ["indicator_id", "period_start", "period_end", "as_of", "source_id", "value"]
@@ -35,13 +36,14 @@ def rule_ranks_unique(frames: Frames) -> list[Problem]:
     return out
 
 
-def rule_named_within_stated(frames: Frames) -> list[Problem]:
+@rule("named-within-stated", needs=("observations", "indicators", "areas", "area_members", "mentions"))
+def rule_named_within_stated(ctx: Context) -> list[Problem]:
     """The countries named for an indicator never outnumber the countries it states."""
-    obs, ind, areas, men = frames["observations"], frames["indicators"], frames["areas"], frames["mentions"]
-    members = frames["area_members"]
+    obs, ind, areas, men = ctx["observations"], ctx["indicators"], ctx["areas"], ctx["mentions"]
+    members = ctx["area_members"]
     about = dict(zip(ind["indicator_id"], ind["about_indicator_id"].astype(object), strict=True))
     about = {k: v for k, v in about.items() if isinstance(v, str)}
-    unit = units_of(frames)
+    unit = ctx.units
     stated = obs.loc[(unit == "countries").to_numpy() & obs["indicator_id"].isin(list(about)).to_numpy()]
     if not len(stated):
         return []
@@ -80,9 +82,10 @@ def rule_named_within_stated(frames: Frames) -> list[Problem]:
     return out
 
 
-def rule_one_value_per_key(frames: Frames) -> list[Problem]:
+@rule("one-value-per-key")
+def rule_one_value_per_key(ctx: Context) -> list[Problem]:
     """One value per indicator, area, period, as_of and source."""
-    obs = frames["observations"]
+    obs = ctx["observations"]
     dup = obs.duplicated(VALUE_KEY, keep=False).to_numpy()
     out = []
     for _, grp in obs.loc[dup].groupby(VALUE_KEY, dropna=False, sort=False):
@@ -93,9 +96,10 @@ def rule_one_value_per_key(frames: Frames) -> list[Problem]:
     return out
 
 
-def rule_cumulative(frames: Frames) -> list[Problem]:
+@rule("cumulative-never-shrinks", needs=("observations", "indicators"))
+def rule_cumulative(ctx: Context) -> list[Problem]:
     """A cumulative indicator never shrinks from one vintage to the next (on intervals)."""
-    obs, ind = frames["observations"], frames["indicators"]
+    obs, ind = ctx["observations"], ctx["indicators"]
     cum = set(ind.loc[ind["cumulative"].fillna(False).astype(bool), "indicator_id"])
     c = add_bounds(obs.loc[obs["indicator_id"].isin(cum)])
     if not len(c):

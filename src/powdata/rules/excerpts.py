@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from powdata.report import ERROR, Problem
-from powdata.rules._common import Frames, units_of
+from powdata.rules._common import Context, rule
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -50,15 +50,16 @@ def figure_pattern(value: float, unit: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\d.,])(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
-def rule_excerpts(frames: Frames) -> list[Problem]:
-    """Each excerpt carries its figure as the text writes it; each mention's excerpt names its area.
+@rule("excerpt-carries-figure", needs=("observations", "indicators"))
+def rule_excerpt_carries_figure(ctx: Context) -> list[Problem]:
+    """The excerpt contains the figure as the text writes it ("16,894", "49%", "first").
 
     Each distinct (excerpt, value, unit) is checked once, with one compiled
     pattern per (value, unit).
     """
-    obs = frames["observations"]
+    obs = ctx["observations"]
     trip = pd.DataFrame(
-        {"excerpt": obs["excerpt"], "value": obs["value"].astype("float64"), "unit": units_of(frames)}
+        {"excerpt": obs["excerpt"], "value": obs["value"].astype("float64"), "unit": ctx.units}
     ).dropna()
     distinct = trip.drop_duplicates()
     failing = [
@@ -76,7 +77,14 @@ def rule_excerpts(frames: Frames) -> list[Problem]:
             out.append(
                 Problem("excerpt-carries-figure", ERROR, msg, "observations", int(str(i)) + 2, "excerpt", (str(oid),))
             )
-    men, areas = frames["mentions"], frames["areas"]
+    return out
+
+
+@rule("mention-names-area", needs=("mentions", "areas"))
+def rule_mention_names_area(ctx: Context) -> list[Problem]:
+    """A mention's excerpt names its area."""
+    out = []
+    men, areas = ctx["mentions"], ctx["areas"]
     names = dict(zip(areas["area_id"], areas["name"].astype(object), strict=True))
     rows = zip(men["mention_id"], men["area_id"], men["excerpt"].astype(object), strict=True)
     for i, (mid, aid, excerpt) in enumerate(rows):
@@ -93,12 +101,11 @@ def rule_excerpts(frames: Frames) -> list[Problem]:
     return out
 
 
-def rule_no_personal_data(frames: Frames) -> list[Problem]:
+@rule("no-personal-data", needs=())
+def rule_no_personal_data(ctx: Context) -> list[Problem]:
     """No resource has a column that could identify or describe an individual."""
     out = []
-    for name, df in frames.items():
-        if name.startswith("_"):  # derived tables of this run, not resources
-            continue
+    for name, df in ctx.frames.items():
         for col in df.columns:
             if PERSONAL_COLUMNS.match(str(col)):
                 msg = f"column {col!r} could identify or describe a person; powdata publishes aggregates only"

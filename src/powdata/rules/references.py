@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from powdata.report import ERROR, Problem
-from powdata.rules._common import Frames, csv_rows
+from powdata.rules._common import Context, csv_rows, rule
 
 
-def rule_part_of_cycle(frames: Frames) -> list[Problem]:
+@rule("part-of-cycle")
+def rule_part_of_cycle(ctx: Context) -> list[Problem]:
     """part_of never points at the row itself, nor round a loop of parts."""
-    obs = frames["observations"]
+    obs = ctx["observations"]
     obs = obs.loc[obs["part_of"].notna()]  # only a part can be on a loop
     ids = obs["observation_id"].astype(object)
     parent = dict(zip(ids, obs["part_of"].astype(object), strict=True))
