@@ -86,8 +86,8 @@ def field_dtype_name(field: dict[str, Any]) -> str:
     return DTYPES.get(ftype, "string")  # types powdata does not use yet (e.g. geojson) are kept as text
 
 
-def is_tabular(res: dict[str, Any]) -> bool:
-    """True for a resource with an inline Table Schema (a CSV table), False for e.g. an archived text."""
+def has_table_schema(res: dict[str, Any]) -> bool:
+    """True when a resource carries an inline Table Schema (what `powdata build` writes into every table)."""
     schema = res.get("schema")
     return isinstance(schema, dict) and isinstance(schema.get("fields"), list)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata import _package, _schema
-from powdata._vintages import published_on
-from powdata.errors import MissingExtraError, PackageReadError, PowdataError
+from powdata._vintages import published_on, text_roots
+from powdata.errors import MissingExtraError, PackageReadError, PowdataError, UnknownResourceError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,7 +34,7 @@ def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.Da
     The reader and typer are validation's (``powdata._schema``); ``load`` only
     stops at the first problem where validation collects them all.
     """
-    if not _schema.is_tabular(res):
+    if not _schema.has_table_schema(res):
         msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
         raise PackageReadError(msg)
     schema = res["schema"]
@@ -143,6 +143,38 @@ def load(
     if backend == "polars":
         return to_polars(df)
     return df
+
+
+def source_text(source_id: str, *, path: str | Path | None = None) -> str:
+    """Return the archived text that the figures of ``source_id`` are quoted from.
+
+    That is the text of the publication at the end of the source's ``via`` chain
+    (``sources/<source_id>.txt``), checked against its sha256 and size like any
+    resource, so every excerpt can be verified offline: ``excerpt in source_text(...)``.
+
+    Raises
+    ------
+    UnknownResourceError
+        ``source_id`` is not a source, or its publication has no archived text.
+
+    Examples
+    --------
+    >>> import powdata
+    >>> "16,894" in powdata.source_text("i-want-to-live-list")
+    True
+    """
+    desc, root = _descriptor_and_root(path)
+    sources = read_table(root, _package.find_resource(desc, "sources"))
+    roots = text_roots(sources)
+    if source_id not in roots:
+        msg = f"{source_id!r} is not a source_id; expected one of: {', '.join(sorted(roots))}"
+        raise UnknownResourceError(msg)
+    archived = {_package.text_source_id(r): r for r in _package.texts(desc)}
+    res = archived.get(roots[source_id])
+    if res is None:
+        msg = f"source {source_id!r} is quoted from {roots[source_id]!r}, which has no archived text in this package"
+        raise UnknownResourceError(msg)
+    return _package.read_resource_bytes(root, res).decode("utf-8")
 
 
 def to_polars(df: pd.DataFrame) -> Any:

@@ -98,23 +98,25 @@ def _descriptor_problems(root: Path, contents: dict[str, bytes]) -> list[Problem
     return [Problem("descriptor-stale", ERROR, msg)]
 
 
-def _typed_frames(
+def _read_package(
     root: Path, desc: dict[str, Any], *, contents: dict[str, bytes] | None = None
-) -> tuple[dict[str, Any], list[Problem]]:
-    """Read, check the integrity of, and type every resource; then run each one's Pandera model.
+) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
+    """Read, check the integrity of, and type every resource; then run each table's Pandera model.
 
-    Every resource (a table or an archived text) is checked against its sha256
-    and size. Tables are typed by ``powdata._schema`` (a cell that does not parse
-    is reported once and becomes missing); a file the fast reader refuses is read
-    again leniently, so each ragged row and bad byte is located and the good rows
-    are still checked. The Pandera models run once every table is typed, since
-    foreign keys look into other tables. The bytes read are kept in ``contents``
-    when given, for the stale-descriptor check.
+    Every resource (a table or an archived source text) is checked against its
+    sha256 and size; each text is decoded for the excerpt-verbatim rule. Tables
+    are typed by ``powdata._schema`` (a cell that does not parse is reported once
+    and becomes missing); a file the fast reader refuses is read again leniently,
+    so each ragged row and bad byte is located and the good rows are still checked.
+    The Pandera models run once every table is typed, since foreign keys look into
+    other tables. The bytes read are kept in ``contents`` when given, for the
+    stale-descriptor check.
     """
     from powdata import _schema
     from powdata.pandera_models import check_frame, schema_model
 
     frames: dict[str, Any] = {}
+    texts: dict[str, str] = {}
     schemas: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
     for res in desc["resources"]:
@@ -124,9 +126,16 @@ def _typed_frames(
             contents[name] = data
         for exc in _package.integrity_errors(res, data, _package.safe_resource_path(root, res)):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
-        if not _schema.is_tabular(res):
-            if str(res.get("path", "")).lower().endswith(".csv"):
-                problems.append(Problem("schema", ERROR, "expected an inline Table Schema; run `powdata build`", name))
+        if _package.is_text(res):  # an archived source text, for the excerpt-verbatim rule
+            try:
+                texts[_package.text_source_id(res)] = data.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                line = data[: bad.start].count(b"\n") + 1
+                msg = f"expected UTF-8 but byte {bad.start} ({data[bad.start]:#04x}) is not; re-save the text as UTF-8"
+                problems.append(Problem("encoding", ERROR, msg, name, line))
+            continue
+        if not _schema.has_table_schema(res):
+            problems.append(Problem("schema", ERROR, "expected an inline Table Schema; run `powdata build`", name))
             continue
         schema = res["schema"]
         try:
@@ -140,15 +149,15 @@ def _typed_frames(
         schemas[name] = schema
     for name, schema in schemas.items():
         problems += check_frame(schema_model(schema, name, frames), frames[name], name)
-    return frames, problems
+    return frames, texts, problems
 
 
 def check_rules(root: Path, desc: dict[str, Any]) -> list[Problem]:
     """Check everything but the descriptor (no Frictionless): what the benchmark scales."""
     from powdata.rules import run_rules
 
-    frames, problems = _typed_frames(root, desc)
-    return problems + run_rules(frames)
+    frames, texts, problems = _read_package(root, desc)
+    return problems + run_rules(frames, texts=texts)
 
 
 def validate(path: str | Path | None = None, *, structural: bool = True, today: dt.date | None = None) -> Report:
@@ -195,10 +204,10 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
 
         report = Report(str(_package.descriptor_path(root)))
         contents: dict[str, bytes] = {}
-        frames, problems = _typed_frames(root, desc, contents=contents)
+        frames, texts, problems = _read_package(root, desc, contents=contents)
         report.add(problems)
         report.checked.append("pandera")
-        report.add(run_rules(frames, today=today))
+        report.add(run_rules(frames, today=today, texts=texts))
         report.checked.append("rules")
     except BaseException:
         if stage is not None:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from powdata._vintages import reduced_date_bounds
 from powdata.report import Problem
 from powdata.rules import counts, excerpts, references, values, wholes  # noqa: F401  # each module registers its rules
-from powdata.rules._common import RULES, Context, Frames, Rule, map_ids, reduced_date_bounds, rule
+from powdata.rules._common import RULES, Context, Frames, Rule, map_ids, rule
 from powdata.rules.excerpts import figure_forms, figure_pattern
 
 REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "mentions", "sources")
@@ -37,9 +38,14 @@ def rule_missing_resource(ctx: Context) -> list[Problem]:
     return [Problem("missing-resource", ERROR, msg)]
 
 
-def run_rules(frames: Frames, *, today: dt.date | None = None) -> list[Problem]:
-    """Run every registered rule whose resources are present over typed frames (``today`` for the date rules)."""
-    ctx = Context(frames) if today is None else Context(frames, today)
+def run_rules(frames: Frames, *, today: dt.date | None = None, texts: dict[str, str] | None = None) -> list[Problem]:
+    """Run every registered rule whose resources are present over typed frames.
+
+    ``today`` is the date the future-date rule compares with (default: today);
+    ``texts`` maps a source_id to its archived text, for the excerpt-verbatim rule
+    (which passes when no texts are given: `powdata.validate` always gives them).
+    """
+    ctx = Context(frames, today or dt.date.today(), texts)
     problems: list[Problem] = []
     for rid, r in RULES.items():
         if not all(name in frames for name in r.needs):

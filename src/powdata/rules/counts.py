@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from powdata._vintages import reduced_date_bounds
 from powdata.intervals import add_bounds, certainly_above, is_approximate
 from powdata.report import ERROR, WARNING, Problem
 from powdata.rules._common import (
@@ -12,7 +13,6 @@ from powdata.rules._common import (
     fmt_number,
     list_ids,
     map_ids,
-    reduced_date_bounds,
     rule,
     severity,
 )

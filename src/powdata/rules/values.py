@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pandas as pd
 
+from powdata._vintages import reduced_date_bounds
 from powdata.report import ERROR, Problem
-from powdata.rules._common import Context, csv_rows, fmt_date, map_ids, reduced_date_bounds, rule
+from powdata.rules._common import Context, csv_rows, fmt_date, map_ids, rule
 
 _DATED = (("observations", "observation_id"), ("mentions", "mention_id"))
 
