@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import powdata
-from powdata.build import build
+from powdata.release.build import build
 from tests.conftest import ROOT, copy_package, read_rows, write_rows
 from tests.test_validation import DEFECTS
 

@@ -17,8 +17,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from powdata.intervals import Interval, add_bounds, interval
-from powdata.report import ERROR
-from powdata.rules import figure_forms, run_rules
+from powdata.validation.report import ERROR
+from powdata.validation.rules import figure_forms, run_rules
 
 QUALS = ["exact", "more_than", "at_least", "fewer_than", "at_most"]
 COUNTRIES = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
@@ -240,7 +240,7 @@ class TestSingleMutations:
     @given(packages())
     def test_broken_reference(self, frames: dict[str, pd.DataFrame]) -> None:
         """A part_of that names no observation fails foreign-key when the schema declares it (Pandera owns it)."""
-        from powdata.pandera_models import check_frame, schema_model
+        from powdata.validation.tableschema import check_frame, schema_model
 
         schema = {
             "fields": [{"name": "observation_id"}, {"name": "part_of"}],
@@ -304,7 +304,7 @@ class TestFigureForms:
     @given(st.integers(0, 10**9))
     def test_counts_are_found_as_written(self, v: int) -> None:
         """Any count written with thousands commas is found; the next integer is not."""
-        from powdata.rules import figure_pattern
+        from powdata.validation.rules import figure_pattern
 
         text = f"the report lists {v:,} people"
         assert figure_pattern(float(v), "persons").search(text)
@@ -313,7 +313,7 @@ class TestFigureForms:
     @given(st.integers(0, 100))
     def test_percent_needs_its_sign_and_exact_digits(self, v: int) -> None:
         """'49%' matches 49 percent but neither 4 nor 149 percent."""
-        from powdata.rules import figure_pattern
+        from powdata.validation.rules import figure_pattern
 
         assert figure_pattern(float(v), "percent").search(f"up to {v}% of all")
         assert not figure_pattern(float(v), "percent").search(f"up to 1{v}% of all")
@@ -387,8 +387,8 @@ class TestIntervals:
         """One helper: a warning where any figure involved is approximately, else an error."""
         import numpy as np
 
-        from powdata.report import WARNING
-        from powdata.rules._common import severity
+        from powdata.validation.report import WARNING
+        from powdata.validation.rules._common import severity
 
         assert severity(False, False) == ERROR and severity(False, True) == WARNING
         assert list(severity(np.array([True, False]), np.array([False, False]))) == [WARNING, ERROR]
@@ -400,7 +400,7 @@ class TestRuleContract:
         import re
         from pathlib import Path
 
-        from powdata.rules import RULES
+        from powdata.validation.rules import RULES
 
         readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
         section = readme.split("The rules (each with a stable id):", 1)[1].split("Rows are", 1)[0]
@@ -411,7 +411,7 @@ class TestRuleContract:
     def test_registry_is_keyed_by_the_id_each_rule_yields(self) -> None:
         """On the shipped package broken in many ways, every problem of a rule carries the rule's own id."""
         import powdata
-        from powdata.rules import RULES
+        from powdata.validation.rules import RULES
 
         frames = {n: powdata.load(n) for n in ["observations", "indicators", "areas", "area_members", "mentions"]}
         frames["sources"] = powdata.load("sources").assign(published=pd.Timestamp("2999-01-01"))
@@ -419,7 +419,7 @@ class TestRuleContract:
         obs["value"] = obs["value"] * 1000 + 0.5
         obs["period_start"] = pd.Timestamp("2999-01-01")
         frames["observations"] = obs
-        from powdata.rules import Context
+        from powdata.validation.rules import Context
 
         ctx = Context(frames)
         fired = set()
@@ -434,8 +434,8 @@ class TestRuleContract:
         """run_rules refuses a rule that yields a problem of another id (the contract is enforced)."""
         import pytest
 
-        from powdata.report import Problem
-        from powdata.rules import RULES, Rule, run_rules
+        from powdata.validation.report import Problem
+        from powdata.validation.rules import RULES, Rule, run_rules
 
         bad = Rule("bad-rule", (), lambda ctx: [Problem("other-id", ERROR, "x")])
         monkeypatch.setitem(RULES, "bad-rule", bad)

@@ -238,7 +238,7 @@ class TestFrictionlessStage:
         import sys
 
         code = (
-            "from powdata._frictionless_stage import forbid_network; import socket; forbid_network(); "
+            "from powdata.validation.descriptor import forbid_network; import socket; forbid_network(); "
             "socket.create_connection(('127.0.0.1', 9))"
         )
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -328,7 +328,7 @@ class TestNothingIsMerged:
 
     def test_report_add_keeps_problems_that_differ_only_in_column(self) -> None:
         """Report.add keeps two problems of one rule, resource and row that differ in column."""
-        from powdata.report import ERROR, Problem, Report
+        from powdata.validation.report import ERROR, Problem, Report
 
         report = Report("x")
         report.add([Problem("r", ERROR, "a", "t", 2, "c1"), Problem("r", ERROR, "b", "t", 2, "c2")])
@@ -346,7 +346,7 @@ class TestMissingColumn:
         for r in rows:
             del r["qualifier"]
         write_rows(path, rows)
-        from powdata.build import build
+        from powdata.release.build import build
 
         build(pkg)
         hits = [(p.rule, p.resource, p.column) for p in powdata.validate(pkg).errors]

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back: there is no other way)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
@@ -12,11 +20,20 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
     The temporary file is flushed, synced and renamed over the target, which is
     atomic on POSIX and Windows; on any error the temporary file is removed and
-    the target is left untouched.
+    the target is left untouched. The file gets the mode an ordinary write would
+    give it: the existing file's, or 0666 less the user's umask (``mkstemp``
+    alone would leave it 0600). A target that exists but is not a regular file
+    (``/dev/stdout``, a pipe) cannot be replaced and is written directly.
     """
     target = Path(path)
+    if target.exists() and not target.is_file() and not target.is_dir():
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return
+    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -8,16 +8,11 @@ one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
 
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError
-
-EXPORT_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
 
 
 class _Usage(PowdataError):
@@ -38,61 +33,24 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _frame_text(df: Any, fmt: str) -> str:
-    if fmt == "csv":
-        return str(df.to_csv(index=False, lineterminator="\n"))
-    if fmt == "json":
-        return str(df.to_json(orient="records", date_format="iso", force_ascii=False, indent=2)) + "\n"
-    import pandas as pd
-
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-        return str(df.to_string(index=False)) + "\n"
-
-
 def _cmd_show(args: argparse.Namespace) -> int:
+    from powdata.export import frame_text
     from powdata.loader import load
 
-    df = load(args.name, as_of=args.as_of)
-    sys.stdout.write(_frame_text(df, args.format))
+    sys.stdout.write(frame_text(load(args.name, as_of=args.as_of), args.format))
     return 0
 
 
-def _export_bytes(df: Any, fmt: str) -> bytes:
-    if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401  # only to give a clear error before pandas does
-        except ImportError:
-            msg = "export to .parquet needs pyarrow; install it with: pip install 'powdata[parquet]'"
-            raise MissingExtraError(msg) from None
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        return buf.getvalue()
-    return _frame_text(df, fmt).encode("utf-8")
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
-    from powdata._atomic import write_bytes_atomic
-    from powdata.loader import load
+    from powdata.export import export
 
-    target = Path(args.to)
-    fmt = EXPORT_FORMATS.get(target.suffix.lower())
-    if fmt is None:
-        msg = f"--to {target}: expected a file ending in {', '.join(EXPORT_FORMATS)}"
-        raise _Usage(msg)
-    if target.exists() and not args.force:
-        msg = f"--to {target}: the file exists; pass --force to overwrite it"
-        raise _Usage(msg)
-    if not target.parent.is_dir():
-        msg = f"--to {target}: folder {target.parent} does not exist; create it first"
-        raise _Usage(msg)
-    df = load(args.name, as_of=args.as_of)
-    write_bytes_atomic(target, _export_bytes(df, fmt))
-    print(f"wrote {len(df)} rows of {args.name} to {target}", file=sys.stderr)
+    done = export(args.name, args.to, force=args.force, as_of=args.as_of)
+    print(f"wrote {done.rows} rows of {done.name} to {done.path}", file=sys.stderr)
     return 0
 
 
 def _cmd_cite(args: argparse.Namespace) -> int:
-    from powdata.citation import cite
+    from powdata.release.citation import cite
 
     sys.stdout.write(cite(args.format))
     return 0
@@ -115,19 +73,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from powdata._package import resolve_root
-    from powdata.build import build, registry_mismatch
-    from powdata.codebook import write_codebook
+    from powdata.release.build import build_package
 
-    root = resolve_root(args.path or ".")
-    changed = build(root)
-    print(f"{root / 'datapackage.json'}: {'rewritten' if changed else 'already up to date'}")
-    if (root / "docs").is_dir():
-        changed = write_codebook(root)
-        print(f"{root / 'docs' / 'codebook.md'}: {'rewritten' if changed else 'already up to date'}")
-    mismatch = registry_mismatch(root)
-    if mismatch:
+    done = build_package(resolve_root(args.path or "."))
+    print(f"{done.descriptor}: {'rewritten' if done.descriptor_changed else 'already up to date'}")
+    if done.codebook is not None:
+        print(f"{done.codebook}: {'rewritten' if done.codebook_changed else 'already up to date'}")
+    if done.mismatch:
         print(
-            f"powdata: the data of {', '.join(mismatch)} differ from the registry of this version; "
+            f"powdata: the data of {', '.join(done.mismatch)} differ from the registry of this version; "
             "bump the version in datapackage.json (see `powdata diff git:HEAD .`) and build again",
             file=sys.stderr,
         )
@@ -136,7 +90,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from powdata.diff import diff_packages
+    from powdata.release.diff import diff_packages
 
     result = diff_packages(args.old, args.new)
     sys.stdout.write(result.render(args.format))
@@ -190,13 +144,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit does not fail again flushing what could not be written."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture): nothing to flush at exit
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers below
+        return code
     except IntegrityError as exc:
         print(f"powdata: error: {exc}", file=sys.stderr)
         return 1
@@ -204,7 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"powdata: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `powdata show observations | head`
+        _silence_stdout()
         return 0
+    except OSError as exc:  # disk full, a folder where a file is expected, permissions: the system's words
+        _silence_stdout()
+        target = exc.filename2 or exc.filename  # os.replace names the temporary file first, the target second
+        where = f": {target}" if target else ""
+        print(f"powdata: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # last resort: one line, not a traceback (POWDATA_DEBUG=1 shows it)

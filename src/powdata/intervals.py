@@ -21,7 +21,7 @@ comparison of intervals, for scalars and arrays alike.
 
 The tolerance for "approximately" is a convention, not a fact of the source, so
 a contradiction that involves it is only ever a warning (see
-``powdata.rules._common.severity``).
+``powdata.validation.rules._common.severity``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from powdata.errors import ArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,7 +137,7 @@ def interval(value: float, qualifier: str) -> Interval:
     b = BOUNDS.get(qualifier)
     if b is None:
         msg = f"qualifier {qualifier!r}: expected one of {', '.join(QUALIFIERS)}"
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     return Interval(_scale(value, b.lower), _scale(value, b.upper), b.lower_open, b.upper_open)
 
 

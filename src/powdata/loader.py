@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from powdata import _package, _schema
 from powdata._vintages import published_on, text_roots
-from powdata.errors import MissingExtraError, PackageReadError, PowdataError, UnknownResourceError
+from powdata.errors import ArgumentError, MissingExtraError, PackageReadError, UnknownResourceError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,7 +69,7 @@ def _parse_cutoff(as_of: str | dt.date) -> dt.date:
         return dt.date.fromisoformat(str(as_of))
     except ValueError:
         msg = f"as_of={as_of!r}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
-        raise PowdataError(msg) from None
+        raise ArgumentError(msg) from None
 
 
 def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
@@ -83,6 +83,36 @@ def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd
     published = published_on(df, sources)
     keep = published.notna() & (published <= pd.Timestamp(cutoff))
     return df.loc[keep.to_numpy()].reset_index(drop=True)
+
+
+@overload
+def load(
+    name: str,
+    *,
+    as_of: str | dt.date | None = None,
+    backend: Literal["pandas"] = "pandas",
+    path: str | Path | None = None,
+) -> pd.DataFrame: ...
+
+
+@overload
+def load(
+    name: str,
+    *,
+    as_of: str | dt.date | None = None,
+    backend: Literal["polars"],
+    path: str | Path | None = None,
+) -> Any: ...  # a polars.DataFrame (polars is an optional extra, so it is not named here)
+
+
+@overload
+def load(
+    name: str,
+    *,
+    as_of: str | dt.date | None = None,
+    backend: str,
+    path: str | Path | None = None,
+) -> Any: ...
 
 
 def load(
@@ -130,7 +160,7 @@ def load(
     """
     if backend not in BACKENDS:
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
-        raise PowdataError(msg)
+        raise ArgumentError(msg)
     desc, root = _descriptor_and_root(path)
     res = _package.find_resource(desc, name)
     df = read_table(root, res)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata._vintages import published_on, reduced_date_bounds, text_roots
+from powdata.errors import ArgumentError
 from powdata.intervals import Interval, add_bounds
 from powdata.loader import load
 
@@ -194,7 +195,7 @@ def latest(name: str = "observations", *, as_of: str | dt.date | None = None, pa
     df = load(name, as_of=as_of, path=path)
     if "source_id" not in df.columns or "indicator_id" not in df.columns:
         msg = f"latest({name!r}): expected a resource with indicator_id and source_id (observations or mentions)"
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     df = df.assign(_published=published_on(df, load("sources", path=path)))
     keys = [c for c in ("indicator_id", "area_id", "period_start", "period_end") if c in df.columns]
     df = df.sort_values(["_published", "as_of"], na_position="first", kind="stable")

@@ -16,7 +16,7 @@ Who owns which check (nothing is checked twice, so nothing needs deduplicating):
 - Frictionless (in a child process) — the descriptor against the Data Package
   profile: ``descriptor-…``.
 - ``build`` — the descriptor's derived parts are fresh: ``descriptor-stale``.
-- the rules (``powdata.rules``) — what crosses rows and tables: intervals,
+- the rules (``powdata.validation.rules``) — what crosses rows and tables: intervals,
   dates, ranks, vintages, excerpts; one id per rule.
 
 A cell the typer cannot parse becomes missing, and every later check passes a
@@ -33,16 +33,13 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from powdata import _package
 from powdata.errors import MissingExtraError, PackageReadError
-from powdata.report import ERROR, Problem, Report
+from powdata.validation import descriptor
+from powdata.validation.report import ERROR, Problem, Report
 
 
 def _require_extra() -> None:
@@ -66,38 +63,6 @@ def _require_extra() -> None:
         raise MissingExtraError(msg)
 
 
-def _start_frictionless(root: Path) -> subprocess.Popen[bytes]:
-    """Start the Frictionless stage in a child process (see ``powdata._frictionless_stage``)."""
-    package_parent = str(Path(__file__).resolve().parent.parent)
-    path = os.environ.get("PYTHONPATH")
-    env = {**os.environ, "PYTHONPATH": package_parent + (os.pathsep + path if path else "")}
-    cmd = [sys.executable, "-m", "powdata._frictionless_stage", str(_package.descriptor_path(root))]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-
-
-def _finish_frictionless(proc: subprocess.Popen[bytes]) -> list[Problem]:
-    """Wait for the Frictionless stage and read its problems."""
-    out, err = proc.communicate(timeout=3600)
-    if proc.returncode != 0:
-        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        msg = f"the Frictionless stage failed (exit {proc.returncode}): {last[0]}"
-        return [Problem("frictionless-failed", ERROR, msg)]
-    return [Problem(**{**p, "ids": tuple(p["ids"])}) for p in json.loads(out)]
-
-
-def _descriptor_problems(root: Path, contents: dict[str, bytes]) -> list[Problem]:
-    """A stale descriptor (run `powdata build`), judged from the bytes validation already read."""
-    from powdata.build import stale_parts
-
-    if not (root / "schemas").is_dir():
-        return []
-    stale = stale_parts(root, contents)
-    if not stale:
-        return []
-    msg = f"the descriptor is stale ({', '.join(stale)}); run `powdata build` and commit datapackage.json"
-    return [Problem("descriptor-stale", ERROR, msg)]
-
-
 def _read_package(
     root: Path, desc: dict[str, Any], *, contents: dict[str, bytes] | None = None
 ) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
@@ -113,7 +78,7 @@ def _read_package(
     stale-descriptor check.
     """
     from powdata import _schema
-    from powdata.pandera_models import check_frame, schema_model
+    from powdata.validation.tableschema import check_frame, schema_model
 
     frames: dict[str, Any] = {}
     texts: dict[str, str] = {}
@@ -154,7 +119,7 @@ def _read_package(
 
 def check_rules(root: Path, desc: dict[str, Any]) -> list[Problem]:
     """Check everything but the descriptor (no Frictionless): what the benchmark scales."""
-    from powdata.rules import run_rules
+    from powdata.validation.rules import run_rules
 
     frames, texts, problems = _read_package(root, desc)
     return problems + run_rules(frames, texts=texts)
@@ -197,10 +162,10 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     if structural and importlib.util.find_spec("frictionless") is None:
         _require_extra()
     # start Frictionless first, so it works while this process imports pandas and pandera
-    stage = _start_frictionless(root) if structural else None
+    stage = descriptor.start(root) if structural else None
     try:
         _require_extra()
-        from powdata.rules import run_rules
+        from powdata.validation.rules import run_rules
 
         report = Report(str(_package.descriptor_path(root)))
         contents: dict[str, bytes] = {}
@@ -214,8 +179,8 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
             stage.kill()
             stage.wait()
         raise
-    report.add(_descriptor_problems(root, contents))
+    report.add(descriptor.stale_problems(root, contents))
     if stage is not None:
-        report.add(_finish_frictionless(stage))
+        report.add(descriptor.finish(stage))
         report.checked.append("frictionless")
     return report

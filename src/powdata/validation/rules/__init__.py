@@ -2,13 +2,13 @@
 
 Every rule is one function of one `Context` that yields problems of exactly one
 id, registered under that id in `RULES` by ``@rule("the-id")`` (see
-``powdata.rules._common``). Rules are vectorised (packages of a million
+``powdata.validation.rules._common``). Rules are vectorised (packages of a million
 observations are checked in seconds). A rule raises an **error** only for a
 certain contradiction; where the answer depends on the tolerance given to
 "approximately" it raises a **warning** (one helper, ``severity``, decides).
 
 What a rule checks is the first line of its docstring; ``python -c "import
-powdata.rules as r; [print(x.id, '-', x.summary) for x in r.RULES.values()]"``
+powdata.validation.rules as r; [print(x.id, '-', x.summary) for x in r.RULES.values()]"``
 lists them. That each reference resolves is not a rule: it is the Table
 Schema's foreign key, checked by the Pandera models.
 """
@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 
 from powdata._vintages import reduced_date_bounds
-from powdata.report import Problem
-from powdata.rules import counts, excerpts, references, values, wholes  # noqa: F401  # each module registers its rules
-from powdata.rules._common import RULES, Context, Frames, Rule, map_ids, rule
-from powdata.rules.excerpts import figure_forms, figure_pattern
+from powdata.validation.report import Problem
+from powdata.validation.rules import counts, excerpts, references, values, wholes  # noqa: F401  # each module registers its rules
+from powdata.validation.rules._common import RULES, Context, Frames, Rule, map_ids, rule
+from powdata.validation.rules.excerpts import figure_forms, figure_pattern
 
 REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "mentions", "sources")
 
@@ -29,7 +29,7 @@ REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "me
 @rule("missing-resource", needs=())
 def rule_missing_resource(ctx: Context) -> list[Problem]:
     """The tables the rules read are all in the package (the rules that need a missing one do not run)."""
-    from powdata.report import ERROR
+    from powdata.validation.report import ERROR
 
     missing = [r for r in REQUIRED_RESOURCES if r not in ctx.frames]
     if not missing:

@@ -20,7 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from powdata._schema import enum_of, field_dtype_name
-from powdata.report import ERROR, Problem
+from powdata.validation.report import ERROR, Problem
 
 # pandera's own check names -> powdata rule ids (the Table Schema constraint names)
 _RULE_OF_CHECK = {

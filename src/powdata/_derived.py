@@ -1,11 +1,11 @@
-"""Regenerate the derived parts of ``datapackage.json`` (and the codebook).
+"""What the derived parts of a descriptor must be, recomputed from the package's files.
 
 Maintainers edit ``data/*.csv``, ``schemas/*.json`` and the hand-written parts of
 the descriptor (name, title, version, licences, sources, each resource's name,
 path, title and description). Everything else is derived and must never be typed
-by hand: the inlined schema, ``hash``, ``bytes`` and the format fields. `build`
-rewrites those atomically; `stale_parts` lists what a committed descriptor has
-out of date, which a test and ``powdata validate`` use to fail a stale release.
+by hand: the inlined schema, ``hash``, ``bytes`` and the format fields.
+``powdata.release.build`` writes them; ``powdata validate`` compares them
+(``descriptor-stale``), so validation needs no maintainer module.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from powdata._atomic import write_text_atomic
-from powdata._package import descriptor_path, is_text, read_descriptor, read_json, safe_resource_path, sha256_of
+from powdata._package import is_text, read_descriptor, read_json, safe_resource_path, sha256_of
 
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 _DERIVED = ("$schema", "type", "format", "mediatype", "encoding", "bytes", "hash", "schema")
@@ -80,45 +79,3 @@ def stale_parts(root: Path, contents: dict[str, bytes] | None = None) -> list[st
             if old.get(key) != new.get(key):
                 stale.append(f"{new['name']}.{key}")
     return stale
-
-
-def registry_entry(desc: dict[str, Any]) -> dict[str, Any]:
-    """Return the registry record of a built descriptor: its version and each resource's sha256."""
-    return {"version": desc["version"], "resources": {r["name"]: r["hash"] for r in desc["resources"]}}
-
-
-def registry_path(root: Path, version: str) -> Path:
-    """Return ``releases/<version>.json`` under ``root``."""
-    return root / "releases" / f"{version}.json"
-
-
-def registry_mismatch(root: Path) -> list[str]:
-    """Name each resource whose sha256 differs from the registry entry of the current version.
-
-    Like pooch's registry: once a version is recorded, its data cannot change
-    without a new version. An empty list means the data match (or no registry is kept).
-    """
-    if not (root / "releases").is_dir():
-        return []
-    entry = registry_entry(built_descriptor(root))
-    path = registry_path(root, entry["version"])
-    if not path.is_file():
-        return [f"releases/{entry['version']}.json is missing; run `powdata build`"]
-    recorded = read_json(path).get("resources", {})
-    names = entry["resources"].keys() | recorded.keys()
-    return sorted(n for n in names if entry["resources"].get(n) != recorded.get(n))
-
-
-def build(root: Path) -> bool:
-    """Rewrite the descriptor of ``root`` atomically; return True when it changed."""
-    desc = built_descriptor(root)
-    text = render(desc)
-    path = descriptor_path(root)
-    if (root / "releases").is_dir():
-        reg = registry_path(root, desc["version"])
-        if not reg.is_file():  # a new version: record its data once; never rewrite a recorded one
-            write_text_atomic(reg, render(registry_entry(desc)))
-    if path.read_text(encoding="utf-8") == text:
-        return False
-    write_text_atomic(path, text)
-    return True

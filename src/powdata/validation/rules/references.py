@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from powdata.report import ERROR, Problem
-from powdata.rules._common import Context, csv_rows, rule
+from powdata.validation.report import ERROR, Problem
+from powdata.validation.rules._common import Context, csv_rows, rule
 
 
 @rule("part-of-cycle")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from powdata._schema import DATETIME_DTYPE, DATETIME_UNIT
-from powdata.report import ERROR, WARNING, Problem
+from powdata.validation.report import ERROR, WARNING, Problem
 
 Frames = dict[str, pd.DataFrame]
 

@@ -33,8 +33,10 @@ def cite(format: str = "text", *, descriptor: dict[str, Any] | None = None) -> s
 
         descriptor = installed_descriptor()
     if format not in FORMATS:
+        from powdata.errors import ArgumentError
+
         msg = f"format={format!r}: expected one of {', '.join(FORMATS)}"
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     version = descriptor.get("version", "")
     title = descriptor.get("title", "")
     year = str(descriptor.get("created", ""))[:4]

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pandas as pd
 
 from powdata._vintages import reduced_date_bounds
-from powdata.report import ERROR, Problem
-from powdata.rules._common import Context, csv_rows, fmt_date, map_ids, rule
+from powdata.validation.report import ERROR, Problem
+from powdata.validation.rules._common import Context, csv_rows, fmt_date, map_ids, rule
 
 _DATED = (("observations", "observation_id"), ("mentions", "mention_id"))
 

@@ -6,8 +6,8 @@ import pandas as pd
 
 from powdata._vintages import reduced_date_bounds
 from powdata.intervals import add_bounds, certainly_above, is_approximate
-from powdata.report import ERROR, WARNING, Problem
-from powdata.rules._common import (
+from powdata.validation.report import ERROR, WARNING, Problem
+from powdata.validation.rules._common import (
     VALUE_KEY,
     Context,
     fmt_number,

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pandas as pd
 
 from powdata.intervals import add_bounds, certainly_above, is_approximate
-from powdata.report import ERROR, Problem
-from powdata.rules._common import Context, fmt_number, list_ids, rule, severity
+from powdata.validation.report import ERROR, Problem
+from powdata.validation.rules._common import Context, fmt_number, list_ids, rule, severity
 
 
 def _joined(ctx: Context) -> pd.DataFrame:

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from powdata._vintages import text_roots
-from powdata.report import ERROR, Problem
-from powdata.rules._common import Context, Frames, map_ids, rule
+from powdata.validation.report import ERROR, Problem
+from powdata.validation.rules._common import Context, Frames, map_ids, rule
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 

@@ -1,0 +1,1 @@
+"""Maintainers' tools: build the descriptor, keep the registry, render the codebook, cite, diff releases."""

@@ -1,0 +1,55 @@
+"""Regenerate the derived parts of ``datapackage.json``, the codebook and the registry (maintainers).
+
+`build` rewrites the descriptor's derived parts (see ``powdata._derived``)
+atomically and records a new version in the registry; `build_package` is what
+``powdata build`` runs: it also renders the codebook and reports whether the
+data still match the registry of this version. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from powdata._atomic import write_text_atomic
+from powdata._derived import built_descriptor, render
+from powdata._package import descriptor_path
+from powdata.release.registry import registry_entry, registry_mismatch, registry_path
+
+
+def build(root: Path) -> bool:
+    """Rewrite the descriptor of ``root`` atomically; return True when it changed."""
+    desc = built_descriptor(root)
+    text = render(desc)
+    path = descriptor_path(root)
+    if (root / "releases").is_dir():
+        reg = registry_path(root, desc["version"])
+        if not reg.is_file():  # a new version: record its data once; never rewrite a recorded one
+            write_text_atomic(reg, render(registry_entry(desc)))
+    if path.read_text(encoding="utf-8") == text:
+        return False
+    write_text_atomic(path, text)
+    return True
+
+
+@dataclass
+class BuildResult:
+    """What `build_package` did: which files it rewrote and what differs from the registry."""
+
+    descriptor: Path
+    descriptor_changed: bool
+    codebook: Path | None = None
+    codebook_changed: bool = False
+    mismatch: list[str] = field(default_factory=list)
+
+
+def build_package(root: Path) -> BuildResult:
+    """Build the descriptor, the codebook (when ``docs/`` exists) and check the registry, without printing."""
+    from powdata.release.codebook import CODEBOOK, write_codebook
+
+    result = BuildResult(descriptor_path(root), build(root))
+    if (root / "docs").is_dir():
+        result.codebook = root / CODEBOOK
+        result.codebook_changed = write_codebook(root)
+    result.mismatch = registry_mismatch(root)
+    return result
