@@ -25,8 +25,10 @@ def schema_path(root: Path, name: str) -> Path:
     return root / "schemas" / f"{name}.json"
 
 
-def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) -> dict[str, Any]:
-    """Return ``res`` with its derived fields recomputed from its file (or ``data``, already read)."""
+def derive_resource(
+    root: Path, res: dict[str, Any], data: bytes | None = None, digest: str | None = None
+) -> dict[str, Any]:
+    """Return ``res`` with its derived fields recomputed from its file (or ``data`` and ``digest``, read already)."""
     if data is None:
         data = safe_resource_path(root, res).read_bytes()
     out: dict[str, Any] = {"$schema": RESOURCE_PROFILE}
@@ -35,7 +37,9 @@ def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) 
             out[key] = res[key]
     if is_text(res):  # an archived source text: plain UTF-8, no schema
         out.pop("type", None)
-        out.update(format="txt", mediatype="text/plain", encoding="utf-8", bytes=len(data), hash=sha256_of(data))
+        out.update(
+            format="txt", mediatype="text/plain", encoding="utf-8", bytes=len(data), hash=digest or sha256_of(data)
+        )
     else:
         out.update(
             type="table",
@@ -43,7 +47,7 @@ def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) 
             mediatype="text/csv",
             encoding="utf-8",
             bytes=len(data),
-            hash=sha256_of(data),
+            hash=digest or sha256_of(data),
             schema=read_json(schema_path(root, res["name"])),
         )
     for key, value in res.items():  # keep any extra hand-written property
@@ -52,15 +56,19 @@ def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) 
     return out
 
 
-def built_descriptor(root: Path, contents: dict[str, bytes] | None = None) -> dict[str, Any]:
+def built_descriptor(
+    root: Path, contents: dict[str, bytes] | None = None, digests: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Return the descriptor of ``root`` as `build` would write it.
 
     ``contents`` maps resource names to bytes already read, so a caller that has
     the files in memory (validation) does not read and hash them again.
     """
-    contents = contents or {}
+    contents, digests = contents or {}, digests or {}
     desc = read_descriptor(root)
-    desc["resources"] = [derive_resource(root, res, contents.get(res["name"])) for res in desc["resources"]]
+    desc["resources"] = [
+        derive_resource(root, res, contents.get(res["name"]), digests.get(res["name"])) for res in desc["resources"]
+    ]
     return desc
 
 
@@ -69,10 +77,12 @@ def render(desc: dict[str, Any]) -> str:
     return json.dumps(desc, indent=2, ensure_ascii=False) + "\n"
 
 
-def stale_parts(root: Path, contents: dict[str, bytes] | None = None) -> list[str]:
+def stale_parts(
+    root: Path, contents: dict[str, bytes] | None = None, digests: dict[str, str] | None = None
+) -> list[str]:
     """Name each resource field that differs between the descriptor and a fresh build."""
     current = read_descriptor(root)
-    fresh = built_descriptor(root, contents)
+    fresh = built_descriptor(root, contents, digests)
     stale: list[str] = []
     for old, new in zip(current["resources"], fresh["resources"], strict=True):
         for key in _DERIVED:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,25 @@ from powdata import _package
 from powdata.errors import MissingExtraError, PackageReadError
 from powdata.validation import descriptor
 from powdata.validation.report import ERROR, Problem, Report
+
+
+def _import_pandera() -> None:
+    """Import pandera without its Hypothesis strategies, unless Hypothesis is already loaded.
+
+    pandera imports Hypothesis (0.2 s, a third of a cold validation) for data
+    generation whenever it is installed; validation never generates data. The
+    strategy modules are imported once with Hypothesis hidden, so they load in
+    their no-Hypothesis form, and Hypothesis is visible again afterwards.
+    """
+    hidden = "hypothesis" not in sys.modules
+    if hidden:
+        sys.modules["hypothesis"] = None  # type: ignore[assignment]  # makes `import hypothesis` fail
+    try:
+        import pandera.pandas
+        import pandera.strategies.pandas_strategies  # noqa: F401
+    finally:
+        if hidden:
+            sys.modules.pop("hypothesis", None)
 
 
 def _require_extra() -> None:
@@ -50,7 +70,7 @@ def _require_extra() -> None:
     """
     missing = None
     try:
-        import pandera.pandas  # noqa: F401
+        _import_pandera()
     except ImportError:
         missing = "pandera"
     if missing is None and importlib.util.find_spec("frictionless") is None:
@@ -64,7 +84,11 @@ def _require_extra() -> None:
 
 
 def _read_package(
-    root: Path, desc: dict[str, Any], *, contents: dict[str, bytes] | None = None
+    root: Path,
+    desc: dict[str, Any],
+    *,
+    contents: dict[str, bytes] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
     """Read, check the integrity of, and type every resource; then run each table's Pandera model.
 
@@ -74,8 +98,9 @@ def _read_package(
     and becomes missing); a file the fast reader refuses is read again leniently,
     so each ragged row and bad byte is located and the good rows are still checked.
     The Pandera models run once every table is typed, since foreign keys look into
-    other tables. The bytes read are kept in ``contents`` when given, for the
-    stale-descriptor check.
+    other tables. The bytes read and their sha256 are kept in ``contents`` and
+    ``digests`` when given, for the stale-descriptor check (each file is read and
+    hashed once).
     """
     from powdata import _schema
     from powdata.validation.tableschema import check_frame, schema_model
@@ -87,9 +112,12 @@ def _read_package(
     for res in desc["resources"]:
         name = res["name"]
         data = _package.read_resource_bytes(root, res, verify=False)
+        digest = _package.sha256_of(data)
         if contents is not None:
             contents[name] = data
-        for exc in _package.integrity_errors(res, data, _package.safe_resource_path(root, res)):
+        if digests is not None:
+            digests[name] = digest
+        for exc in _package.integrity_errors(res, data, _package.safe_resource_path(root, res), digest=digest):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
         if _package.is_text(res):  # an archived source text, for the excerpt-verbatim rule
             try:
@@ -169,7 +197,8 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
 
         report = Report(str(_package.descriptor_path(root)))
         contents: dict[str, bytes] = {}
-        frames, texts, problems = _read_package(root, desc, contents=contents)
+        digests: dict[str, str] = {}
+        frames, texts, problems = _read_package(root, desc, contents=contents, digests=digests)
         report.add(problems)
         report.checked.append("pandera")
         report.add(run_rules(frames, today=today, texts=texts))
@@ -179,7 +208,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
             stage.kill()
             stage.wait()
         raise
-    report.add(descriptor.stale_problems(root, contents))
+    report.add(descriptor.stale_problems(root, contents, digests))
     if stage is not None:
         report.add(descriptor.finish(stage))
         report.checked.append("frictionless")

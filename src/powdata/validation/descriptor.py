@@ -52,13 +52,13 @@ def finish(proc: subprocess.Popen[bytes]) -> list[Problem]:
     return [Problem(**{**p, "ids": tuple(p["ids"])}) for p in json.loads(out)]
 
 
-def stale_problems(root: Path, contents: dict[str, bytes]) -> list[Problem]:
+def stale_problems(root: Path, contents: dict[str, bytes], digests: dict[str, str] | None = None) -> list[Problem]:
     """A stale descriptor (run `powdata build`), judged from the bytes validation already read."""
     from powdata._derived import stale_parts
 
     if not (root / "schemas").is_dir():
         return []
-    stale = stale_parts(root, contents)
+    stale = stale_parts(root, contents, digests)
     if not stale:
         return []
     msg = f"the descriptor is stale ({', '.join(stale)}); run `powdata build` and commit datapackage.json"

@@ -106,6 +106,24 @@ def severity(*approximate: Any) -> Any:
     return str(out) if out.ndim == 0 else out
 
 
+def per_distinct(keys: pd.DataFrame, judge: Callable[..., Any]) -> np.ndarray:
+    """Call ``judge(*row)`` once per distinct row of ``keys`` and spread the answers back to every row.
+
+    A million observations hold few distinct (excerpt, value, unit, language)
+    combinations; per-row Python would cost seconds. Each column is factorised
+    on its own (fast on arrow-backed text) and the codes are combined pairwise,
+    so no row is ever turned into Python objects but the distinct ones.
+    """
+    codes = np.zeros(len(keys), dtype=np.int64)
+    for col in keys.columns:
+        c, uniques = pd.factorize(keys[col], use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * max(len(uniques), 1) + c)
+    _, first = np.unique(codes, return_index=True)  # codes count up in order of first appearance
+    answers = np.empty(len(first), dtype=object)
+    answers[:] = [judge(*row) for row in keys.iloc[first].itertuples(index=False, name=None)]
+    return answers[codes]
+
+
 def csv_rows(df: pd.DataFrame, mask: Any) -> list[int]:
     """Return the CSV line numbers (header = 1) of the rows selected by ``mask``."""
     return [int(i) + 2 for i in df.index[np.asarray(mask, dtype=bool)]]

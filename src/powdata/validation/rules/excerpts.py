@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from powdata._vintages import text_roots
 from powdata.validation.report import ERROR, Problem
-from powdata.validation.rules._common import Context, Frames, map_ids, rule
+from powdata.validation.rules._common import Context, Frames, map_ids, per_distinct, rule
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -221,20 +222,31 @@ def rule_qualifier_words(ctx: Context) -> list[Problem]:
     A figure the excerpt does not carry is left to excerpt-carries-figure.
     """
     obs = ctx["observations"]
-    langs = excerpt_languages(ctx.frames).astype(object)
-    columns = (obs["observation_id"], obs["excerpt"], obs["value"], ctx.units, langs, obs["qualifier"])
-    rows = zip(obs.index, *columns, strict=True)
-    out = []
-    for i, oid, excerpt, value, unit, lang, qual in rows:
+    keys = pd.DataFrame(
+        {
+            "excerpt": obs["excerpt"],
+            "value": obs["value"].astype("float64"),
+            "unit": ctx.units,
+            "language": excerpt_languages(ctx.frames),
+            "qualifier": obs["qualifier"],
+        }
+    )
+
+    def contradiction(excerpt: Any, value: float, unit: Any, lang: Any, qual: Any) -> str | None:
         if not isinstance(excerpt, str) or pd.isna(value) or not isinstance(unit, str) or not isinstance(lang, str):
-            continue
+            return None
         said = qualifier_of_words(excerpt, float(value), unit, lang)
-        if said is not None and said != str(qual):
-            msg = (
-                f"observation {oid}: qualifier {qual} but the excerpt's words before the figure mean {said} "
-                f"(see README, 'Reading a qualifier')"
-            )
-            out.append(Problem("qualifier-matches-words", ERROR, msg, "observations", int(i) + 2, "qualifier", (oid,)))
+        if said is None or said == str(qual):
+            return None
+        return f"qualifier {qual} but the excerpt's words before the figure mean {said}"
+
+    found = per_distinct(keys, contradiction)
+    out = []
+    for i in np.flatnonzero(pd.notna(found)):
+        oid = obs["observation_id"].iloc[i]
+        msg = f"observation {oid}: {found[i]} (see README, 'Reading a qualifier')"
+        row = int(obs.index[int(i)]) + 2
+        out.append(Problem("qualifier-matches-words", ERROR, msg, "observations", row, "qualifier", (str(oid),)))
     return out
 
 
@@ -276,27 +288,30 @@ def rule_excerpt_verbatim(ctx: Context) -> list[Problem]:
     if texts is None:
         return []
     roots = text_roots(ctx["sources"])
+
+    def judged(sid: Any, excerpt: Any) -> str | None:
+        """Why the excerpt is not verbatim (None when it is), once per distinct (source, excerpt)."""
+        if not isinstance(excerpt, str):
+            return None
+        root = roots.get(sid, sid)
+        text = texts.get(str(root))
+        if text is None:
+            return (
+                f"source {sid} is quoted from {root}, which has no archived text; "
+                f"add sources/{root}.txt and declare it in datapackage.json"
+            )
+        if excerpt in text:
+            return None
+        return f"the excerpt is not verbatim in sources/{root}.txt: {_mismatch(excerpt, text)}"
+
     out: list[Problem] = []
     for name, idcol in (("observations", "observation_id"), ("mentions", "mention_id")):
         df = ctx[name]
-        columns = (df[idcol].astype(object), df["source_id"].astype(object), df["excerpt"].astype(object))
-        rows = zip(df.index, *columns, strict=True)
-        for i, oid, sid, excerpt in rows:
-            if not isinstance(excerpt, str):
-                continue
-            root = roots.get(sid, sid)
-            text = texts.get(str(root))
-            if text is None:
-                msg = (
-                    f"{name[:-1]} {oid}: source {sid} is quoted from {root}, which has no archived text; "
-                    f"add sources/{root}.txt and declare it in datapackage.json"
-                )
-            elif excerpt in text:
-                continue
-            else:
-                where = f"sources/{root}.txt"
-                msg = f"{name[:-1]} {oid}: the excerpt is not verbatim in {where}: {_mismatch(excerpt, text)}"
-            out.append(Problem("excerpt-verbatim", ERROR, msg, name, int(i) + 2, "excerpt", (str(oid),)))
+        why = per_distinct(df[["source_id", "excerpt"]], judged)
+        for i in np.flatnonzero(pd.notna(why)):
+            oid = df[idcol].iloc[i]
+            msg = f"{name[:-1]} {oid}: {why[i]}"
+            out.append(Problem("excerpt-verbatim", ERROR, msg, name, int(df.index[int(i)]) + 2, "excerpt", (str(oid),)))
     return out
 
 
