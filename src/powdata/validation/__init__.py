@@ -15,9 +15,10 @@ Who owns which check (nothing is checked twice, so nothing needs deduplicating):
   ``enum``, ``unique``, ``primary-key``, ``foreign-key``.
 - Frictionless (in a child process) — the descriptor against the Data Package
   profile: ``descriptor-…``.
-- ``build`` — the descriptor's derived parts are fresh: ``descriptor-stale``.
-- the rules (``powdata.validation.rules``) — what crosses rows and tables: intervals,
-  dates, ranks, vintages, excerpts; one id per rule.
+- ``_derived`` (what ``powdata build`` writes) — the descriptor's derived parts
+  are fresh: ``descriptor-stale``.
+- the rules (``powdata.validation.rules``) — what crosses rows and tables:
+  intervals, dates, ranks, vintages, excerpts; one id per rule.
 
 A cell the typer cannot parse becomes missing, and every later check passes a
 missing cell: one bad cell is one problem. Frictionless stays the oracle: a test
@@ -49,7 +50,9 @@ def _import_pandera() -> None:
     pandera imports Hypothesis (0.2 s, a third of a cold validation) for data
     generation whenever it is installed; validation never generates data. The
     strategy modules are imported once with Hypothesis hidden, so they load in
-    their no-Hypothesis form, and Hypothesis is visible again afterwards.
+    their no-Hypothesis form, and Hypothesis is visible again afterwards. (In that
+    process pandera's ``.strategy()`` then says Hypothesis is missing; importing
+    Hypothesis before validating keeps it.)
     """
     hidden = "hypothesis" not in sys.modules
     if hidden:
