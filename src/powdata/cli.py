@@ -18,6 +18,8 @@ from typing import Any
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError
 
 EXPORT_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+SHOW_WIDTH = 80
+SHOW_CELL = 24
 
 
 class _Usage(PowdataError):
@@ -35,6 +37,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
     for name in list_resources():
         print(f"{name:<14} {describe(name)['title']}")
+    print(f"{'figures':<14} (view) every figure with its indicator, unit, area, source and bounds")
     return 0
 
 
@@ -45,14 +48,40 @@ def _frame_text(df: Any, fmt: str) -> str:
         return str(df.to_json(orient="records", date_format="iso", force_ascii=False, indent=2)) + "\n"
     import pandas as pd
 
-    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-        return str(df.to_string(index=False)) + "\n"
+    # an 80-column terminal: long cells are cut to SHOW_CELL characters, columns wrap in blocks
+    with pd.option_context("display.max_rows", None, "display.max_columns", None):
+        return str(df.to_string(index=False, line_width=SHOW_WIDTH, max_colwidth=SHOW_CELL)) + "\n"
+
+
+def _frame(name: str, as_of: str | None) -> Any:
+    """Return resource ``name`` or the ``figures`` view, with errors in the CLI's words."""
+    from powdata import list_resources
+    from powdata.figures import NAME, figures
+    from powdata.loader import load
+
+    if name == NAME:
+        return figures(as_of=as_of)
+    if name not in list_resources():
+        names = ", ".join([*list_resources(), NAME])
+        msg = f"{name!r} is not a powdata resource; expected one of: {names} (see `powdata list`)"
+        raise _Usage(msg)
+    return load(name, as_of=as_of)
+
+
+def _as_of(text: str) -> str:
+    """argparse type of ``--as-of``: a YYYY-MM-DD date, said in the CLI's words."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"expected a date as YYYY-MM-DD (for example --as-of 2025-12-31) but found {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from powdata.loader import load
-
-    df = load(args.name, as_of=args.as_of)
+    df = _frame(args.name, args.as_of)
     sys.stdout.write(_frame_text(df, args.format))
     return 0
 
@@ -72,7 +101,6 @@ def _export_bytes(df: Any, fmt: str) -> bytes:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from powdata._atomic import write_bytes_atomic
-    from powdata.loader import load
 
     target = Path(args.to)
     fmt = EXPORT_FORMATS.get(target.suffix.lower())
@@ -85,7 +113,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         msg = f"--to {target}: folder {target.parent} does not exist; create it first"
         raise _Usage(msg)
-    df = load(args.name, as_of=args.as_of)
+    df = _frame(args.name, args.as_of)
     write_bytes_atomic(target, _export_bytes(df, fmt))
     print(f"wrote {len(df)} rows of {args.name} to {target}", file=sys.stderr)
     return 0
@@ -159,14 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="print one resource")
     p.add_argument("name")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--as-of", help="only rows published on or before this date (YYYY-MM-DD)")
+    p.add_argument("--as-of", type=_as_of, help="only rows published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("export", help="write one resource to .csv, .json or .parquet (atomically)")
     p.add_argument("name")
     p.add_argument("--to", required=True, help="target file; its extension picks the format")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
-    p.add_argument("--as-of", help="only rows published on or before this date (YYYY-MM-DD)")
+    p.add_argument("--as-of", type=_as_of, help="only rows published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("cite", help="print how to cite this release")

@@ -107,6 +107,8 @@ class DiffResult:
 
     def verdict(self) -> str:
         """One sentence: does the version change fit the data change?"""
+        if self.bump_ok and self.required == "none":
+            return f"OK: no changes, version {self.old_version} → {self.new_version} ({self.actual})"
         if self.bump_ok:
             return f"OK: {self.required} changes, version {self.old_version} → {self.new_version} ({self.actual})"
         if self.actual == "none":
