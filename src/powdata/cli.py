@@ -144,14 +144,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from powdata._package import resolve_root
     from powdata.build import build, registry_mismatch
+    from powdata.citation import CITATION_FILE, write_citation
     from powdata.codebook import write_codebook
 
     root = resolve_root(args.path or ".")
     changed = build(root)
     print(f"{root / 'datapackage.json'}: {'rewritten' if changed else 'already up to date'}")
-    if (root / "docs").is_dir():
+    if (root / "docs").is_dir():  # a repository: the generated docs live beside the data
         changed = write_codebook(root)
         print(f"{root / 'docs' / 'codebook.md'}: {'rewritten' if changed else 'already up to date'}")
+        changed = write_citation(root)
+        print(f"{root / CITATION_FILE}: {'rewritten' if changed else 'already up to date'}")
     mismatch = registry_mismatch(root)
     if mismatch:
         print(

@@ -58,7 +58,7 @@ LABELS = ("indicator", "unit", "area", "area_kind", "source_publisher", "source_
 DATE_COLUMNS = ("period_start", "period_end", "source_published")
 
 
-def package_attrs(desc: dict[str, Any]) -> dict[str, Any]:
+def package_attrs(desc: dict[str, Any], path: str | Path | None = None) -> dict[str, Any]:
     """Return the metadata a frame carries in ``DataFrame.attrs``: title, version, licence, citation.
 
     ``licence`` is the data licence (the descriptor's first); ``licenses`` lists all of them.
@@ -72,7 +72,7 @@ def package_attrs(desc: dict[str, Any]) -> dict[str, Any]:
         "version": desc.get("version", ""),
         "licence": licenses[0].get("name", "") if licenses else "",
         "licenses": licenses,
-        "citation": cite("text", descriptor=desc).strip(),
+        "citation": cite("text", descriptor=desc, path=path).strip(),
     }
 
 
@@ -143,7 +143,7 @@ def figures(
         raise PowdataError(msg)
     if backend == "polars":
         return to_polars(out, dates=DATE_COLUMNS)
-    out.attrs = package_attrs(_package.read_descriptor(_package.resolve_root(path)))
+    out.attrs = package_attrs(_package.read_descriptor(_package.resolve_root(path)), path)
     return out
 
 
