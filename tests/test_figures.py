@@ -11,8 +11,8 @@ import pytest
 
 import powdata
 from powdata.errors import PowdataError
-from powdata.figures import COLUMNS, LABELS, figures
 from powdata.intervals import interval
+from powdata.labelled import COLUMNS, LABELS, figures
 from tests.conftest import read_rows, run_cli, write_rows
 
 
@@ -141,3 +141,12 @@ class TestFiguresCLI:
         assert r.returncode == 0, r.stderr
         df = pd.read_csv(target)
         assert len(df) == len(figures()) and df["indicator"].notna().all()
+
+
+class TestPublicName:
+    def test_figures_stays_a_function(self) -> None:
+        """powdata.figures is the function even after its module and the SQLite export are imported."""
+        import powdata.labelled
+        import powdata.sqlite_export
+
+        assert callable(powdata.figures) and powdata.figures is powdata.labelled.figures

@@ -29,7 +29,7 @@ from powdata.errors import (
 
 _LAZY = {
     "cite": "powdata.citation",
-    "figures": "powdata.figures",
+    "figures": "powdata.labelled",
     "foreign_share_by_year": "powdata.views",
     "interval": "powdata.intervals",
     "latest": "powdata.views",

@@ -18,6 +18,8 @@ from typing import Any
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError
 
 EXPORT_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+# with no resource named, `export` writes the whole package
+PACKAGE_EXPORTS = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".json": "datasette"}
 SHOW_WIDTH = 80
 SHOW_CELL = 24
 
@@ -56,7 +58,7 @@ def _frame_text(df: Any, fmt: str) -> str:
 def _frame(name: str, as_of: str | None) -> Any:
     """Return resource ``name`` or the ``figures`` view, with errors in the CLI's words."""
     from powdata import list_resources
-    from powdata.figures import NAME, figures
+    from powdata.labelled import NAME, figures
     from powdata.loader import load
 
     if name == NAME:
@@ -99,20 +101,51 @@ def _export_bytes(df: Any, fmt: str) -> bytes:
     return _frame_text(df, fmt).encode("utf-8")
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
-    from powdata._atomic import write_bytes_atomic
-
-    target = Path(args.to)
-    fmt = EXPORT_FORMATS.get(target.suffix.lower())
-    if fmt is None:
-        msg = f"--to {target}: expected a file ending in {', '.join(EXPORT_FORMATS)}"
-        raise _Usage(msg)
-    if target.exists() and not args.force:
+def _check_target(target: Path, force: bool) -> None:
+    if target.exists() and not force:
         msg = f"--to {target}: the file exists; pass --force to overwrite it"
         raise _Usage(msg)
     if not target.parent.is_dir():
         msg = f"--to {target}: folder {target.parent} does not exist; create it first"
         raise _Usage(msg)
+
+
+def _export_package(args: argparse.Namespace, target: Path) -> int:
+    """``powdata export --to X`` with no name: the whole package as SQLite or its Datasette metadata."""
+    import json
+
+    from powdata._atomic import write_text_atomic
+    from powdata.sqlite_export import datasette_metadata, write_sqlite
+
+    kind = PACKAGE_EXPORTS.get(target.suffix.lower())
+    if kind is None:
+        msg = (
+            f"--to {target}: to export the whole package, expected a file ending in {', '.join(PACKAGE_EXPORTS)}; "
+            "to export one table, name it (powdata export observations --to obs.csv)"
+        )
+        raise _Usage(msg)
+    _check_target(target, args.force)
+    if kind == "sqlite":
+        counts = write_sqlite(target)
+        print(f"wrote {len(counts)} tables and the figures view to {target}", file=sys.stderr)
+    else:
+        meta = datasette_metadata(database=args.database)
+        write_text_atomic(target, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote Datasette metadata for database {args.database!r} to {target}", file=sys.stderr)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from powdata._atomic import write_bytes_atomic
+
+    target = Path(args.to)
+    if args.name is None:
+        return _export_package(args, target)
+    fmt = EXPORT_FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        msg = f"--to {target}: expected a file ending in {', '.join(EXPORT_FORMATS)}"
+        raise _Usage(msg)
+    _check_target(target, args.force)
     df = _frame(args.name, args.as_of)
     write_bytes_atomic(target, _export_bytes(df, fmt))
     print(f"wrote {len(df)} rows of {args.name} to {target}", file=sys.stderr)
@@ -193,9 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_as_of, help="only rows published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_show)
 
-    p = sub.add_parser("export", help="write one resource to .csv, .json or .parquet (atomically)")
-    p.add_argument("name")
+    p = sub.add_parser(
+        "export",
+        help="write a resource to .csv/.json/.parquet, or (no name) the package to SQLite or Datasette metadata",
+    )
+    p.add_argument("name", nargs="?", help="a resource or figures; leave out to export the whole package")
     p.add_argument("--to", required=True, help="target file; its extension picks the format")
+    p.add_argument("--database", default="powdata", help="database name in Datasette's metadata (default: powdata)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.add_argument("--as-of", type=_as_of, help="only rows published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_export)
