@@ -152,6 +152,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from powdata.charts import CHARTS, plot
+
+    written = plot(args.to, charts=args.chart or CHARTS, fmt=args.format, as_of=args.as_of)
+    for target in written:
+        print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
 def _cmd_cite(args: argparse.Namespace) -> int:
     from powdata.citation import cite
 
@@ -236,6 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.add_argument("--as-of", type=_as_of, help="only rows published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("plot", help="draw the series as charts, SVG or PNG (needs powdata[plot])")
+    p.add_argument("chart", nargs="*", help="vintages, foreign-share or listed-by-group (default: all three)")
+    p.add_argument("--to", required=True, help="an existing folder; each chart is written as CHART.FORMAT")
+    p.add_argument("--format", choices=["svg", "png"], default="svg")
+    p.add_argument("--as-of", type=_as_of, help="only figures published on or before this date (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_plot)
 
     p = sub.add_parser("cite", help="print how to cite this release")
     p.add_argument("--format", choices=["text", "bibtex", "cff"], default="text")
