@@ -37,6 +37,17 @@ class TestWheel:
             assert f"powdata/_data/schemas/{res}.json" in names
         assert {"powdata/_data/datapackage.json", "powdata/py.typed"} <= names
 
+    def test_core_install_needs_pandas_only(self, wheel: Path) -> None:
+        """The wheel's only unconditional dependency is pandas; everything else is an extra."""
+        with zipfile.ZipFile(wheel) as zf:
+            name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+            meta = zf.read(name).decode("utf-8")
+        requires = [line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("Requires-Dist:")]
+        core = [r for r in requires if "extra ==" not in r]
+        assert [r.split(">")[0].split("=")[0].split("<")[0].strip() for r in core] == ["pandas"], core
+        extras = {line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("Provides-Extra:")}
+        assert {"validate", "polars", "parquet", "datasette", "plot"} <= extras
+
     def test_wheel_installs_and_loads_in_a_fresh_venv(self, wheel: Path, tmp_path: Path) -> None:
         """Installed in a fresh virtual environment, the wheel loads every resource, typed, from another folder."""
         env_dir = tmp_path / "venv"

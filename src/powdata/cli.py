@@ -111,17 +111,22 @@ def _check_target(target: Path, force: bool) -> None:
 
 
 def _export_package(args: argparse.Namespace, target: Path) -> int:
-    """``powdata export --to X`` with no name: the whole package as SQLite or its Datasette metadata."""
+    """``powdata export --to X`` with no name: the package as SQLite, Datasette metadata or a v1 copy."""
     import json
 
     from powdata._atomic import write_text_atomic
     from powdata.sqlite_export import datasette_metadata, write_sqlite
 
+    if target.is_dir() or not target.suffix:  # a folder: the Data Package v1 copy
+        from powdata.datapackage_v1 import write_v1
+
+        print(f"wrote a Data Package v1 copy to {write_v1(target).parent}", file=sys.stderr)
+        return 0
     kind = PACKAGE_EXPORTS.get(target.suffix.lower())
     if kind is None:
         msg = (
-            f"--to {target}: to export the whole package, expected a file ending in {', '.join(PACKAGE_EXPORTS)}; "
-            "to export one table, name it (powdata export observations --to obs.csv)"
+            f"--to {target}: to export the whole package, expected a folder (Data Package v1) or a file ending in "
+            f"{', '.join(PACKAGE_EXPORTS)}; to export one table, name it (powdata export observations --to obs.csv)"
         )
         raise _Usage(msg)
     _check_target(target, args.force)
