@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, settings
 from powdata.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_TEXT = ROOT.parent / "shared" / "sources" / "united24-2025-08-foreign-pows.txt"
 
 # CI is deterministic: the same examples every run, no deadline on a shared, noisy machine.
 settings.register_profile(
@@ -28,11 +27,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 
 def copy_package(dest: Path) -> Path:
-    """Copy the repository's data package (descriptor, data, schemas) into ``dest``."""
+    """Copy the repository's data package (descriptor, data, schemas, archived texts) into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
     shutil.copytree(ROOT / "data", dest / "data")
     shutil.copytree(ROOT / "schemas", dest / "schemas")
+    shutil.copytree(ROOT / "sources", dest / "sources")
     return dest
 
 

@@ -71,7 +71,10 @@ class TestV1Copy:
         desc = powdata.descriptor()
         desc["resources"].append({"name": "src-text", "path": "sources/x.txt", "mediatype": "text/plain"})
         v1 = v1_descriptor(desc)
-        assert "src-text" not in [r["name"] for r in v1["resources"]] and "left out: src-text" in v1["description"]
+        assert [r["name"] for r in v1["resources"]] == powdata.list_resources()
+        left_out = v1["description"].split("left out: ", 1)[1].rstrip(".").split(", ")
+        assert "src-text" in left_out
+        assert left_out == [r["name"] for r in desc["resources"] if r["name"] not in powdata.list_resources()]
 
 
 class TestWriting:

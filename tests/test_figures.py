@@ -95,29 +95,30 @@ class TestFigures:
             figures(backend="arrow")
 
 
-class TestFutureData:
-    def test_sources_with_language_and_text_resources(self, pkg: Path) -> None:
-        """A package whose sources have a language and which holds non-tabular text resources still works."""
+class TestPackageVersions:
+    def test_sources_language_and_text_resources(self) -> None:
+        """With 0.2.0's source languages and archived texts, every figure has its source's language."""
+        assert any(r.get("mediatype") == "text/plain" for r in powdata.descriptor()["resources"])
+        f = figures()
+        langs = powdata.load("sources").set_index("source_id")["language"]
+        assert list(f["source_language"]) == [langs[s] for s in f["source_id"]]
+
+    def test_package_without_language(self, pkg: Path) -> None:
+        """A package whose sources have no language column (before 0.2.0) gives an empty source_language."""
         from powdata.build import build
 
         schema_path = pkg / "schemas" / "sources.json"
         schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        schema["fields"].append({"name": "language", "type": "string"})
+        schema["fields"] = [f for f in schema["fields"] if f["name"] != "language"]
         schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
         rows = read_rows(pkg / "data" / "sources.csv")
         for r in rows:
-            r["language"] = "en"
+            r.pop("language", None)
         write_rows(pkg / "data" / "sources.csv", rows)
         build(pkg)
-        (pkg / "sources").mkdir()
-        (pkg / "sources" / "united24.txt").write_text("text", encoding="utf-8")
-        desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-        desc["resources"].append(
-            {"name": "united24-text", "path": "sources/united24.txt", "mediatype": "text/plain", "bytes": 4}
-        )
-        (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
         f = figures(path=pkg)
-        assert (f["source_language"] == "en").all() and len(f) == len(figures())
+        assert f["source_language"].isna().all() and len(f) == len(figures())
+        assert f["source_publisher"].notna().all()
 
     def test_dangling_label_is_an_error(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
         """A figure whose area is not in areas is refused with a pointer to validate, not an NA label."""

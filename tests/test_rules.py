@@ -68,8 +68,13 @@ def _frames(obs: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> dict[s
     }
 
 
+# how an English text bounds a figure (the inverse of the qualifier-matches-words table)
+WORDS = {"exact": "", "more_than": "more than ", "at_least": "at least ", "fewer_than": "fewer than "}
+WORDS |= {"at_most": "at most ", "approximately": "about "}
+
+
 def _obs(oid: str, ind: str, area: str, value: float, qual: str, as_of: str, unit: str, **kw: Any) -> dict[str, Any]:
-    excerpt = f"text says {figure_forms(value, unit)[-1 if unit == 'rank' else 0]} here"
+    excerpt = f"text says {WORDS[qual]}{figure_forms(value, unit)[-1 if unit == 'rank' else 0]} here"
     return {
         "observation_id": oid,
         "indicator_id": ind,

@@ -36,6 +36,8 @@ _LAZY = {
     "listed_fighters_by_group": "powdata.views",
     "load": "powdata.loader",
     "pow_nationalities": "powdata.views",
+    "series": "powdata.views",
+    "source_text": "powdata.loader",
     "validate": "powdata.validation",
 }
 
@@ -59,6 +61,8 @@ __all__ = [
     "load",
     "path",
     "pow_nationalities",
+    "series",
+    "source_text",
     "validate",
 ]
 
@@ -113,16 +117,16 @@ def path(*parts: str) -> Path:
 
 
 def list_resources() -> list[str]:
-    """Return the names of the package's resources, in descriptor order.
+    """Return the names of the package's tables, in descriptor order (see `source_text` for the texts).
 
     Examples
     --------
     >>> "observations" in list_resources()
     True
     """
-    from powdata._package import installed_descriptor
+    from powdata._package import installed_descriptor, tables
 
-    return [r["name"] for r in installed_descriptor()["resources"]]
+    return [r["name"] for r in tables(installed_descriptor())]
 
 
 def describe(name: str) -> dict[str, Any]:

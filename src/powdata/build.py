@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from powdata._atomic import write_text_atomic
-from powdata._package import descriptor_path, read_descriptor, read_json, safe_resource_path, sha256_of
+from powdata._package import descriptor_path, is_text, read_descriptor, read_json, safe_resource_path, sha256_of
 
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 _DERIVED = ("$schema", "type", "format", "mediatype", "encoding", "bytes", "hash", "schema")
@@ -34,15 +34,19 @@ def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) 
     for key in ("name", "type", "path", "title", "description"):
         if key in res:
             out[key] = res[key]
-    out.update(
-        type="table",
-        format="csv",
-        mediatype="text/csv",
-        encoding="utf-8",
-        bytes=len(data),
-        hash=sha256_of(data),
-        schema=read_json(schema_path(root, res["name"])),
-    )
+    if is_text(res):  # an archived source text: plain UTF-8, no schema
+        out.pop("type", None)
+        out.update(format="txt", mediatype="text/plain", encoding="utf-8", bytes=len(data), hash=sha256_of(data))
+    else:
+        out.update(
+            type="table",
+            format="csv",
+            mediatype="text/csv",
+            encoding="utf-8",
+            bytes=len(data),
+            hash=sha256_of(data),
+            schema=read_json(schema_path(root, res["name"])),
+        )
     for key, value in res.items():  # keep any extra hand-written property
         if key not in out and key not in _DERIVED:
             out[key] = value

@@ -82,10 +82,13 @@ def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None
     if not indicators:
         msg = "no dated figure to draw a vintage chart from (every figure lacks as_of)"
         raise PowdataError(msg)
-    fig = _new_figure(8, 2.2 * len(indicators) + 0.8)
-    axes = fig.subplots(len(indicators), 1, squeeze=False)[:, 0]
+    fig = _new_figure(8, 1.9 * len(indicators) + 0.8)
+    axes = fig.subplots(len(indicators), 1, squeeze=False, sharex=True)[:, 0]
+    all_dates = [as_of_date(str(a)) for a in dated["as_of"]]
+    pad = dt.timedelta(days=60)
     for ax, ind in zip(axes, indicators, strict=True):
         rows = dated.loc[dated["indicator_id"] == ind]
+        labelled: list[tuple[dt.date, str]] = []  # one label per value and season: vintages crowd together
         for row in rows.itertuples():
             x = as_of_date(str(row.as_of))
             q = str(row.qualifier)
@@ -109,15 +112,17 @@ def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None
                 if hi > lo:  # approximately: a whisker over the tolerance
                     ax.vlines([x], lo, hi, color="C0", lw=1.5).set_gid(f"whisker:{row.observation_id}")
                 label = f"{'about ' if q == 'approximately' else ''}{_fmt(v)}"
-            ax.annotate(label, (x, v), xytext=(6, -4), textcoords="offset points", fontsize=9)
+            near = [text for when, text in labelled if abs((when - x).days) < 45]
+            if label not in near:
+                lift = 8 * len(near)  # a different figure close by: stack its label above
+                ax.annotate(label, (x, v), xytext=(6, -4 + lift), textcoords="offset points", fontsize=9)
+                labelled.append((x, label))
         top = max(float(v) * 1.5 + 1 for v in rows["value"])
         ax.set_ylim(0, top)
         first = rows.iloc[0]
         ax.set_title(f"{first['indicator']} ({first['unit']})", fontsize=10, loc="left")
         ax.set_ylabel(str(first["unit"]))
-        dates = [as_of_date(str(a)) for a in rows["as_of"]]
-        pad = dt.timedelta(days=120)
-        ax.set_xlim(min(dates) - pad, max(dates) + pad)
+        ax.set_xlim(min(all_dates) - pad, max(all_dates) + pad)
         locator = AutoDateLocator(maxticks=6)  # type: ignore[no-untyped-call]  # matplotlib leaves it untyped
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]  # as above

@@ -11,7 +11,7 @@ from typing import Any
 
 from powdata._atomic import write_text_atomic
 from powdata._dtypes import field_dtype_name
-from powdata._package import read_descriptor
+from powdata._package import read_descriptor, tables, text_source_id, texts
 from powdata.build import built_descriptor
 
 CODEBOOK = Path("docs") / "codebook.md"
@@ -46,7 +46,7 @@ def render_codebook(root: Path) -> str:
         "Missing values are empty cells. Dates are ISO 8601; `as_of` keeps the precision the source gives.",
         "",
     ]
-    for res in desc["resources"]:
+    for res in tables(desc):
         schema = res["schema"]
         out += [f"## {res['name']}", "", res.get("description", ""), ""]
         out += [f"File: `{res['path']}`. Primary key: {', '.join(f'`{k}`' for k in schema.get('primaryKey', []))}."]
@@ -58,6 +58,22 @@ def render_codebook(root: Path) -> str:
             out.append(
                 f"| `{f['name']}` | {f.get('type', 'string')} | {field_dtype_name(f)} | "
                 f"{_cell(_constraints(f.get('constraints', {})))} | {_cell(f.get('description', ''))} |"
+            )
+        out.append("")
+    archived = texts(desc)
+    if archived:
+        out += [
+            "## Archived source texts",
+            "",
+            "Each text a figure is quoted from, as published (UTF-8), with any passage about an individual",
+            "prisoner replaced by `[…]`. The copyright of each text stays with its publisher.",
+            "",
+            "| resource | file | source_id | description |",
+            "|---|---|---|---|",
+        ]
+        for res in archived:
+            out.append(
+                f"| `{res['name']}` | `{res['path']}` | `{text_source_id(res)}` | {_cell(res.get('description', ''))} |"
             )
         out.append("")
     return "\n".join(out)

@@ -9,6 +9,7 @@ module rewrites the descriptor the v1 way and copies the data beside it:
   instead of ``$schema`` and ``type``;
 - each contributor's ``roles`` list becomes the one ``role`` v1 knows (``creator``
   -> ``author``; anything v1 does not list -> ``contributor``);
+- each table's CSV dialect is stated (comma, double quote), as v1 clients sniff it otherwise;
 - resources that are not tables (the archived source texts of 0.2.0) are left
   out, since a tabular data package holds tables only; the description says so.
 
@@ -28,7 +29,6 @@ from typing import Any
 
 from powdata import _package
 from powdata.errors import PowdataError
-from powdata.sqlite_export import tabular_resources
 
 V1_ROLES = ("author", "publisher", "maintainer", "wrangler", "contributor")
 _ROLE_MAP = {"creator": "author"}
@@ -53,11 +53,13 @@ def v1_descriptor(desc: dict[str, Any]) -> dict[str, Any]:
             person = {k: copy.deepcopy(v) for k, v in c.items() if k != "roles"}
             person["role"] = _v1_role(list(c.get("roles", [])))
             out["contributors"].append(person)
-    tables = tabular_resources(desc)
+    tables = _package.tables(desc)
     out["resources"] = []
     for res in tables:
         r = {k: copy.deepcopy(v) for k, v in res.items() if k not in _V2_ONLY}
         r["profile"] = "tabular-data-resource"
+        # said outright: v1 clients sniff the delimiter otherwise, and an excerpt with ';' fools them
+        r.setdefault("dialect", {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True})
         out["resources"].append(r)
     left_out = [r["name"] for r in desc["resources"] if r not in tables]
     if left_out:

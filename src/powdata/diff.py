@@ -6,7 +6,9 @@ Changes are classified by the Data Package Version recipe:
   tightened, a row removed (its id is never reused), or an id reused for another
   figure (its indicator, area, period, vintage or source changed);
 * **MINOR** — a resource, field or row added (a new vintage is new rows);
-* **PATCH** — a corrected value or text in an existing row, or changed metadata.
+* **PATCH** — a corrected value or text in an existing row, an identifying field that
+  was blank filled in (a date that was not known), a corrected archived text, or
+  changed metadata.
 
 The actual change of ``version`` must be at least the required level; data that
 change while the version does not are refused. Both states are read into memory
@@ -232,8 +234,10 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes) -> list[Chan
     differs = a.ne(b)
     for k in common[differs.any(axis=1).to_numpy()]:
         for c in [c for c in cols if a.at[k, c] != b.at[k, c]]:
-            level = "major" if c in IDENTITY_COLUMNS else "patch"
+            filled = c in IDENTITY_COLUMNS and a.at[k, c] == ""  # an unknown date now known: same figure
+            level = "major" if c in IDENTITY_COLUMNS and not filled else "patch"
             kind = "id reused" if level == "major" else ("value corrected" if c == "value" else "text corrected")
+            kind = "blank filled in" if filled else kind
             out.append(Change(level, kind, name, f"{_key(k)}.{c}: {a.at[k, c]!r} → {b.at[k, c]!r}"))
     return out
 
@@ -253,7 +257,9 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
         result.changes.append(Change("minor", "resource added", name, name))
     for name in [n for n in nres if n in ores]:
         result.changes += _schema_changes(name, ores[name], nres[name])
-        if old.tables[name] != new.tables[name]:
+        if old.tables[name] != new.tables[name] and _package.is_text(nres[name]):
+            result.changes.append(Change("patch", "text corrected", name, f"{nres[name].get('path')} changed"))
+        elif old.tables[name] != new.tables[name]:
             key = list(nres[name].get("schema", {}).get("primaryKey", []))
             result.changes += _row_changes(name, key, old.tables[name], new.tables[name])
     skip = {"resources", "version", "created"}

@@ -51,6 +51,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_publisher", "sources.publisher"),
     ("source_title", "sources.title"),
     ("source_published", "sources.published"),
+    ("source_language", "sources.language (BCP 47; empty for a package older than 0.2.0)"),
     ("excerpt", "observations.excerpt"),
     ("note", "observations.note"),
 )
@@ -96,8 +97,7 @@ def figures(
     Returns
     -------
     pandas.DataFrame or polars.DataFrame
-        One row per observation, columns `COLUMNS` (and ``source_language`` where
-        the sources give one); ``attrs`` (pandas) hold the
+        One row per observation, columns `COLUMNS`; ``attrs`` (pandas) hold the
         package's title, version, licence and citation.
 
     Examples
@@ -108,6 +108,8 @@ def figures(
     >>> (row.indicator, row.unit, row.area, row.value, row.qualifier, row.lower_open)
     ('Foreign prisoners of war held by Ukraine', 'persons', 'All', 100.0, 'more_than', True)
     """
+    import pandas as pd
+
     if backend not in BACKENDS:
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
         raise PowdataError(msg)
@@ -115,10 +117,10 @@ def figures(
     indicators = load("indicators", path=path)[["indicator_id", "name", "unit"]]
     areas = load("areas", path=path)[["area_id", "name", "kind"]]
     sources = load("sources", path=path)
-    # 0.2.0 adds the source's language (BCP 47); older packages have none
-    sources = sources[
-        ["source_id", "publisher", "title", "published", *(["language"] if "language" in sources else [])]
-    ]
+    sources = load("sources", path=path)
+    if "language" not in sources:  # packages older than 0.2.0 do not say
+        sources["language"] = pd.array([pd.NA] * len(sources), dtype="string")
+    sources = sources[["source_id", "publisher", "title", "published", "language"]]
     out = (
         obs.merge(indicators.rename(columns={"name": "indicator"}), on="indicator_id", how="left", validate="m:1")
         .merge(areas.rename(columns={"name": "area", "kind": "area_kind"}), on="area_id", how="left", validate="m:1")
@@ -136,7 +138,7 @@ def figures(
             validate="m:1",
         )
     )
-    out = out[[name for name, _ in COLUMNS] + (["source_language"] if "source_language" in out else [])]
+    out = out[[name for name, _ in COLUMNS]]
     missing = [c for c in LABELS if out[c].isna().any()]
     if missing:  # a dangling foreign key: validate names the row; here, say where to look
         msg = f"figures: no label for {', '.join(missing)} on some rows; run `powdata validate` for the foreign key"

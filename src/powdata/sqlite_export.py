@@ -55,11 +55,6 @@ def _lit(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def tabular_resources(desc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return the resources that are tables (an inline schema with fields); text resources are left out."""
-    return [r for r in desc["resources"] if isinstance(r.get("schema"), dict) and "fields" in r["schema"]]
-
-
 def create_table_sql(res: dict[str, Any]) -> str:
     """Return the ``CREATE TABLE`` statement of a tabular resource, from its Table Schema."""
     schema = res["schema"]
@@ -123,9 +118,13 @@ def bounds_rows() -> list[tuple[str, float, float | None, int, int]]:
     return out
 
 
-def figures_view_sql() -> str:
-    """Return the ``CREATE VIEW figures`` statement: the labelled table of `powdata.figures`, in SQL."""
+def figures_view_sql(source_language: bool = True) -> str:
+    """Return the ``CREATE VIEW figures`` statement: the labelled table of `powdata.figures`, in SQL.
+
+    ``source_language`` is False for a package older than 0.2.0, whose sources have no language.
+    """
     expr = {
+        "source_language": "s.language" if source_language else "NULL",
         "indicator": "i.name",
         "unit": "i.unit",
         "area": "a.name",
@@ -152,7 +151,7 @@ def figures_view_sql() -> str:
 
 def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for res in tabular_resources(desc):
+    for res in _package.tables(desc):
         con.execute(create_table_sql(res))
         fields = res["schema"]["fields"]
         rows = _rows(load(res["name"], path=path), fields)
@@ -164,9 +163,10 @@ def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None
         "upper_factor REAL, lower_open INTEGER NOT NULL, upper_open INTEGER NOT NULL)"
     )
     con.executemany(f"INSERT INTO {_q(BOUNDS_TABLE)} VALUES (?, ?, ?, ?, ?)", bounds_rows())
-    names = {r["name"] for r in tabular_resources(desc)}
+    names = {r["name"] for r in _package.tables(desc)}
     if {"observations", "indicators", "areas", "sources"} <= names:
-        con.execute(figures_view_sql())
+        source_fields = [f["name"] for f in _package.find_resource(desc, "sources")["schema"]["fields"]]
+        con.execute(figures_view_sql("language" in source_fields))
     bad = con.execute("PRAGMA foreign_key_check").fetchall()
     if bad:
         table, rowid, parent, _ = bad[0]
@@ -222,7 +222,7 @@ def datasette_metadata(*, database: str = "powdata", path: str | Path | None = N
     licenses = desc.get("licenses", [])
     sources = load("sources", path=path)
     tables: dict[str, Any] = {}
-    for res in tabular_resources(desc):
+    for res in _package.tables(desc):
         tables[res["name"]] = {
             "title": res.get("title", res["name"]),
             "description": res.get("description", ""),
@@ -256,4 +256,4 @@ def datasette_metadata(*, database: str = "powdata", path: str | Path | None = N
     return meta
 
 
-__all__ = ["create_table_sql", "datasette_metadata", "figures_view_sql", "tabular_resources", "write_sqlite"]
+__all__ = ["create_table_sql", "datasette_metadata", "figures_view_sql", "write_sqlite"]
