@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import powdata
 from powdata.errors import PowdataError
 from powdata.intervals import interval
 from powdata.labelled import COLUMNS, LABELS, figures
-from tests.conftest import read_rows, run_cli, write_rows
+from tests.conftest import drop_source_language, run_cli
 
 
 class TestFigures:
@@ -105,17 +104,7 @@ class TestPackageVersions:
 
     def test_package_without_language(self, pkg: Path) -> None:
         """A package whose sources have no language column (before 0.2.0) gives an empty source_language."""
-        from powdata.build import build
-
-        schema_path = pkg / "schemas" / "sources.json"
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        schema["fields"] = [f for f in schema["fields"] if f["name"] != "language"]
-        schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
-        rows = read_rows(pkg / "data" / "sources.csv")
-        for r in rows:
-            r.pop("language", None)
-        write_rows(pkg / "data" / "sources.csv", rows)
-        build(pkg)
+        drop_source_language(pkg)
         f = figures(path=pkg)
         assert f["source_language"].isna().all() and len(f) == len(figures())
         assert f["source_publisher"].notna().all()

@@ -13,7 +13,7 @@ import pytest
 
 import powdata
 from powdata.sqlite_export import datasette_metadata, write_sqlite
-from tests.conftest import run_cli
+from tests.conftest import drop_source_language, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +172,12 @@ class TestDatasette:
         value_doc = next(f for f in desc["resources"][0]["schema"]["fields"] if f["name"] == "value")["description"]
         assert got["meta"]["databases"]["powdata"]["tables"]["observations"]["columns"]["value"] == value_doc
         assert value_doc.split(".")[0] in got["html"]  # the column description is shown on the table page
+
+
+class TestOlderPackage:
+    def test_package_without_source_language(self, pkg: Path, tmp_path: Path) -> None:
+        """A package from before 0.2.0 (sources without language) exports; the view's source_language is NULL."""
+        drop_source_language(pkg)
+        write_sqlite(tmp_path / "old.sqlite", path=pkg)
+        langs = {r[0] for r in _con(tmp_path / "old.sqlite").execute("SELECT source_language FROM figures")}
+        assert langs == {None}
