@@ -116,7 +116,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from powdata._package import resolve_root
     from powdata.build import build, registry_mismatch
-    from powdata.codebook import write_codebook
+    from powdata.codebook import write_codebook, write_readme_series
 
     root = resolve_root(args.path or ".")
     changed = build(root)
@@ -124,6 +124,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if (root / "docs").is_dir():
         changed = write_codebook(root)
         print(f"{root / 'docs' / 'codebook.md'}: {'rewritten' if changed else 'already up to date'}")
+        changed = write_readme_series(root)
+        print(f"{root / 'README.md'} (series): {'rewritten' if changed else 'already up to date'}")
     mismatch = registry_mismatch(root)
     if mismatch:
         print(
