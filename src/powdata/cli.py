@@ -192,7 +192,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from powdata._package import resolve_root
     from powdata.build import build, registry_mismatch
     from powdata.citation import CITATION_FILE, write_citation
-    from powdata.codebook import write_codebook
+    from powdata.codebook import write_codebook, write_readme_series
 
     root = resolve_root(args.path or ".")
     changed = build(root)
@@ -200,6 +200,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if (root / "docs").is_dir():  # a repository: the generated docs live beside the data
         changed = write_codebook(root)
         print(f"{root / 'docs' / 'codebook.md'}: {'rewritten' if changed else 'already up to date'}")
+        changed = write_readme_series(root)
+        print(f"{root / 'README.md'} (series): {'rewritten' if changed else 'already up to date'}")
         changed = write_citation(root)
         print(f"{root / CITATION_FILE}: {'rewritten' if changed else 'already up to date'}")
     mismatch = registry_mismatch(root)
