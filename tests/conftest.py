@@ -52,6 +52,22 @@ def write_rows(path: Path, rows: list[dict[str, str]], fields: list[str] | None 
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def drop_source_language(pkg: Path) -> Path:
+    """Make ``pkg`` look like a package from before 0.2.0: sources without a language column."""
+    import json
+
+    schema_path = pkg / "schemas" / "sources.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"] = [f for f in schema["fields"] if f["name"] != "language"]
+    schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    rows = read_rows(pkg / "data" / "sources.csv")
+    for r in rows:
+        r.pop("language", None)
+    write_rows(pkg / "data" / "sources.csv", rows)
+    build(pkg)
+    return pkg
+
+
 Edit = Callable[[list[dict[str, str]]], None]
 
 

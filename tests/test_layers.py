@@ -32,8 +32,12 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", DATA_PATH, ids=[str(p.relative_to(SRC)) for p in DATA_PATH])
 def test_data_path_imports_neither_cli_nor_release(path: Path) -> None:
-    """No module of the data path imports powdata.cli or powdata.release (maintainer tools)."""
-    bad = {m for m in _imports(path) if m.startswith(("powdata.cli", "powdata.release"))}
+    """No module of the data path imports powdata.cli or a maintainer tool of powdata.release.
+
+    ``release.citation`` is public (``powdata.cite``), so the labelled table may quote it.
+    """
+    tools = ("powdata.release.build", "powdata.release.registry", "powdata.release.codebook", "powdata.release.diff")
+    bad = {m for m in _imports(path) if m.startswith(("powdata.cli", *tools))}
     assert not bad, bad
 
 

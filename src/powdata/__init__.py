@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Every name of the API is imported here, typed: these modules import only the standard library
@@ -29,6 +30,7 @@ from powdata.errors import (
     UnsafePathError,
 )
 from powdata.intervals import Interval, interval
+from powdata.labelled import figures
 from powdata.loader import load, source_text
 from powdata.release.citation import cite
 from powdata.validation import validate
@@ -50,12 +52,14 @@ __all__ = [
     "cite",
     "describe",
     "descriptor",
+    "figures",
     "foreign_share_by_year",
     "interval",
     "latest",
     "list_resources",
     "listed_fighters_by_group",
     "load",
+    "path",
     "pow_nationalities",
     "series",
     "source_text",
@@ -87,6 +91,30 @@ def descriptor() -> dict[str, Any]:
     from powdata._package import installed_descriptor
 
     return copy.deepcopy(installed_descriptor())
+
+
+def path(*parts: str) -> Path:
+    """Return the installed package's folder, or a file in it (``powdata.path("data", "areas.csv")``).
+
+    The folder holds ``datapackage.json``, ``data/`` and ``schemas/``: hand it to
+    any Frictionless client, DuckDB or a spreadsheet. A path that does not exist
+    is an error naming what is there, so a typo is not silently returned.
+
+    Examples
+    --------
+    >>> path("datapackage.json").name
+    'datapackage.json'
+    """
+    from powdata._package import default_root
+
+    root = default_root()
+    target = root.joinpath(*parts)
+    inside = target.resolve() == root.resolve() or root.resolve() in target.resolve().parents
+    if not inside or not target.exists():
+        here = ", ".join(sorted(p.name for p in root.iterdir() if not p.name.startswith(".")))
+        msg = f"{'/'.join(parts)!r} is not in the installed package {root}; expected one of: {here}"
+        raise PackageReadError(msg)
+    return target
 
 
 def list_resources() -> list[str]:

@@ -30,22 +30,52 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
     for name in list_resources():
         print(f"{name:<14} {describe(name)['title']}")
+    print(f"{'figures':<14} (view) every figure with its indicator, unit, area, source and bounds")
     return 0
 
 
-def _cmd_show(args: argparse.Namespace) -> int:
-    from powdata.export import frame_text
-    from powdata.loader import load
+def _as_of(text: str) -> str:
+    """argparse type of ``--as-of``: a YYYY-MM-DD date, said in the CLI's words."""
+    import datetime as dt
 
-    sys.stdout.write(frame_text(load(args.name, as_of=args.as_of), args.format))
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"expected a date as YYYY-MM-DD (for example --as-of 2025-12-31) but found {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from powdata.export import frame_text, table
+
+    sys.stdout.write(frame_text(table(args.name, as_of=args.as_of), args.format))
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from powdata.export import export
+    from powdata.export import export, export_package
 
-    done = export(args.name, args.to, force=args.force, as_of=args.as_of)
-    print(f"wrote {done.rows} rows of {done.name} to {done.path}", file=sys.stderr)
+    if args.name is None:  # the whole package
+        done = export_package(args.to, force=args.force, database=args.database)
+        said = {
+            "v1": f"wrote a Data Package v1 copy to {done.path}",
+            "sqlite": f"wrote {done.tables} tables and the figures view to {done.path}",
+            "datasette": f"wrote Datasette metadata for database {done.database!r} to {done.path}",
+        }
+        print(said[done.kind], file=sys.stderr)
+        return 0
+    one = export(args.name, args.to, force=args.force, as_of=args.as_of)
+    print(f"wrote {one.rows} rows of {one.name} to {one.path}", file=sys.stderr)
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from powdata.charts import CHARTS, plot
+
+    written = plot(args.to, charts=args.chart or CHARTS, fmt=args.format, as_of=args.as_of)
+    for target in written:
+        print(f"wrote {target}", file=sys.stderr)
     return 0
 
 
@@ -76,9 +106,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from powdata.release.build import build_package
 
     done = build_package(resolve_root(args.path or "."))
-    print(f"{done.descriptor}: {'rewritten' if done.descriptor_changed else 'already up to date'}")
-    if done.codebook is not None:
-        print(f"{done.codebook}: {'rewritten' if done.codebook_changed else 'already up to date'}")
+    for path, label, changed in done.written:
+        print(f"{path}{label}: {'rewritten' if changed else 'already up to date'}")
     if done.mismatch:
         print(
             f"powdata: the data of {', '.join(done.mismatch)} differ from the registry of this version; "
@@ -113,15 +142,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="print one resource")
     p.add_argument("name")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--as-of", help="only rows published on or before this date (YYYY-MM-DD)")
+    p.add_argument("--as-of", type=_as_of, help="only rows published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_show)
 
-    p = sub.add_parser("export", help="write one resource to .csv, .json or .parquet (atomically)")
-    p.add_argument("name")
+    p = sub.add_parser(
+        "export",
+        help="write a resource to .csv/.json/.parquet, or (no name) the package to SQLite or Datasette metadata",
+    )
+    p.add_argument("name", nargs="?", help="a resource or figures; leave out to export the whole package")
     p.add_argument("--to", required=True, help="target file; its extension picks the format")
+    p.add_argument("--database", default="powdata", help="database name in Datasette's metadata (default: powdata)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
-    p.add_argument("--as-of", help="only rows published on or before this date (YYYY-MM-DD)")
+    p.add_argument("--as-of", type=_as_of, help="only rows published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("plot", help="draw the series as charts, SVG or PNG (needs powdata[plot])")
+    p.add_argument("chart", nargs="*", help="vintages, foreign-share or listed-by-group (default: all three)")
+    p.add_argument("--to", required=True, help="an existing folder; each chart is written as CHART.FORMAT")
+    p.add_argument("--format", choices=["svg", "png"], default="svg")
+    p.add_argument("--as-of", type=_as_of, help="only figures published on or before this date (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_plot)
 
     p = sub.add_parser("cite", help="print how to cite this release")
     p.add_argument("--format", choices=["text", "bibtex", "cff"], default="text")

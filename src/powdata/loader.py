@@ -8,6 +8,7 @@ rather than silently loaded.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -171,7 +172,7 @@ def load(
     elif as_of is not None:
         _parse_cutoff(as_of)  # still reject a malformed date
     if backend == "polars":
-        return to_polars(df)
+        return to_polars(df, dates=[f["name"] for f in res["schema"]["fields"] if f.get("type") == "date"])
     return df
 
 
@@ -207,11 +208,16 @@ def source_text(source_id: str, *, path: str | Path | None = None) -> str:
     return _package.read_resource_bytes(root, res).decode("utf-8")
 
 
-def to_polars(df: pd.DataFrame) -> Any:
-    """Convert a typed pandas frame to polars, or name the extra to install."""
+def to_polars(df: pd.DataFrame, dates: Sequence[str] = ()) -> Any:
+    """Convert a typed pandas frame to polars, or name the extra to install.
+
+    Table Schema ``date`` fields (``dates``) become ``pl.Date``, not the
+    ``Datetime`` a pandas ``datetime64`` column would otherwise turn into.
+    """
     try:
         import polars as pl
     except ImportError:
         msg = "backend='polars' needs polars; install it with: pip install 'powdata[polars]'"
         raise MissingExtraError(msg) from None
-    return pl.from_pandas(df)
+    out = pl.from_pandas(df)
+    return out.with_columns([pl.col(c).cast(pl.Date) for c in dates if c in out.columns])

@@ -1,1 +1,1 @@
-"""Maintainers' tools: build the descriptor, keep the registry, render the codebook, cite, diff releases."""
+"""Release tools: build, registry, codebook and diff are for maintainers; citation is public (`powdata.cite`)."""

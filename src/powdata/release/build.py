@@ -34,22 +34,23 @@ def build(root: Path) -> bool:
 
 @dataclass
 class BuildResult:
-    """What `build_package` did: which files it rewrote and what differs from the registry."""
+    """What `build_package` did: each file it renders (path, label, rewritten?) and what differs from the registry."""
 
-    descriptor: Path
-    descriptor_changed: bool
-    codebook: Path | None = None
-    codebook_changed: bool = False
+    written: list[tuple[Path, str, bool]] = field(default_factory=list)
     mismatch: list[str] = field(default_factory=list)
 
 
 def build_package(root: Path) -> BuildResult:
-    """Build the descriptor, the codebook (when ``docs/`` exists) and check the registry, without printing."""
-    from powdata.release.codebook import CODEBOOK, write_codebook
+    """Build the descriptor and, in a repository (``docs/`` exists), the codebook, the README's series and
+    ``CITATION.cff``; then check the registry. Nothing is printed.
+    """
+    from powdata.release.citation import CITATION_FILE, write_citation
+    from powdata.release.codebook import CODEBOOK, write_codebook, write_readme_series
 
-    result = BuildResult(descriptor_path(root), build(root))
-    if (root / "docs").is_dir():
-        result.codebook = root / CODEBOOK
-        result.codebook_changed = write_codebook(root)
+    result = BuildResult([(descriptor_path(root), "", build(root))])
+    if (root / "docs").is_dir():  # a repository: the generated docs live beside the data
+        result.written.append((root / CODEBOOK, "", write_codebook(root)))
+        result.written.append((root / "README.md", " (series)", write_readme_series(root)))
+        result.written.append((root / CITATION_FILE, "", write_citation(root)))
     result.mismatch = registry_mismatch(root)
     return result

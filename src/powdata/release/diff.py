@@ -112,6 +112,8 @@ class DiffResult:
 
     def verdict(self) -> str:
         """One sentence: does the version change fit the data change?"""
+        if self.bump_ok and self.required == "none":
+            return f"OK: no changes, version {self.old_version} → {self.new_version} ({self.actual})"
         if self.bump_ok:
             return f"OK: {self.required} changes, version {self.old_version} → {self.new_version} ({self.actual})"
         if self.actual == "none":
@@ -193,15 +195,15 @@ def _fields(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     out: list[Change] = []
     of, nf = _fields(old), _fields(new)
-    for f in of.keys() - nf.keys():
+    for f in sorted(of.keys() - nf.keys()):
         out.append(Change("major", "field removed", name, f"{f} (renamed or dropped)"))
-    for f in nf.keys() - of.keys():
+    for f in sorted(nf.keys() - of.keys()):
         out.append(Change("minor", "field added", name, f))
-    for f in of.keys() & nf.keys():
+    for f in sorted(of.keys() & nf.keys()):
         if of[f].get("type") != nf[f].get("type"):
             out.append(Change("major", "field retyped", name, f"{f}: {of[f].get('type')} → {nf[f].get('type')}"))
         oc, nc = of[f].get("constraints", {}), nf[f].get("constraints", {})
-        for key in oc.keys() | nc.keys():
+        for key in sorted(oc.keys() | nc.keys()):
             if oc.get(key) == nc.get(key):
                 continue
             tighter = _tightened(key, oc.get(key), nc.get(key))
@@ -250,9 +252,9 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
     result = DiffResult(old.label, new.label, str(old.descriptor.get("version")), str(new.descriptor.get("version")))
     ores = {r["name"]: r for r in old.descriptor["resources"]}
     nres = {r["name"]: r for r in new.descriptor["resources"]}
-    for name in ores.keys() - nres.keys():
+    for name in sorted(ores.keys() - nres.keys()):
         result.changes.append(Change("major", "resource removed", name, name))
-    for name in nres.keys() - ores.keys():
+    for name in sorted(nres.keys() - ores.keys()):
         result.changes.append(Change("minor", "resource added", name, name))
     for name in [n for n in nres if n in ores]:
         result.changes += _schema_changes(name, ores[name], nres[name])
@@ -262,7 +264,7 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
             key = list(nres[name].get("schema", {}).get("primaryKey", []))
             result.changes += _row_changes(name, key, old.tables[name], new.tables[name])
     skip = {"resources", "version", "created"}
-    for k in (old.descriptor.keys() | new.descriptor.keys()) - skip:
+    for k in sorted((old.descriptor.keys() | new.descriptor.keys()) - skip):
         if old.descriptor.get(k) != new.descriptor.get(k):
             result.changes.append(Change("patch", "metadata changed", None, k))
     return result
