@@ -277,6 +277,7 @@ class TestRawReader:
         """Validation reads every cell as written: '002' stays '002', 'NA' is text, only '' is missing."""
         import importlib.util
 
+        import powdata._schema
         from powdata._schema import read_raw
 
         if engine == "c":  # the fallback when pyarrow is not installed
@@ -284,6 +285,8 @@ class TestRawReader:
             monkeypatch.setattr(
                 importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
             )
+        else:  # pyarrow reads files above a size threshold; lower it so this small one takes that path
+            monkeypatch.setattr(powdata._schema, "PYARROW_FROM_BYTES", 0)
         df = read_raw(b'm49,code,note\n002,NA,\n860,1.0,"a, b"\n', {"missingValues": [""]})
         assert df["m49"].tolist() == ["002", "860"]
         assert df["code"].tolist() == ["NA", "1.0"]
@@ -294,6 +297,7 @@ class TestRawReader:
         """A first data row with an extra cell raises instead of becoming an index or being dropped."""
         import importlib.util
 
+        import powdata._schema
         from powdata._schema import read_raw
 
         if engine == "c":
@@ -301,6 +305,8 @@ class TestRawReader:
             monkeypatch.setattr(
                 importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
             )
+        else:  # pyarrow reads files above a size threshold; lower it so this small one takes that path
+            monkeypatch.setattr(powdata._schema, "PYARROW_FROM_BYTES", 0)
         with pytest.raises(Exception):  # noqa: B017  # ParserError, ParserWarning or ArrowInvalid
             read_raw(b"a,b\n1,2,3\n", {"missingValues": [""]})
 
