@@ -4,14 +4,18 @@
 and runs its own rules while Frictionless works: on two cores the two overlap
 instead of adding up. The child prints its problems as JSON on stdout.
 
-Before Frictionless is imported, every socket connection is refused in this
-process, so the stage cannot reach the network whatever a descriptor holds
-(resource paths are also checked before the stage starts).
+Before Frictionless is imported, every socket connection and every name
+lookup is refused in this process, so the stage cannot reach the network or
+send a DNS query whatever a descriptor holds (resource paths, profiles and
+schemas are also checked before the stage starts), and the process gets a
+memory and CPU-time limit (`stage_limits`), set by the parent in the
+environment and applied here with ``resource.setrlimit``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import sys
@@ -34,16 +38,51 @@ _RULE = {
 }
 
 
+BASE_MEMORY = 3 * 1024**3
+"""Address space for the interpreter, Frictionless and its imports (virtual, so generous)."""
+MEMORY_PER_BYTE = 32
+"""Address space per byte of data on top of `BASE_MEMORY`."""
+BASE_SECONDS = 120
+SECONDS_PER_MB = 10
+
+
+def stage_limits(data_bytes: int) -> tuple[int, int]:
+    """Return the memory (bytes of address space) and CPU seconds the stage may use for ``data_bytes`` of data."""
+    return BASE_MEMORY + MEMORY_PER_BYTE * data_bytes, BASE_SECONDS + SECONDS_PER_MB * (data_bytes // 2**20)
+
+
+def apply_limits() -> None:
+    """Apply the limits the parent passed in ``POWDATA_STAGE_MEMORY`` and ``POWDATA_STAGE_SECONDS``."""
+    try:
+        import resource
+    except ImportError:  # Windows: the parent's wall-clock timeout still applies
+        return
+    for var, limit in (("POWDATA_STAGE_MEMORY", resource.RLIMIT_AS), ("POWDATA_STAGE_SECONDS", resource.RLIMIT_CPU)):
+        text = os.environ.get(var, "")
+        if text.isdigit():
+            _soft, hard = resource.getrlimit(limit)
+            value = int(text) if hard == resource.RLIM_INFINITY else min(int(text), hard)
+            resource.setrlimit(limit, (value, hard))
+
+
 def forbid_network() -> None:
-    """Make every socket connection in this process fail at once."""
+    """Make every socket connection and every name lookup in this process fail at once."""
 
     def refuse(*args: Any, **kwargs: Any) -> NoReturn:
         msg = "powdata validate never uses the network"
         raise OSError(msg)
 
-    socket.socket.connect = refuse  # type: ignore[method-assign]  # deliberate: no network in this process
+    # deliberate: no network and no DNS query from this process
+    socket.socket.connect = refuse  # type: ignore[method-assign]
     socket.socket.connect_ex = refuse  # type: ignore[method-assign]
+    socket.socket.sendto = refuse  # type: ignore[method-assign]
     socket.create_connection = refuse
+    socket.getaddrinfo = refuse
+    socket.gethostbyname = refuse
+    socket.gethostbyname_ex = refuse
+    socket.gethostbyaddr = refuse
+    socket.getnameinfo = refuse
+    socket.getfqdn = refuse
 
 
 def frictionless_problems(descriptor: Path) -> list[Problem]:
@@ -69,6 +108,7 @@ def frictionless_problems(descriptor: Path) -> list[Problem]:
 
 def main(argv: list[str]) -> int:
     """Validate the descriptor ``argv[0]`` and print the problems as a JSON list."""
+    apply_limits()
     forbid_network()
     problems = frictionless_problems(Path(argv[0]))
     json.dump([asdict(p) for p in problems], sys.stdout)

@@ -15,21 +15,35 @@ from pathlib import Path
 from typing import Any
 
 from powdata._atomic import write_text_atomic
-from powdata._package import descriptor_path, read_descriptor, read_json, safe_resource_path, sha256_of
+from powdata._package import (
+    DESCRIPTOR_NAME,
+    MAX_JSON_BYTES,
+    check_name,
+    check_table_schema,
+    check_version,
+    gate,
+    read_descriptor,
+    read_file,
+    read_json,
+    sha256_of,
+)
 
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 _DERIVED = ("$schema", "type", "format", "mediatype", "encoding", "bytes", "hash", "schema")
 
 
 def schema_path(root: Path, name: str) -> Path:
-    """Return the Table Schema file of resource ``name`` (``schemas/<name>.json``)."""
-    return root / "schemas" / f"{name}.json"
+    """Return the Table Schema file of resource ``name`` (``schemas/<name>.json``), through the gate."""
+    return gate(root, f"schemas/{check_name(name, 'resource')}.json", f"resource {name!r}: Table Schema")
 
 
 def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) -> dict[str, Any]:
     """Return ``res`` with its derived fields recomputed from its file (or ``data``, already read)."""
+    name = check_name(res["name"], "resource")
     if data is None:
-        data = safe_resource_path(root, res).read_bytes()
+        data = read_file(root, res.get("path"), f"resource {name!r}")
+    schema_rel = f"schemas/{name}.json"
+    schema = check_table_schema(read_json(root, schema_rel, f"resource {name!r}: Table Schema"), schema_rel)
     out: dict[str, Any] = {"$schema": RESOURCE_PROFILE}
     for key in ("name", "type", "path", "title", "description"):
         if key in res:
@@ -41,7 +55,7 @@ def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) 
         encoding="utf-8",
         bytes=len(data),
         hash=sha256_of(data),
-        schema=read_json(schema_path(root, res["name"])),
+        schema=schema,
     )
     for key, value in res.items():  # keep any extra hand-written property
         if key not in out and key not in _DERIVED:
@@ -80,12 +94,16 @@ def stale_parts(root: Path, contents: dict[str, bytes] | None = None) -> list[st
 
 def registry_entry(desc: dict[str, Any]) -> dict[str, Any]:
     """Return the registry record of a built descriptor: its version and each resource's sha256."""
-    return {"version": desc["version"], "resources": {r["name"]: r["hash"] for r in desc["resources"]}}
+    return {
+        "version": check_version(desc.get("version")),
+        "resources": {r["name"]: r["hash"] for r in desc["resources"]},
+    }
 
 
 def registry_path(root: Path, version: str) -> Path:
-    """Return ``releases/<version>.json`` under ``root``."""
-    return root / "releases" / f"{version}.json"
+    """Return ``releases/<version>.json`` under ``root`` (the version checked as semver, the path gated)."""
+    rel = f"releases/{check_version(version)}.json"
+    return gate(root, rel, "release registry", limit=MAX_JSON_BYTES, must_exist=False)
 
 
 def registry_mismatch(root: Path) -> list[str]:
@@ -100,7 +118,9 @@ def registry_mismatch(root: Path) -> list[str]:
     path = registry_path(root, entry["version"])
     if not path.is_file():
         return [f"releases/{entry['version']}.json is missing; run `powdata build`"]
-    recorded = read_json(path).get("resources", {})
+    recorded = read_json(root, f"releases/{entry['version']}.json", "release registry")
+    recorded = recorded.get("resources", {}) if isinstance(recorded, dict) else {}
+    recorded = recorded if isinstance(recorded, dict) else {}
     names = entry["resources"].keys() | recorded.keys()
     return sorted(n for n in names if entry["resources"].get(n) != recorded.get(n))
 
@@ -109,12 +129,12 @@ def build(root: Path) -> bool:
     """Rewrite the descriptor of ``root`` atomically; return True when it changed."""
     desc = built_descriptor(root)
     text = render(desc)
-    path = descriptor_path(root)
+    path = gate(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES)
     if (root / "releases").is_dir():
         reg = registry_path(root, desc["version"])
         if not reg.is_file():  # a new version: record its data once; never rewrite a recorded one
             write_text_atomic(reg, render(registry_entry(desc)))
-    if path.read_text(encoding="utf-8") == text:
+    if read_file(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES) == text.encode("utf-8"):
         return False
     write_text_atomic(path, text)
     return True

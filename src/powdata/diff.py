@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,28 +156,19 @@ def snapshot(spec: str | Path) -> Snapshot:
     text = str(spec)
     if text.startswith("git:"):
         ref = text[4:] or "HEAD"
-        desc = json.loads(_git_show(ref, "datapackage.json"))
+        commit = _package.git_commit(ref)
+        what = f"git:{_package.shown(ref)}"
+        raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
+        desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
         tables = {}
         for res in desc["resources"]:
-            tables[res["name"]] = _git_show(ref, res["path"])
+            tables[res["name"]] = _package.git_read(commit, res["path"], f"{what}: resource {res['name']!r}")
         return Snapshot(text, desc, tables)
     root = _package.resolve_root(spec)
     desc = _package.read_descriptor(root)
     return Snapshot(
         text, desc, {r["name"]: _package.read_resource_bytes(root, r, verify=False) for r in desc["resources"]}
     )
-
-
-def _git_show(ref: str, path: str) -> bytes:
-    if path.startswith(("/", "-")) or ".." in path.split("/"):
-        msg = f"git:{ref}: unsafe resource path {path!r}"
-        raise PackageReadError(msg)
-    try:
-        return subprocess.run(["git", "show", f"{ref}:{path}"], capture_output=True, check=True, timeout=60).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        err = getattr(exc, "stderr", b"") or b""
-        msg = f"git:{ref}: cannot read {path} ({err.decode(errors='replace').strip() or exc})"
-        raise PackageReadError(msg) from None
 
 
 def _fields(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -211,14 +201,34 @@ def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list
     return out
 
 
-def _row_changes(name: str, key: list[str], old: bytes, new: bytes) -> list[Change]:
+def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tuple[str, str]) -> list[Change]:
+    """The rows removed, added and corrected between two CSV files, matched by primary key.
+
+    Vectorised: the cells of the common rows are compared as two arrays at once,
+    so 300,000 corrected values take a second or two, not minutes.
+    """
+    import numpy as np
     import pandas as pd
 
-    def frame(data: bytes) -> pd.DataFrame:
-        df = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False)
-        return df.set_index(key) if key and set(key) <= set(df.columns) else df
+    def frame(data: bytes, label: str) -> pd.DataFrame:
+        try:
+            df = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False, encoding="utf-8")
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            msg = f"{label}: resource {name!r} cannot be parsed as CSV ({_package.shown(first, 200)})"
+            raise PackageReadError(msg) from None
+        if not key or not set(key) <= set(df.columns):
+            return df
+        dup = df.duplicated(key, keep="first").to_numpy()
+        if dup.any():
+            msg = (
+                f"{label}: resource {name!r}, row {int(dup.nonzero()[0][0]) + 2}: the primary key "
+                f"{', '.join(key)} is used twice; run `powdata validate` before `powdata diff`"
+            )
+            raise PackageReadError(msg)
+        return df.set_index(key)
 
-    o, n = frame(old), frame(new)
+    o, n = frame(old, labels[0]), frame(new, labels[1])
     out: list[Change] = []
     for k in o.index.difference(n.index):
         out.append(Change("major", "row removed", name, f"{_key(k)} (an id is never dropped or reused)"))
@@ -226,13 +236,16 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes) -> list[Chan
         out.append(Change("minor", "row added", name, _key(k)))
     common = o.index.intersection(n.index)
     cols = [c for c in o.columns if c in n.columns]
-    a, b = o.loc[common, cols], n.loc[common, cols]
-    differs = a.ne(b)
-    for k in common[differs.any(axis=1).to_numpy()]:
-        for c in [c for c in cols if a.at[k, c] != b.at[k, c]]:
-            level = "major" if c in IDENTITY_COLUMNS else "patch"
-            kind = "id reused" if level == "major" else ("value corrected" if c == "value" else "text corrected")
-            out.append(Change(level, kind, name, f"{_key(k)}.{c}: {a.at[k, c]!r} → {b.at[k, c]!r}"))
+    missing = "\x00"  # a ragged row's missing cell; no CSV cell read as text can hold NUL
+    a = o.loc[common, cols].astype(object).fillna(missing).to_numpy()
+    b = n.loc[common, cols].astype(object).fillna(missing).to_numpy()
+    rows, where = np.nonzero(a != b) if a.size else (np.array([], int), np.array([], int))
+    for r, j in zip(rows.tolist(), where.tolist(), strict=True):
+        c = cols[j]
+        level = "major" if c in IDENTITY_COLUMNS else "patch"
+        kind = "id reused" if level == "major" else ("value corrected" if c == "value" else "text corrected")
+        old_v, new_v = _package.shown(a[r, j]), _package.shown(b[r, j])
+        out.append(Change(level, kind, name, f"{_key(common[r])}.{c}: {old_v} → {new_v}"))
     return out
 
 
@@ -253,7 +266,7 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
         result.changes += _schema_changes(name, ores[name], nres[name])
         if old.tables[name] != new.tables[name]:
             key = list(nres[name].get("schema", {}).get("primaryKey", []))
-            result.changes += _row_changes(name, key, old.tables[name], new.tables[name])
+            result.changes += _row_changes(name, key, old.tables[name], new.tables[name], (old.label, new.label))
     skip = {"resources", "version", "created"}
     for k in (old.descriptor.keys() | new.descriptor.keys()) - skip:
         if old.descriptor.get(k) != new.descriptor.get(k):

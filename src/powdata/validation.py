@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from powdata import _package
-from powdata.errors import IntegrityError, MissingExtraError, PackageReadError
+from powdata.errors import IntegrityError, MissingExtraError
 from powdata.report import ERROR, Problem, Report
 
 
@@ -53,23 +53,49 @@ def _require_extra() -> None:
         raise MissingExtraError(msg)
 
 
-def _start_frictionless(root: Path) -> subprocess.Popen[bytes]:
-    """Start the Frictionless stage in a child process (see ``powdata._frictionless_stage``)."""
+def _start_frictionless(root: Path, data_bytes: int) -> tuple[subprocess.Popen[bytes], float]:
+    """Start the Frictionless stage in a child process (see ``powdata._frictionless_stage``).
+
+    The child gets memory and time limits scaled to the size of the data
+    (`stage_limits`); it returns with the wall-clock deadline to wait for it.
+    """
+    from powdata._frictionless_stage import stage_limits
+
     package_parent = str(Path(__file__).resolve().parent.parent)
     path = os.environ.get("PYTHONPATH")
-    env = {**os.environ, "PYTHONPATH": package_parent + (os.pathsep + path if path else "")}
+    memory, seconds = stage_limits(data_bytes)
+    env = {
+        **os.environ,
+        "PYTHONPATH": package_parent + (os.pathsep + path if path else ""),
+        "POWDATA_STAGE_MEMORY": str(memory),
+        "POWDATA_STAGE_SECONDS": str(seconds),
+    }
     cmd = [sys.executable, "-m", "powdata._frictionless_stage", str(_package.descriptor_path(root))]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    return proc, 2.0 * seconds
 
 
-def _finish_frictionless(proc: subprocess.Popen[bytes]) -> list[Problem]:
-    """Wait for the Frictionless stage and read its problems."""
-    out, err = proc.communicate(timeout=3600)
+def _finish_frictionless(proc: subprocess.Popen[bytes], timeout: float) -> list[Problem]:
+    """Wait for the Frictionless stage (at most ``timeout`` seconds) and read its problems."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        msg = f"the Frictionless stage ran past its time limit ({timeout:.0f} s) and was stopped"
+        return [Problem("frictionless-limit", ERROR, msg)]
     if proc.returncode != 0:
         last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        if proc.returncode < 0 or "MemoryError" in last[0]:
+            msg = f"the Frictionless stage ran past its memory or time limit and was stopped ({last[0]})"
+            return [Problem("frictionless-limit", ERROR, _package.shown(msg, 300))]
         msg = f"the Frictionless stage failed (exit {proc.returncode}): {last[0]}"
-        return [Problem("frictionless-failed", ERROR, msg)]
-    return [Problem(**{**p, "ids": tuple(p["ids"])}) for p in json.loads(out)]
+        return [Problem("frictionless-failed", ERROR, _package.shown(msg, 300))]
+    try:
+        found = json.loads(out)
+        return [Problem(**{**p, "ids": tuple(p["ids"])}) for p in found]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return [Problem("frictionless-failed", ERROR, "the Frictionless stage gave output that is not its report")]
 
 
 def _descriptor_problems(root: Path, contents: dict[str, bytes]) -> list[Problem]:
@@ -86,11 +112,17 @@ def _descriptor_problems(root: Path, contents: dict[str, bytes]) -> list[Problem
 
 
 def _typed_frames(
-    root: Path, desc: dict[str, Any], *, integrity: bool = True, contents: dict[str, bytes] | None = None
+    root: Path,
+    desc: dict[str, Any],
+    *,
+    integrity: bool = True,
+    contents: dict[str, bytes] | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
     """Read, type and Pandera-check every resource; ``integrity`` also checks sha256 and size.
 
-    The bytes read are kept in ``contents`` when given, for the stale-descriptor check.
+    The bytes read are kept in ``contents`` when given, for the stale-descriptor
+    check. Resources named in ``skip`` (refused by the size check) are not read.
     """
     from powdata import _coerce
     from powdata.pandera_models import check_frame, schema_model
@@ -100,6 +132,8 @@ def _typed_frames(
     problems: list[Problem] = []
     for res in desc["resources"]:
         name = res["name"]
+        if name in skip:
+            continue
         schema = res.get("schema")
         if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
             problems.append(Problem("schema", ERROR, "expected an inline Table Schema; run `powdata build`", name))
@@ -123,6 +157,31 @@ def _typed_frames(
         frames[name] = typed
         schemas[name] = schema
     return frames, schemas, problems
+
+
+def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozenset[str], int]:
+    """Check every resource before anything is parsed: the path gate, the declared size, the header width.
+
+    Returns the size problems, the resources too large to read (a file much
+    larger than its declared ``bytes``, see `_package.validate_limit`, is never
+    read), and the bytes that will be read.
+    """
+    problems: list[Problem] = []
+    oversize: set[str] = set()
+    total = 0
+    for res in desc["resources"]:
+        path = _package.safe_resource_path(root, res)
+        size = path.stat().st_size
+        try:
+            _package.check_size(res, size, path)
+        except IntegrityError as exc:
+            problems.append(Problem(exc.rule, ERROR, str(exc), res["name"]))
+            if size > _package.validate_limit(res):
+                oversize.add(res["name"])
+                continue
+        total += size
+        _package.check_width(res, _package.read_head(path, f"resource {res['name']!r}"))
+    return problems, frozenset(oversize), total
 
 
 def _unparsable(name: str, data: bytes, exc: Exception) -> Problem:
@@ -174,23 +233,22 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     """
     root = _package.resolve_root(path)
     desc = _package.read_descriptor(root)
-    for res in desc["resources"]:  # safety first: refuse before anything is read
-        target = _package.safe_resource_path(root, res)
-        if not target.is_file():
-            msg = f"resource {res['name']!r}: expected file {target} but it does not exist"
-            raise PackageReadError(msg)
+    # safety first: every path gated, sizes and header widths checked before anything is parsed
+    size_problems, oversize, total = _precheck(root, desc)
     if structural and importlib.util.find_spec("frictionless") is None:
         _require_extra()
-    # start Frictionless first, so it works while this process imports pandas and pandera
-    stage = _start_frictionless(root) if structural else None
+    # start Frictionless first, so it works while this process imports pandas and pandera;
+    # never on a file larger than its declared size (the stage would read it whole)
+    stage, deadline = _start_frictionless(root, total) if structural and not oversize else (None, 0.0)
     try:
         _require_extra()
         from powdata.rules import run_cross_rules
 
         report = Report(str(_package.descriptor_path(root)))
+        report.add(size_problems)
         # with Frictionless running, it checks sha256 and bytes; without it, we do
         contents: dict[str, bytes] = {}
-        frames, schemas, problems = _typed_frames(root, desc, integrity=not structural, contents=contents)
+        frames, schemas, problems = _typed_frames(root, desc, integrity=stage is None, contents=contents, skip=oversize)
         report.add(problems)
         report.checked.append("pandera")
         report.add(run_cross_rules(frames, schemas, today=today))
@@ -200,10 +258,13 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
             stage.kill()
             stage.wait()
         raise
-    report.add(_descriptor_problems(root, contents))
+    if not oversize:
+        report.add(_descriptor_problems(root, contents))
     if stage is not None:
         # Frictionless repeats a file's encoding error on every resource that refers to it.
-        found = [p for p in _finish_frictionless(stage) if not (p.rule == "encoding" and p.resource in frames)]
+        found = [
+            p for p in _finish_frictionless(stage, deadline) if not (p.rule == "encoding" and p.resource in frames)
+        ]
         report.add(found)
         report.checked.append("frictionless")
     return report
