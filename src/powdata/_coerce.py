@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from powdata._dtypes import enum_of
+from powdata._package import shown
 from powdata.report import ERROR, Problem
 
 _TRUE = {"true", "True", "TRUE", "1"}
@@ -36,16 +37,33 @@ def read_raw(data: bytes, schema: dict[str, Any]) -> pd.DataFrame:
     """
     missing = schema.get("missingValues", [""])
     if importlib.util.find_spec("pyarrow") is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # the C engine only warns on a ragged first row
-            return pd.read_csv(
-                io.BytesIO(data),
-                dtype="string",
-                keep_default_na=False,
-                na_values=missing,
-                encoding="utf-8",
-                index_col=False,
-            )
+        return _read_raw_pandas(data, missing)
+    import pyarrow as pa
+
+    try:
+        return _read_raw_arrow(data, missing)
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):  # a cell larger than pyarrow's block: parse with pandas instead
+            raise
+    return _read_raw_pandas(data, missing)
+
+
+def _read_raw_pandas(data: bytes, missing: list[str]) -> pd.DataFrame:
+    """Parse with pandas' C reader: slower, but no limit on a cell's size."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)  # the C engine only warns on a ragged first row
+        return pd.read_csv(
+            io.BytesIO(data),
+            dtype="string",
+            keep_default_na=False,
+            na_values=missing,
+            encoding="utf-8",
+            index_col=False,
+        )
+
+
+def _read_raw_arrow(data: bytes, missing: list[str]) -> pd.DataFrame:
+    """Parse with pyarrow's multi-threaded reader (raises on a cell larger than its block)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -131,7 +149,7 @@ def coerce(raw: pd.DataFrame, schema: dict[str, Any], resource: str) -> tuple[pd
                 Problem(
                     "enum" if enum_of(f) and ftype == "string" else "type",
                     ERROR,
-                    f"{name} = {col.iloc[i]!r} is not {expected}",
+                    f"{name} = {shown(col.iloc[i])} is not {expected}",
                     resource,
                     int(i) + 2,
                     name,

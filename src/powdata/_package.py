@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import reprlib
 import stat
 import subprocess
 from functools import lru_cache
@@ -49,6 +50,10 @@ _STANDARD_PROFILE = re.compile(
 )
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, MAX_SHOWN, MAX_SHOWN
+
+
 def max_file_bytes() -> int:
     """Return the size limit of one data file (``POWDATA_MAX_BYTES``, default 1 GiB)."""
     text = os.environ.get("POWDATA_MAX_BYTES", "")
@@ -61,7 +66,7 @@ def shown(value: Any, limit: int = MAX_SHOWN) -> str:
     A resource name or cell may hold ANSI escapes that would rewrite the user's
     terminal, or a megabyte of text; neither reaches the terminal raw.
     """
-    text = repr(value) if isinstance(value, str) else repr(value)[: limit * 2]
+    text = repr(value[: limit * 2]) if isinstance(value, str) else _REPR.repr(value)
     text = _CONTROL.sub(
         lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
     )
@@ -72,6 +77,15 @@ def plain(value: Any, limit: int = MAX_SHOWN) -> str:
     """Show a short, printable value as it is (no quotes); anything else as `shown` does."""
     text = str(value)
     return text if len(text) <= limit and not _CONTROL.search(text) else shown(value, limit)
+
+
+def printable(text: str) -> str:
+    """Escape the control characters of text bound for a terminal, keeping newlines and tabs.
+
+    An ANSI escape in a resource name or a cell would otherwise move the cursor,
+    recolour or rewrite what the user sees; ``\\u001b`` is shown instead.
+    """
+    return _CONTROL.sub(lambda m: m.group() if m.group() in "\n\t" else f"\\u{ord(m.group()):04x}", text)
 
 
 def check_name(name: Any, what: str) -> str:

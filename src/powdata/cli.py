@@ -8,6 +8,7 @@ one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -190,18 +191,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error(text: str) -> None:
+    """Print one line on stderr: control characters escaped, newlines folded."""
+    from powdata._package import printable
+
+    print(printable("powdata: error: " + " ".join(text.split("\n"))), file=sys.stderr)
+
+
+def _tolerate_narrow_terminal() -> None:
+    """Let an ASCII-only terminal (``PYTHONIOENCODING=ascii``) show ``→`` as ``\\u2192``, not crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or detached stream: leave it
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
+    _tolerate_narrow_terminal()
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
     except IntegrityError as exc:
-        print(f"powdata: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 1
     except PowdataError as exc:
-        print(f"powdata: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except BrokenPipeError:  # `powdata show observations | head`
         return 0

@@ -130,10 +130,10 @@ class DiffResult:
                 ]
             else:
                 lines.append("No changes.")
-            return "\n".join(lines) + "\n"
+            return _package.printable("\n".join(lines) + "\n")
         lines = [f"powdata diff {self.old} → {self.new}", self.verdict()]
         lines += [f"  {c.level:<5}  {c.kind:<16} {c.resource or '-':<14} {c.detail}" for c in self.changes]
-        return "\n".join(lines) + "\n"
+        return _package.printable("\n".join(lines) + "\n")
 
 
 def bump_level(old: str, new: str) -> str:

@@ -20,6 +20,7 @@ a contradiction that depends on it is only ever a warning.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -67,7 +68,13 @@ def interval(value: float, qualifier: str) -> Interval:
     Interval(lower=100, upper=inf, lower_open=True, upper_open=False)
     >>> interval(678, "at_least").lower
     678
+
+    A negative, infinite or missing value is refused: ``fewer_than`` −5 would
+    be the empty, backwards interval [0, −5).
     """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        msg = f"value {value!r}: expected a finite number ≥ 0 (a count, share or rank)"
+        raise ValueError(msg)
     if qualifier == "exact":
         return Interval(value, value)
     if qualifier == "more_than":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,10 +88,12 @@ def _parse_cutoff(as_of: str | dt.date) -> dt.date:
         return as_of.date()
     if isinstance(as_of, dt.date):
         return as_of
+    msg = f"as_of={_package.shown(as_of)}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
+    if not isinstance(as_of, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
+        raise PowdataError(msg)  # 20250814 (an int) or '20250814' is not taken for a date
     try:
-        return dt.date.fromisoformat(str(as_of))
+        return dt.date.fromisoformat(as_of)
     except ValueError:
-        msg = f"as_of={as_of!r}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
         raise PowdataError(msg) from None
 
 

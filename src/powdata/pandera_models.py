@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from powdata._dtypes import enum_of, field_dtype_name
+from powdata._package import shown
 from powdata.report import ERROR, Problem
 
 _PANDERA_DTYPE = {"datetime64": "datetime64[ns]"}
@@ -106,11 +107,11 @@ def _problems(cases: Any, resource: str) -> list[Problem]:
         column = None if case.column is None else str(case.column)
         if rule == "missing-column":
             column = str(case.failure_case)
-        msg = f"{column} = {case.failure_case!r} breaks {rule} ({check})"
+        msg = f"{column} = {shown(case.failure_case)} breaks {rule} ({check})"
         if rule in ("required",):
             msg = f"{column} is empty but the schema requires a value"
         elif rule in ("unique", "primary-key"):
-            msg = f"{column} = {case.failure_case!r} is not unique (rule {check})"
+            msg = f"{column} = {shown(case.failure_case)} is not unique (rule {check})"
         elif rule == "missing-column":
             msg = f"expected column {column!r} but the file has none"
         out.append(Problem(rule, ERROR, msg, resource, row, column))

@@ -8,11 +8,15 @@ the first data row is row 2), as Frictionless counts them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from powdata._package import printable
 
 ERROR = "error"
 WARNING = "warning"
+MAX_MESSAGE = 500
+"""The longest message kept; longer ones (a huge cell quoted) are cut with an ellipsis."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class Report:
         }
         rules: set[tuple[str | None, int | None, str]] = {(p.resource, p.row, p.rule) for p in self.problems}
         for p in problems:
+            if len(p.message) > MAX_MESSAGE:  # a 100 kB cell is not echoed whole
+                p = replace(p, message=p.message[: MAX_MESSAGE - 1] + "…")
             cell = (p.resource, p.row, p.column)
             if (p.row is not None and p.column and cell in cells) or (p.resource, p.row, p.rule) in rules:
                 continue
@@ -102,4 +108,4 @@ class Report:
             lines.append(f"{'severity':<8}  {'rule':<26}  {'where':<40}  message")
         for p in ordered:
             lines.append(f"{p.severity:<8}  {p.rule:<26}  {p.where():<40}  {p.message}")
-        return "\n".join(lines) + "\n"
+        return printable("\n".join(lines) + "\n")

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from powdata._package import shown
 from powdata.report import ERROR, Problem
 from powdata.rules._common import (
     Frames,
@@ -48,6 +49,10 @@ def rule_dates(frames: Frames, today: dt.date | None = None) -> list[Problem]:
         idcol = "observation_id" if name == "observations" else "mention_id"
         start, end = reduced_date_bounds(df["as_of"])
         ids = df[idcol]
+        m = (df["as_of"].notna() & start.isna()).fillna(False).to_numpy(dtype=bool)
+        for i, row in zip(m.nonzero()[0], csv_rows(df, m), strict=True):  # 2025-06-31 matches the pattern
+            msg = f"{name[:-1]} {ids.iloc[i]}: as_of {shown(df['as_of'].iloc[i])} is not a calendar date"
+            out.append(Problem("type", ERROR, msg, name, row, "as_of"))
         if "period_start" in df.columns:
             ps, pe = df["period_start"], df["period_end"]
             for mask, col, msg in [
