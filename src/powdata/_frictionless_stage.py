@@ -38,7 +38,7 @@ _RULE = {
 }
 
 
-BASE_MEMORY = 3 * 1024**3
+BASE_MEMORY = 1024**3
 """Address space for the interpreter, Frictionless and its imports (virtual, so generous)."""
 MEMORY_PER_BYTE = 32
 """Address space per byte of data on top of `BASE_MEMORY`."""

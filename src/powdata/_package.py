@@ -23,6 +23,7 @@ import re
 import reprlib
 import stat
 import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -477,8 +478,8 @@ def find_resource(desc: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def safe_resource_path(root: Path, res: dict[str, Any]) -> Path:
-    """Return the local file of ``res`` once it has passed the `gate`."""
-    return gate(root, res.get("path"), f"resource {shown(res.get('name', '?'))}")
+    """Return the local file of ``res`` once it has passed the `gate` (its size is judged by the reader)."""
+    return gate(root, res.get("path"), f"resource {shown(res.get('name', '?'))}", limit=sys.maxsize)
 
 
 def sha256_of(data: bytes) -> str:
@@ -512,7 +513,7 @@ def read_resource_bytes(root: Path, res: dict[str, Any], *, verify: bool = True)
     refused before it is read; without, the general size limit applies.
     """
     what = f"resource {shown(res.get('name', '?'))}"
-    path = gate(root, res.get("path"), what)
+    path = safe_resource_path(root, res)
     if verify:
         check_size(res, path.stat().st_size, path)
     data = read_gated(path, what, declared_limit(res) if verify else max_file_bytes())

@@ -214,6 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        os.getcwd()
+    except OSError as exc:  # pandera's imports (and relative paths) need the working folder
+        _error(f"the current folder cannot be read ({exc.strerror}; was it deleted?); cd into an existing folder")
+        return 2
+    try:
         return func(args)
     except IntegrityError as exc:
         _error(str(exc))

@@ -41,6 +41,7 @@ def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.Da
         raise PackageReadError(msg)
     fields = schema["fields"]
     data = _package.read_resource_bytes(root, res, verify=verify)
+    _package.check_width(res, data)
     where = f"{res.get('path')} (resource {res['name']!r})"
     try:
         with warnings.catch_warnings():

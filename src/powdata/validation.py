@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from powdata import _package
-from powdata.errors import IntegrityError, MissingExtraError
+from powdata.errors import IntegrityError, MissingExtraError, PackageReadError
 from powdata.report import ERROR, Problem, Report
 
 
@@ -176,9 +176,12 @@ def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozense
             _package.check_size(res, size, path)
         except IntegrityError as exc:
             problems.append(Problem(exc.rule, ERROR, str(exc), res["name"]))
-            if size > _package.validate_limit(res):
-                oversize.add(res["name"])
-                continue
+        if size > _package.validate_limit(res):
+            if res.get("bytes") is None:
+                msg = f"resource {res['name']!r}: {path} has {size} bytes, more than the limit of "
+                raise PackageReadError(msg + f"{_package.max_file_bytes()}; refused before reading")
+            oversize.add(res["name"])
+            continue
         total += size
         _package.check_width(res, _package.read_head(path, f"resource {res['name']!r}"))
     return problems, frozenset(oversize), total
