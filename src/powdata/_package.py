@@ -316,7 +316,9 @@ def _check_profiles(node: dict[str, Any], where: str) -> None:
     """
     for key in ("profile", "$schema"):
         value = node.get(key)
-        if value is None or value in _KNOWN_PROFILES or (isinstance(value, str) and _STANDARD_PROFILE.fullmatch(value)):
+        if value is None or (
+            isinstance(value, str) and (value in _KNOWN_PROFILES or _STANDARD_PROFILE.fullmatch(value))
+        ):
             continue
         msg = (
             f"{where}: {key} {shown(value)} is not a standard Data Package profile; "

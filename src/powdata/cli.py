@@ -108,7 +108,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        from powdata._package import printable
+
+        print(printable(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
     else:
         sys.stdout.write(report.to_text())
     return 0 if report.valid else 1
