@@ -2,8 +2,10 @@
 
 The steps, merged into one `Report`:
 
-1. **Safety** — before anything is read, every resource path is checked
-   (no URL, no absolute path, no ``..``, no symlink out of the folder):
+1. **Safety** — before anything is parsed, every resource path passes the
+   gate of ``powdata._package`` (no URL, no absolute path, no ``..``, no
+   symlink out of the folder, a regular file), its size is compared with the
+   declared ``bytes`` and its header with the schema's width (see SECURITY.md):
    Frictionless would fetch an http(s) path even in its untrusted mode.
 2. **Frictionless** — the stock validator: descriptor, encoding, shape, types,
    constraints, keys, foreign keys, sha256 and byte counts. It runs in a child
