@@ -101,7 +101,7 @@ RESOURCE_KEYS = [
     "format",
     "type",
 ]
-FIELD_KEYS = ["name", "type", "constraints", "format"]
+FIELD_KEYS = ["name", "type", "constraints", "format", "description"]
 CONSTRAINT_KEYS = ["required", "unique", "pattern", "enum", "minimum", "maximum", "minLength", "maxLength"]
 SCHEMA_KEYS = ["fields", "primaryKey", "foreignKeys", "missingValues"]
 
@@ -375,15 +375,29 @@ def fuzz_base() -> tempfile.TemporaryDirectory[str]:
 
 
 class TestFuzz:
-    @given(ops=descriptor_edits(), file_edit=FILE_EDITS, name=st.sampled_from(RESOURCES))
-    def test_descriptor_mutations(self, ops: list[tuple[Any, ...]], file_edit: str, name: str) -> None:
-        """Whatever the descriptor holds and whatever a file is, every command keeps the promises."""
+    @given(
+        ops=descriptor_edits(),
+        schema_ops=st.lists(descriptor_edits(), max_size=1),
+        file_edit=FILE_EDITS,
+        name=st.sampled_from(RESOURCES),
+    )
+    def test_descriptor_mutations(
+        self, ops: list[tuple[Any, ...]], schema_ops: list[list[tuple[Any, ...]]], file_edit: str, name: str
+    ) -> None:
+        """Whatever the descriptor and Table Schemas hold and whatever a file is, every command keeps the promises."""
         with fuzz_base() as tmp:
             base = Path(tmp)
             pkg, outside = make_package(base)
             pristine = copy_package(base / "pristine")
             desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
             (pkg / "datapackage.json").write_text(descriptor_text(desc, ops), encoding="utf-8")
+            for sops in schema_ops:  # the schema file `build` inlines, edited like an inline schema
+                path = pkg / "schemas" / f"{name}.json"
+                wrapped = {"resources": [{"schema": json.loads(path.read_text(encoding="utf-8"))}]}
+                edited = apply_descriptor_edits(
+                    wrapped, [op for op in sops if op[0] in ("schema", "field", "constraint")]
+                )
+                path.write_text(json.dumps(edited["resources"][0]["schema"], ensure_ascii=False), encoding="utf-8")
             apply_file_edit(pkg, outside, file_edit, name)
             exercise(base, pkg, pristine, name)
 

@@ -382,7 +382,10 @@ def check_table_schema(schema: Any, where: str) -> dict[str, Any]:
         if f["name"] in seen:
             raise _fail(at, "a field name used once", f["name"])
         seen.add(f["name"])
-        if "type" in f and f["type"] not in _FIELD_TYPES:
+        for key in ("title", "description", "format"):
+            if key in f and not isinstance(f[key], str):
+                raise _fail(at, f"{key} as a string", f[key])
+        if "type" in f and (not isinstance(f["type"], str) or f["type"] not in _FIELD_TYPES):
             raise _fail(at, f"a type among {', '.join(sorted(_FIELD_TYPES))}", f["type"])
         c = f.get("constraints", {})
         if not isinstance(c, dict):
@@ -440,6 +443,9 @@ def check_descriptor(desc: Any, where: str) -> dict[str, Any]:
             raise PackageReadError(msg)
         seen.add(name)
         _check_relative(res.get("path"), f"resource {name!r}")
+        for key in ("title", "description", "mediatype", "encoding", "format"):
+            if key in res and not isinstance(res[key], str):
+                raise _fail(f"resource {name!r}", f"{key} as a string", res[key])
         _check_profiles(res, f"resource {name!r}")
         declared = res.get("bytes")
         if declared is not None and (type(declared) is not int or declared < 0):

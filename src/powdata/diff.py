@@ -38,12 +38,15 @@ def _tightened(key: str, old: Any, new: Any) -> bool:
         return False  # a constraint removed only loosens
     if old is None or old is False:
         return True  # a constraint added can only tighten
-    if key in ("minimum", "minLength"):
-        return bool(new > old)
-    if key in ("maximum", "maxLength"):
-        return bool(new < old)
-    if key == "enum":
-        return not set(old) <= set(new)
+    try:
+        if key in ("minimum", "minLength"):
+            return bool(new > old)
+        if key in ("maximum", "maxLength"):
+            return bool(new < old)
+        if key == "enum":
+            return not set(old) <= set(new)
+    except TypeError:  # a bound changed type (a number to a date string): cannot be compared
+        return True
     return True
 
 
@@ -270,7 +273,8 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
     for name in [n for n in nres if n in ores]:
         result.changes += _schema_changes(name, ores[name], nres[name])
         if old.tables[name] != new.tables[name]:
-            key = list(nres[name].get("schema", {}).get("primaryKey", []))
+            pk = nres[name].get("schema", {}).get("primaryKey", [])
+            key = [pk] if isinstance(pk, str) else list(pk)  # a Table Schema may name one field as a string
             result.changes += _row_changes(name, key, old.tables[name], new.tables[name], (old.label, new.label))
     skip = {"resources", "version", "created"}
     for k in (old.descriptor.keys() | new.descriptor.keys()) - skip:

@@ -55,6 +55,34 @@ CROSS_RULES: list[tuple[str, Callable[[Frames], list[Problem]]]] = [
 ]
 
 REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "mentions", "sources")
+_S, _D = "string", "date"
+REQUIRED_COLUMNS: dict[str, dict[str, str]] = {
+    "observations": {
+        **dict.fromkeys(["observation_id", "indicator_id", "area_id", "as_of", "qualifier", "part_of"], _S),
+        **{"period_start": _D, "period_end": _D, "value": "number", "source_id": _S, "excerpt": _S},
+    },
+    "indicators": {"indicator_id": _S, "unit": _S, "cumulative": "boolean", "about_indicator_id": _S},
+    "areas": {"area_id": _S, "name": _S, "kind": _S},
+    "area_members": {"area_id": _S, "member_id": _S},
+    "mentions": dict.fromkeys(["mention_id", "indicator_id", "area_id", "as_of", "source_id", "excerpt"], _S),
+    "sources": {"source_id": _S, "published": _D, "via_source_id": _S},
+}
+"""The columns (and Table Schema types) the cross rules read; without them the rules cannot run."""
+
+
+def _shape_problems(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list[Problem]:
+    """One problem per column the rules need that a resource lacks or types differently."""
+    out = []
+    for name, columns in REQUIRED_COLUMNS.items():
+        types = {f["name"]: f.get("type", "string") for f in schemas.get(name, {}).get("fields", [])}
+        for column, ftype in columns.items():
+            if column not in frames[name].columns or types.get(column) != ftype:
+                msg = (
+                    f"the cross-table rules need column {column!r} of type {ftype} in {name}, but found "
+                    f"{'type ' + str(types[column]) if column in types else 'no such column'}"
+                )
+                out.append(Problem("missing-column", ERROR, msg, name, None, column))
+    return out
 
 
 def run_cross_rules(
@@ -66,6 +94,9 @@ def run_cross_rules(
     if missing:
         msg = f"the cross-table rules need the resources {', '.join(missing)}, which are missing or unreadable"
         return [*problems, Problem("missing-resource", ERROR, msg)]
+    shape = _shape_problems(frames, schemas)
+    if shape:
+        return problems + shape
     frames = {**frames, "_units": pd.DataFrame({"unit": units_of(frames)})}  # shared by four rules
     for name, rule in CROSS_RULES:
         problems += rule_dates(frames, today) if name == "dates" else rule(frames)
@@ -74,6 +105,7 @@ def run_cross_rules(
 
 __all__ = [
     "CROSS_RULES",
+    "REQUIRED_COLUMNS",
     "REQUIRED_RESOURCES",
     "Frames",
     "figure_forms",
