@@ -23,6 +23,13 @@ settings.register_profile(
     "ci", derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The maintainers' long fuzzing run (see SECURITY.md): HYPOTHESIS_PROFILE=fuzz pytest tests/test_fuzz.py
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("POWDATA_FUZZ_EXAMPLES", "1000")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 

@@ -19,10 +19,13 @@ from typing import Any
 from powdata._package import (
     TEXT_FOLDER,
     TEXT_PREFIX,
+    check_name,
+    check_table_schema,
+    gate,
     is_text,
     read_descriptor,
+    read_file,
     read_json,
-    safe_resource_path,
     sha256_of,
 )
 
@@ -31,16 +34,17 @@ _DERIVED = ("$schema", "type", "format", "mediatype", "encoding", "bytes", "hash
 
 
 def schema_path(root: Path, name: str) -> Path:
-    """Return the Table Schema file of resource ``name`` (``schemas/<name>.json``)."""
-    return root / "schemas" / f"{name}.json"
+    """Return the Table Schema file of resource ``name`` (``schemas/<name>.json``), through the gate."""
+    return gate(root, f"schemas/{check_name(name, 'resource')}.json", f"resource {name!r}: Table Schema")
 
 
 def derive_resource(
     root: Path, res: dict[str, Any], data: bytes | None = None, digest: str | None = None
 ) -> dict[str, Any]:
     """Return ``res`` with its derived fields recomputed from its file (or ``data`` and ``digest``, read already)."""
+    name = check_name(res["name"], "resource")
     if data is None:
-        data = safe_resource_path(root, res).read_bytes()
+        data = read_file(root, res.get("path"), f"resource {name!r}")
     out: dict[str, Any] = {"$schema": RESOURCE_PROFILE}
     for key in ("name", "type", "path", "title", "description"):
         if key in res:
@@ -58,12 +62,18 @@ def derive_resource(
             encoding="utf-8",
             bytes=len(data),
             hash=digest or sha256_of(data),
-            schema=read_json(schema_path(root, res["name"])),
+            schema=_table_schema(root, name),
         )
     for key, value in res.items():  # keep any extra hand-written property
         if key not in out and key not in _DERIVED:
             out[key] = value
     return out
+
+
+def _table_schema(root: Path, name: str) -> dict[str, Any]:
+    """Read ``schemas/<name>.json`` through the gate and shape-check it as a Table Schema."""
+    rel = f"schemas/{name}.json"
+    return check_table_schema(read_json(root, rel, f"resource {name!r}: Table Schema"), rel)
 
 
 def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -81,7 +91,7 @@ def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
     table = next((r for r in desc["resources"] if r.get("name") == "sources"), None)
     rows: dict[str, dict[str, str]] = {}
     if table is not None:
-        text = safe_resource_path(root, table).read_text(encoding="utf-8")
+        text = read_file(root, table.get("path"), "resource 'sources'").decode("utf-8", "replace")
         rows = {r["source_id"]: r for r in csv.DictReader(io.StringIO(text)) if "source_id" in r}
     out = []
     for filename in new:

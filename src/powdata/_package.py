@@ -2,16 +2,28 @@
 
 The package data (``datapackage.json``, ``data/``, ``schemas/``) lives at the
 top of the repository. In a wheel it is shipped inside ``powdata/_data``; in a
-checkout or an editable install it is found at the repository top level. Every
-resource path is checked before anything is opened: absolute paths, URLs,
-``..`` and symlinks that lead outside the package folder are refused.
+checkout or an editable install it is found at the repository top level.
+
+This module is the one gate for every path a command touches (see SECURITY.md):
+resource paths, schema files, the release registry, the descriptor itself and
+the files read at a git ref all pass through `gate` (or `gate_git`) before
+anything is opened. A path must be relative, stay inside the package folder
+after symlinks are resolved, name a regular file (never a FIFO, device or
+folder) and be within a size limit; a declared ``bytes`` is compared with the
+file's size before a byte is read. Names and versions that become file names
+are checked first. Every refusal is a `PowdataError` with a one-line message.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import reprlib
+import stat
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +31,203 @@ from typing import Any
 from powdata.errors import IntegrityError, PackageReadError, UnknownResourceError, UnsafePathError
 
 DESCRIPTOR_NAME = "datapackage.json"
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+MAX_JSON_BYTES = 16 * 1024 * 1024
+"""The largest descriptor, Table Schema or registry file read (JSON; 16 MiB)."""
+DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
+"""The largest data file read when no ``bytes`` is declared (1 GiB; ``POWDATA_MAX_BYTES`` overrides)."""
+MAX_SHOWN = 80
+"""The most characters of an untrusted value quoted in a message."""
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_SEMVER = re.compile(
+    r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+    r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_KNOWN_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+_STANDARD_PROFILE = re.compile(
+    r"https://(datapackage\.org/profiles/[0-9.]+|specs\.frictionlessdata\.io/schemas)/[a-z-]+\.json"
+)
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, MAX_SHOWN, MAX_SHOWN
+
+
+def max_file_bytes() -> int:
+    """Return the size limit of one data file (``POWDATA_MAX_BYTES``, default 1 GiB)."""
+    text = os.environ.get("POWDATA_MAX_BYTES", "")
+    return int(text) if text.isdigit() else DEFAULT_MAX_BYTES
+
+
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """Quote an untrusted value for a message: control characters escaped, at most ``limit`` characters.
+
+    A resource name or cell may hold ANSI escapes that would rewrite the user's
+    terminal, or a megabyte of text; neither reaches the terminal raw.
+    """
+    text = repr(value[: limit * 2]) if isinstance(value, str) else _REPR.repr(value)
+    text = _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(value: Any, limit: int = MAX_SHOWN) -> str:
+    """Show a short, printable value as it is (no quotes); anything else as `shown` does."""
+    text = str(value)
+    return text if len(text) <= limit and not _CONTROL.search(text) else shown(value, limit)
+
+
+def printable(text: str) -> str:
+    """Escape the control characters of text bound for a terminal, keeping newlines and tabs.
+
+    An ANSI escape in a resource name or a cell would otherwise move the cursor,
+    recolour or rewrite what the user sees; ``\\u001b`` is shown instead.
+    """
+    return _CONTROL.sub(lambda m: m.group() if m.group() in "\n\t" else f"\\u{ord(m.group()):04x}", text)
+
+
+def check_name(name: Any, what: str) -> str:
+    """Return ``name`` if it can safely become part of a file name (``schemas/<name>.json``), else refuse."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
+        msg = (
+            f"{what}: name {shown(name)} is not allowed; expected letters, digits, '.', '_' or '-' "
+            "(at most 128, not starting with '.' or '-')"
+        )
+        raise UnsafePathError(msg)
+    return name
+
+
+def check_version(version: Any) -> str:
+    """Return ``version`` if it is a semantic version (MAJOR.MINOR.PATCH), else refuse."""
+    if not isinstance(version, str) or not _SEMVER.fullmatch(version):
+        msg = f"version {shown(version)}: expected a semantic version MAJOR.MINOR.PATCH such as '0.2.0'"
+        raise PackageReadError(msg)
+    return version
+
+
+def _check_relative(rel: Any, what: str) -> str:
+    """Refuse a path that is not one relative, local, printable path without ``..``."""
+    if not isinstance(rel, str) or not rel:
+        msg = f"{what}: expected one relative file path but found {shown(rel)}"
+        raise UnsafePathError(msg)
+    if _CONTROL.search(rel):
+        msg = f"{what}: path {shown(rel)} holds a control character (NUL, newline, escape); rename the file"
+        raise UnsafePathError(msg)
+    if rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", rel):
+        msg = f"{what}: path {shown(rel)} is absolute; expected a path relative to the package folder"
+        raise UnsafePathError(msg)
+    if _URL.match(rel):
+        msg = f"{what}: path {shown(rel)} is remote; powdata never uses the network, ship the file in the package"
+        raise UnsafePathError(msg)
+    if ".." in re.split(r"[\\/]", rel):
+        msg = f"{what}: path {shown(rel)} climbs out of the package folder with '..'"
+        raise UnsafePathError(msg)
+    return rel
+
+
+def _resolve(path: Path, what: str) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop; a deleted working folder
+        msg = f"{what}: cannot resolve {shown(str(path))} ({getattr(exc, 'strerror', None) or exc})"
+        raise PackageReadError(msg) from None
+
+
+def gate(root: Path, rel: Any, what: str, *, limit: int | None = None, must_exist: bool = True) -> Path:
+    """Return the real path of ``rel`` under ``root`` once it has passed every check, else refuse.
+
+    Refused: a non-string or empty path, a control character, a URL, an absolute
+    path, ``..``, a path that resolves (through a symlink or otherwise) outside
+    ``root``, a symlink loop, and, when ``must_exist``, a missing file, anything
+    but a regular file (FIFO, device, folder) and a file larger than ``limit``
+    (default `max_file_bytes`). With ``must_exist=False`` (a file about to be
+    written) a missing file is allowed, but its folder must exist inside ``root``.
+    """
+    _check_relative(rel, what)
+    base = _resolve(root, what)
+    full = _resolve(root / rel, what)
+    if base != full and base not in full.parents:
+        msg = (
+            f"{what}: path {shown(rel)} resolves to {shown(str(full))}, outside the package folder {base} (a symlink?)"
+        )
+        raise UnsafePathError(msg)
+    try:
+        st = full.stat()
+    except FileNotFoundError:
+        if must_exist:
+            msg = f"{what}: expected file {full} but it does not exist"
+            raise PackageReadError(msg) from None
+        if not full.parent.is_dir():
+            msg = f"{what}: folder {full.parent} does not exist"
+            raise PackageReadError(msg) from None
+        return full
+    except OSError as exc:
+        msg = f"{what}: cannot read {shown(str(full))} ({exc.strerror})"
+        raise PackageReadError(msg) from None
+    if not stat.S_ISREG(st.st_mode):
+        msg = f"{what}: {full} is not a regular file (a folder, FIFO or device); refused"
+        raise UnsafePathError(msg)
+    limit = max_file_bytes() if limit is None else limit
+    if must_exist and st.st_size > limit:
+        msg = f"{what}: {full} has {st.st_size} bytes, more than the limit of {limit}; refused before reading"
+        raise PackageReadError(msg)
+    return full
+
+
+def read_gated(path: Path, what: str, limit: int) -> bytes:
+    """Read a file that `gate` passed, never more than ``limit`` bytes and never blocking on a FIFO.
+
+    The file is opened without following a symlink and without blocking, and
+    checked again on the open descriptor, so a file swapped after the gate's
+    check is refused rather than read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        msg = f"{what}: cannot read {shown(str(path))} ({exc.strerror})"
+        raise PackageReadError(msg) from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            msg = f"{what}: {path} is not a regular file; refused"
+            raise UnsafePathError(msg)
+        if st.st_size > limit:
+            msg = f"{what}: {path} has {st.st_size} bytes, more than the limit of {limit}; refused before reading"
+            raise PackageReadError(msg)
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            msg = f"{what}: cannot read {path} ({exc.strerror})"
+            raise PackageReadError(msg) from None
+    if len(data) > limit:
+        msg = f"{what}: {path} grew past the limit of {limit} bytes while being read; refused"
+        raise PackageReadError(msg)
+    return data
+
+
+def read_head(path: Path, what: str, size: int = 1024 * 1024) -> bytes:
+    """Read at most the first ``size`` bytes of a file that `gate` passed (for the header check)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        msg = f"{what}: cannot read {shown(str(path))} ({exc.strerror})"
+        raise PackageReadError(msg) from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            msg = f"{what}: {path} is not a regular file; refused"
+            raise UnsafePathError(msg)
+        return fh.read(size)
+
+
+def read_file(root: Path, rel: Any, what: str, *, limit: int | None = None) -> bytes:
+    """Gate ``rel`` under ``root`` and read it (at most ``limit`` bytes, default `max_file_bytes`)."""
+    limit = max_file_bytes() if limit is None else limit
+    return read_gated(gate(root, rel, what, limit=limit), what, limit)
 
 
 def default_root() -> Path:
@@ -36,49 +244,62 @@ def default_root() -> Path:
 
 
 def resolve_root(path: str | Path | None) -> Path:
-    """Return the package folder for ``path``: a descriptor, a folder holding one, or None."""
+    """Return the package folder for ``path``: a descriptor, a folder holding one, or None.
+
+    A descriptor must be named ``datapackage.json``: the package is read from
+    its folder, so any other file name would silently validate its neighbour.
+    """
     if path is None:
         return default_root()
     p = Path(path)
-    if p.is_dir():
+    if "\x00" in str(path):
+        msg = f"{shown(str(path))}: a path cannot hold a NUL byte"
+        raise PackageReadError(msg)
+    try:
+        is_dir, exists = p.is_dir(), p.exists()
+        if not p.is_absolute():
+            Path.cwd()  # a deleted working folder fails here, with a clear message below
+    except (OSError, RuntimeError) as exc:
+        msg = f"{shown(str(p))}: cannot be read ({getattr(exc, 'strerror', None) or exc}); was the folder deleted?"
+        raise PackageReadError(msg) from None
+    if is_dir:
         if not (p / DESCRIPTOR_NAME).is_file():
-            msg = f"expected {DESCRIPTOR_NAME} in folder {p} but found none; pass a data package folder"
+            msg = f"expected {DESCRIPTOR_NAME} in folder {shown(str(p))} but found none; pass a data package folder"
             raise PackageReadError(msg)
         return p
-    if not p.exists():
-        msg = f"expected a data package at {p} but nothing is there; pass a datapackage.json or its folder"
+    if not exists:
+        msg = f"expected a data package at {shown(str(p))} but nothing is there; pass a datapackage.json or its folder"
         raise PackageReadError(msg)
-    if p.name != DESCRIPTOR_NAME and p.suffix != ".json":
-        msg = f"expected a datapackage.json or a folder but found {p}; pass a data package descriptor"
+    if p.name != DESCRIPTOR_NAME:
+        msg = (
+            f"expected a file named {DESCRIPTOR_NAME} or its folder but found {shown(str(p))}; "
+            f"powdata reads the {DESCRIPTOR_NAME} of a package folder, so rename the descriptor"
+        )
         raise PackageReadError(msg)
     return p.parent
 
 
-def _read_bytes(path: Path, what: str) -> bytes:
-    """Read ``path``, turning a missing or unreadable file into a `PackageReadError` naming ``what``."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        msg = f"{what}: expected file {path} but it does not exist"
-        raise PackageReadError(msg) from None
-    except OSError as exc:
-        msg = f"{what}: cannot read {path} ({exc.strerror})"
-        raise PackageReadError(msg) from None
-
-
-def read_json(path: Path) -> Any:
-    """Read a JSON file, turning every failure into a `PackageReadError` that names it."""
-    data = _read_bytes(path, "JSON file")
+def parse_json(data: bytes, where: str) -> Any:
+    """Parse JSON bytes, turning every failure (bad UTF-8, bad syntax, deep nesting) into one line."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        msg = f"{path}: expected UTF-8 but byte {exc.start} is not valid UTF-8; re-save the file as UTF-8"
+        msg = f"{where}: expected UTF-8 but byte {exc.start} is not valid UTF-8; re-save the file as UTF-8"
         raise PackageReadError(msg) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        msg = f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        msg = f"{where}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise PackageReadError(msg) from None
+    except RecursionError:
+        msg = f"{where}: JSON nested too deeply to be a data package descriptor; refused"
+        raise PackageReadError(msg) from None
+
+
+def read_json(root: Path, rel: str, what: str = "JSON file") -> Any:
+    """Gate and read the JSON file ``rel`` under ``root`` (at most `MAX_JSON_BYTES`)."""
+    data = read_file(root, rel, what, limit=MAX_JSON_BYTES)
+    return parse_json(data, str(root / rel))
 
 
 def descriptor_path(root: Path) -> Path:
@@ -86,18 +307,162 @@ def descriptor_path(root: Path) -> Path:
     return root / DESCRIPTOR_NAME
 
 
-def read_descriptor(root: Path) -> dict[str, Any]:
-    """Read and shape-check the descriptor of the package folder ``root``."""
-    desc = read_json(descriptor_path(root))
-    where = descriptor_path(root)
+def _check_profiles(node: dict[str, Any], where: str) -> None:
+    """Refuse a ``profile``, ``$schema``, ``schema`` or ``dialect`` that Frictionless would fetch or open.
+
+    Frictionless retrieves a custom ``profile`` (over HTTP, or from any local
+    path) and a string ``schema`` or ``dialect``. The standard profile names and
+    URLs are allowed: they are recognised, never fetched.
+    """
+    for key in ("profile", "$schema"):
+        value = node.get(key)
+        if value is None or (
+            isinstance(value, str) and (value in _KNOWN_PROFILES or _STANDARD_PROFILE.fullmatch(value))
+        ):
+            continue
+        msg = (
+            f"{where}: {key} {shown(value)} is not a standard Data Package profile; "
+            "powdata never fetches or opens a custom profile"
+        )
+        raise UnsafePathError(msg)
+    for key in ("schema", "dialect"):
+        value = node.get(key)
+        if value is not None and not isinstance(value, dict):
+            msg = f"{where}: {key} must be written inline as a JSON object, not {shown(value)}; run `powdata build`"
+            raise UnsafePathError(msg)
+
+
+_FIELD_TYPES = {
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "object",
+    "array",
+    "date",
+    "time",
+    "datetime",
+    "year",
+    "yearmonth",
+    "duration",
+    "geopoint",
+    "geojson",
+    "list",
+    "any",
+}
+
+
+def _fail(where: str, what: str, value: Any) -> PackageReadError:
+    return PackageReadError(f"{where}: expected {what} but found {shown(value)}")
+
+
+def _names(value: Any) -> list[str] | None:
+    """A Table Schema's field list (a name or a list of names), or None if malformed."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def check_table_schema(schema: Any, where: str) -> dict[str, Any]:
+    """Shape-check a Table Schema so that no later step meets a wrong type.
+
+    Fields must be objects with unique string names; a type, constraints, enum,
+    pattern, bounds, keys and missing values must have the type the Table Schema
+    standard gives them. Whether the data satisfy the schema is validation's job.
+    """
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        raise _fail(where, "a Table Schema object with a 'fields' list", schema)
+    seen: set[str] = set()
+    for i, f in enumerate(schema["fields"]):
+        at = f"{where}: fields[{i}]"
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            raise _fail(at, "an object with a 'name'", f)
+        if f["name"] in seen:
+            raise _fail(at, "a field name used once", f["name"])
+        seen.add(f["name"])
+        for key in ("title", "description", "format"):
+            if key in f and not isinstance(f[key], str):
+                raise _fail(at, f"{key} as a string", f[key])
+        if "type" in f and (not isinstance(f["type"], str) or f["type"] not in _FIELD_TYPES):
+            raise _fail(at, f"a type among {', '.join(sorted(_FIELD_TYPES))}", f["type"])
+        c = f.get("constraints", {})
+        if not isinstance(c, dict):
+            raise _fail(at, "constraints as an object", c)
+        if "enum" in c and not (isinstance(c["enum"], list) and all(isinstance(v, str) for v in c["enum"])):
+            raise _fail(at, "enum as a list of strings", c["enum"])
+        if "pattern" in c:
+            if not isinstance(c["pattern"], str):
+                raise _fail(at, "pattern as a string", c["pattern"])
+            try:
+                re.compile(c["pattern"])
+            except (re.error, RecursionError, OverflowError):
+                raise _fail(at, "pattern as a regular expression", c["pattern"]) from None
+        for key in ("minimum", "maximum", "minLength", "maxLength"):
+            v = c.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, str))):
+                raise _fail(at, f"{key} as a number", v)
+        for key in ("required", "unique"):
+            if key in c and not isinstance(c[key], bool):
+                raise _fail(at, f"{key} as true or false", c[key])
+    if "primaryKey" in schema and _names(schema["primaryKey"]) is None:
+        raise _fail(where, "primaryKey as a field name or a list of them", schema["primaryKey"])
+    mv = schema.get("missingValues", [""])
+    if not isinstance(mv, list) or not all(isinstance(v, str) for v in mv):
+        raise _fail(where, "missingValues as a list of strings", mv)
+    fks = schema.get("foreignKeys", [])
+    if not isinstance(fks, list):
+        raise _fail(where, "foreignKeys as a list", fks)
+    for i, fk in enumerate(fks):
+        ref = fk.get("reference") if isinstance(fk, dict) else None
+        if (
+            not isinstance(ref, dict)
+            or _names(fk.get("fields")) is None
+            or _names(ref.get("fields")) is None
+            or not isinstance(ref.get("resource", ""), str)
+        ):
+            raise _fail(f"{where}: foreignKeys[{i}]", "fields and a reference {resource, fields}", fk)
+    return schema
+
+
+def check_descriptor(desc: Any, where: str) -> dict[str, Any]:
+    """Shape-check a parsed descriptor: an object, resources with unique safe names, no remote profile."""
     if not isinstance(desc, dict) or not isinstance(desc.get("resources"), list):
         msg = f"{where}: expected a JSON object with a 'resources' list; is this a data package descriptor?"
         raise PackageReadError(msg)
+    _check_profiles(desc, where)
+    seen: set[str] = set()
     for i, res in enumerate(desc["resources"]):
         if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             msg = f"{where}: resources[{i}] must be an object with a 'name'"
             raise PackageReadError(msg)
+        name = check_name(res["name"], f"{where}: resources[{i}]")
+        if name in seen:
+            msg = f"{where}: resources[{i}]: the name {name!r} is used twice; resource names must be unique"
+            raise PackageReadError(msg)
+        seen.add(name)
+        _check_relative(res.get("path"), f"resource {name!r}")
+        for key in ("title", "description", "mediatype", "encoding", "format"):
+            if key in res and not isinstance(res[key], str):
+                raise _fail(f"resource {name!r}", f"{key} as a string", res[key])
+        _check_profiles(res, f"resource {name!r}")
+        declared = res.get("bytes")
+        if declared is not None and (type(declared) is not int or declared < 0):
+            msg = f"resource {name!r}: expected 'bytes' to be a whole number but found {shown(declared)}"
+            raise PackageReadError(msg)
+        if isinstance(res.get("schema"), dict):
+            check_table_schema(res["schema"], f"resource {name!r}: schema")
+        if "hash" in res and not isinstance(res["hash"], str):
+            msg = f"resource {name!r}: expected 'hash' as 'sha256:<hex>' but found {shown(res['hash'])}"
+            raise PackageReadError(msg)
     return desc
+
+
+def read_descriptor(root: Path) -> dict[str, Any]:
+    """Read and shape-check the descriptor of the package folder ``root`` (see `check_descriptor`)."""
+    desc = read_json(root, DESCRIPTOR_NAME, "descriptor")
+    return check_descriptor(desc, str(descriptor_path(root)))
 
 
 @lru_cache(maxsize=8)
@@ -146,37 +511,13 @@ def find_resource(desc: dict[str, Any], name: str) -> dict[str, Any]:
         if res["name"] == name:
             return res
     names = ", ".join(sorted(r["name"] for r in tables(desc)))
-    msg = f"{name!r} is not a powdata resource; expected one of: {names} (see powdata.list_resources())"
+    msg = f"{shown(name)} is not a powdata resource; expected one of: {names} (see powdata.list_resources())"
     raise UnknownResourceError(msg)
 
 
 def safe_resource_path(root: Path, res: dict[str, Any]) -> Path:
-    """Return the local file of ``res``, refusing any path that could leave ``root``.
-
-    Refused: a missing or non-string path, a URL (Frictionless would fetch it), an
-    absolute path, a path with ``..`` and any path that resolves, through a symlink
-    or otherwise, outside the package folder.
-    """
-    name = res.get("name", "?")
-    rel = res.get("path")
-    if not isinstance(rel, str) or not rel:
-        msg = f"resource {name!r}: expected 'path' to be one relative file path but found {rel!r}"
-        raise UnsafePathError(msg)
-    if _URL.match(rel) or rel.startswith("//"):
-        msg = f"resource {name!r}: path {rel!r} is remote; powdata never uses the network, ship the file in the package"
-        raise UnsafePathError(msg)
-    if rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
-        msg = f"resource {name!r}: path {rel!r} is absolute; expected a path relative to the package folder"
-        raise UnsafePathError(msg)
-    if ".." in re.split(r"[\\/]", rel):
-        msg = f"resource {name!r}: path {rel!r} climbs out of the package folder with '..'"
-        raise UnsafePathError(msg)
-    base = root.resolve()
-    full = (root / rel).resolve()
-    if base != full and base not in full.parents:
-        msg = f"resource {name!r}: path {rel!r} resolves to {full}, outside the package folder {base} (a symlink?)"
-        raise UnsafePathError(msg)
-    return full
+    """Return the local file of ``res`` once it has passed the `gate` (its size is judged by the reader)."""
+    return gate(root, res.get("path"), f"resource {shown(res.get('name', '?'))}", limit=sys.maxsize)
 
 
 def sha256_of(data: bytes) -> str:
@@ -184,13 +525,50 @@ def sha256_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def declared_limit(res: dict[str, Any]) -> int:
+    """The most bytes to read for ``res``: its declared ``bytes`` when given, else `max_file_bytes`."""
+    declared = res.get("bytes")
+    return declared if type(declared) is int and 0 <= declared <= max_file_bytes() else max_file_bytes()
+
+
+def validate_limit(res: dict[str, Any]) -> int:
+    """The largest file `validate` reads for ``res``: twice its declared ``bytes`` plus 1 MiB.
+
+    A data file edited since the last ``powdata build`` differs a little from
+    its declared size and is still checked (the report says the descriptor is
+    stale); a file far larger than declared is refused unread.
+    """
+    declared = res.get("bytes")
+    if type(declared) is not int:
+        return max_file_bytes()
+    return min(max_file_bytes(), 2 * declared + 1024 * 1024)
+
+
 def read_resource_bytes(root: Path, res: dict[str, Any], *, verify: bool = True) -> bytes:
-    """Read the bytes of ``res`` and, if ``verify``, check them against its hash and size."""
+    """Read the bytes of ``res`` and, if ``verify``, check them against its hash and size.
+
+    With ``verify``, a file whose size differs from the declared ``bytes`` is
+    refused before it is read; without, the general size limit applies.
+    """
+    what = f"resource {shown(res.get('name', '?'))}"
     path = safe_resource_path(root, res)
-    data = _read_bytes(path, f"resource {res['name']!r}")
+    if verify:
+        check_size(res, path.stat().st_size, path)
+    data = read_gated(path, what, declared_limit(res) if verify else max_file_bytes())
     if verify:
         check_integrity(res, data, path)
     return data
+
+
+def check_size(res: dict[str, Any], size: int, path: Path) -> None:
+    """Raise `IntegrityError` when a file's ``size`` differs from the ``bytes`` its descriptor declares."""
+    want_bytes = res.get("bytes")
+    if want_bytes is not None and want_bytes != size:
+        msg = (
+            f"resource {shown(res.get('name'))}: expected {plain(want_bytes)} bytes but {path} has {size}; "
+            "the file changed since the descriptor was built (run `powdata build`) or is corrupted"
+        )
+        raise IntegrityError(msg, rule="bytes")
 
 
 def check_integrity(res: dict[str, Any], data: bytes, path: Path) -> None:
@@ -200,30 +578,122 @@ def check_integrity(res: dict[str, Any], data: bytes, path: Path) -> None:
 
 
 def integrity_errors(
-    res: dict[str, Any], data: bytes, path: Path, *, digest: str | None = None
+    res: dict[str, Any], data: bytes, path: Path, *, digest: str | None = None, size: bool = True
 ) -> list[IntegrityError]:
     """Return an `IntegrityError` for each of size and hash in which ``data`` differs from ``res``.
 
-    ``digest`` is ``sha256_of(data)`` when the caller has it already (hashing 200 MB costs 0.4 s).
+    ``digest`` is ``sha256_of(data)`` when the caller has it already (hashing 200 MB costs 0.4 s);
+    ``size=False`` leaves the size to a caller that checked it before reading (validation).
     """
     out = []
-    want_bytes = res.get("bytes")
-    if want_bytes is not None and want_bytes != len(data):
-        msg = (
-            f"resource {res['name']!r}: expected {want_bytes} bytes but {path} has {len(data)}; "
-            "the file changed since the descriptor was built (run `powdata build`) or is corrupted"
-        )
-        out.append(IntegrityError(msg, rule="bytes"))
+    if size:
+        try:
+            check_size(res, len(data), path)
+        except IntegrityError as exc:
+            out.append(exc)
     want_hash = res.get("hash")
     if want_hash is not None:
+        if not isinstance(want_hash, str):
+            msg = f"resource {shown(res.get('name'))}: expected a hash as 'sha256:<hex>' but found {shown(want_hash)}"
+            return [*out, IntegrityError(msg, rule="hash")]
         algo = want_hash.split(":", 1)[0] if ":" in want_hash else "md5"
         if algo != "sha256":
-            msg = f"resource {res['name']!r}: expected a sha256 hash but the descriptor gives {want_hash!r}"
+            msg = (
+                f"resource {shown(res.get('name'))}: expected a sha256 hash but the descriptor gives {shown(want_hash)}"
+            )
             out.append(IntegrityError(msg, rule="hash"))
         elif (got := digest or sha256_of(data)) != want_hash:
             msg = (
-                f"resource {res['name']!r}: expected {want_hash} but {path} has {got}; "
+                f"resource {shown(res.get('name'))}: expected {plain(want_hash)} but {path} has {got}; "
                 "the file changed since the descriptor was built (run `powdata build`) or is corrupted"
             )
             out.append(IntegrityError(msg, rule="hash"))
     return out
+
+
+def header_width(data: bytes) -> int:
+    """Count the columns of a CSV file's header line (quoted commas are not separators)."""
+    import csv
+
+    end = data.find(b"\n")
+    line = data[: end if end >= 0 else len(data)].decode("utf-8", "replace").rstrip("\r")
+    return len(next(csv.reader([line]), []))
+
+
+def check_width(res: dict[str, Any], data: bytes) -> None:
+    """Refuse a CSV whose header has more columns than its Table Schema, before it is parsed.
+
+    A file of a million columns would otherwise cost minutes and gigabytes to
+    parse; a Table Schema states exactly how many columns there are.
+    """
+    schema = res.get("schema")
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        return
+    width, fields = header_width(data[: 1024 * 1024]), len(schema["fields"])
+    if width > fields:
+        msg = (
+            f"resource {shown(res.get('name'))}: the header has {width} columns but the Table Schema declares "
+            f"{fields}; refused before parsing"
+        )
+        raise PackageReadError(msg)
+
+
+# git refs ----------------------------------------------------------------------------------------
+
+GIT_TIMEOUT = 60
+
+
+def _git(args: list[str], what: str) -> bytes:
+    """Run git with ``args`` (never a shell), returning stdout or raising a one-line error."""
+    try:
+        proc = subprocess.run(["git", *args], capture_output=True, timeout=GIT_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        msg = f"{what}: cannot run git ({getattr(exc, 'strerror', None) or exc})"
+        raise PackageReadError(msg) from None
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        msg = f"{what}: {shown(err[-1] if err else f'git exited with {proc.returncode}', 200)}"
+        raise PackageReadError(msg)
+    return proc.stdout
+
+
+def git_commit(ref: str) -> str:
+    """Return the commit id that ``ref`` names, refusing anything git could read as an option.
+
+    The ref may not start with ``-`` or hold a control character, a space,
+    ``:`` or ``..``; it is resolved with ``git rev-parse --verify
+    --end-of-options REF^{commit}``, so ``git:--output=/tmp/x`` is a bad ref,
+    never an option, and ``HEAD~1`` or ``v0.1.0`` work as in git.
+    """
+    what = f"git:{shown(ref)}"
+    bad = re.compile(r"[\x00-\x20\x7f:]|\.\.|^-")
+    if not ref or len(ref) > 256 or bad.search(ref):
+        msg = f"{what}: not a valid git ref (a branch, tag or commit such as HEAD, main or v0.1.0)"
+        raise PackageReadError(msg)
+    out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], what)
+    commit = out.decode("ascii", "replace").strip()
+    if not re.fullmatch(r"[0-9a-f]{40,64}", commit):
+        msg = f"{what}: git did not resolve the ref to a commit"
+        raise PackageReadError(msg)
+    return commit
+
+
+def git_read(commit: str, rel: Any, what: str, *, limit: int | None = None) -> bytes:
+    """Read the file ``rel`` at ``commit`` (from `git_commit`) through the same path rules as `gate`.
+
+    The object must be a blob within ``limit`` bytes, checked with ``git
+    cat-file -s`` before it is read; the object name starts with the commit id,
+    so it cannot be read as an option.
+    """
+    _check_relative(rel, what)
+    limit = max_file_bytes() if limit is None else limit
+    obj = f"{commit}:{rel}"
+    kind = _git(["cat-file", "-t", obj], what).strip()
+    if kind != b"blob":
+        msg = f"{what}: {shown(rel)} at {commit[:12]} is not a file ({kind.decode('ascii', 'replace')})"
+        raise UnsafePathError(msg)
+    size = int(_git(["cat-file", "-s", obj], what).strip() or b"0")
+    if size > limit:
+        msg = f"{what}: {shown(rel)} at {commit[:12]} has {size} bytes, more than the limit of {limit}; refused"
+        raise PackageReadError(msg)
+    return _git(["cat-file", "blob", obj], what)

@@ -41,6 +41,8 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+from powdata._package import shown
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -103,20 +105,39 @@ def read_raw(data: bytes, schema: dict[str, Any]) -> pd.DataFrame:
     on pandas 2); small files use pandas' C engine, which needs no extra import.
     A ragged row is an error with either reader (see `read_lenient`).
     """
-    import pandas as pd
 
     missing = schema.get("missingValues", [""])
     if len(data) < PYARROW_FROM_BYTES or importlib.util.find_spec("pyarrow") is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # the C engine only warns on a ragged first row
-            return pd.read_csv(
-                io.BytesIO(data),
-                dtype="string",
-                keep_default_na=False,
-                na_values=missing,
-                encoding="utf-8",
-                index_col=False,
-            )
+        return _read_raw_pandas(data, missing)
+    import pyarrow as pa
+
+    try:
+        return _read_raw_arrow(data, missing)
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):  # a cell larger than pyarrow's block: parse with pandas instead
+            raise
+    return _read_raw_pandas(data, missing)
+
+
+def _read_raw_pandas(data: bytes, missing: list[str]) -> pd.DataFrame:
+    """Parse with pandas' C reader: no extra import, no limit on a cell's size."""
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)  # the C engine only warns on a ragged first row
+        return pd.read_csv(
+            io.BytesIO(data),
+            dtype="string",
+            keep_default_na=False,
+            na_values=missing,
+            encoding="utf-8",
+            index_col=False,
+        )
+
+
+def _read_raw_arrow(data: bytes, missing: list[str]) -> pd.DataFrame:
+    """Parse with pyarrow's multi-threaded reader (raises on a cell larger than its block)."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -307,7 +328,7 @@ def type_frame(raw: pd.DataFrame, schema: dict[str, Any]) -> tuple[pd.DataFrame,
             parsed, expected = col, "text"
         present = col.notna().to_numpy(dtype=bool)
         for i in (present & np.asarray(pd.isna(parsed), dtype=bool)).nonzero()[0]:
-            flaws.append(Flaw(rule, int(i) + 2, name, f"{name} = {col.iloc[i]!r} is not {expected}"))
+            flaws.append(Flaw(rule, int(i) + 2, name, f"{name} = {shown(col.iloc[i])} is not {expected}"))
         if f.get("constraints", {}).get("required"):
             for i in (~present).nonzero()[0]:
                 flaws.append(Flaw("required", int(i) + 2, name, f"{name} is empty but the schema requires a value"))

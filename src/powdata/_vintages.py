@@ -57,6 +57,8 @@ def via_chains(sources: pd.DataFrame) -> dict[str, list[str]]:
     via = dict(zip(sources["source_id"], sources["via_source_id"], strict=True))
     out: dict[str, list[str]] = {}
     for sid in via:
+        if not isinstance(sid, str):  # a missing source_id (reported by the typer) has no chain
+            continue
         chain: list[str] = []
         cur: Any = sid
         while isinstance(cur, str) and cur not in chain:

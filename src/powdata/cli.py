@@ -8,6 +8,7 @@ one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -95,7 +96,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        from powdata._package import printable
+
+        print(printable(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
     else:
         sys.stdout.write(report.to_text())
     return 0 if report.valid else 1
@@ -193,20 +196,42 @@ def _silence_stdout() -> None:
         pass
 
 
+def _error(text: str) -> None:
+    """Print one line on stderr: control characters escaped, newlines folded."""
+    from powdata._package import printable
+
+    print(printable("powdata: error: " + " ".join(text.split("\n"))), file=sys.stderr)
+
+
+def _tolerate_narrow_terminal() -> None:
+    """Let an ASCII-only terminal (``PYTHONIOENCODING=ascii``) show ``→`` as ``\\u2192``, not crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or detached stream: leave it
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
+    _tolerate_narrow_terminal()
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        os.getcwd()
+    except OSError as exc:  # pandera's imports (and relative paths) need the working folder
+        _error(f"the current folder cannot be read ({exc.strerror}; was it deleted?); cd into an existing folder")
+        return 2
     try:
         code = func(args)
         sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers below
         return code
     except IntegrityError as exc:
-        print(f"powdata: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 1
     except PowdataError as exc:
-        print(f"powdata: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except BrokenPipeError:  # `powdata show observations | head`
         _silence_stdout()
@@ -215,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         target = exc.filename2 or exc.filename  # os.replace names the temporary file first, the target second
         where = f": {target}" if target else ""
-        print(f"powdata: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        _error(f"{exc.strerror or exc}{where}")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -45,3 +45,7 @@ class PackageReadError(PowdataError, OSError):
 
 class MissingExtraError(PowdataError, ImportError):
     """An optional dependency that a feature needs is not installed."""
+
+
+class PackageWriteError(PowdataError, OSError):
+    """A file that cannot be written (read-only folder, full disk); nothing was changed."""

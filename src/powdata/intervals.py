@@ -27,6 +27,7 @@ a contradiction that involves it is only ever a warning (see
 from __future__ import annotations
 
 import math
+import numbers
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -133,7 +134,13 @@ def interval(value: float, qualifier: str) -> Interval:
     110.0
     >>> 100 in interval(100, "more_than"), 100.5 in interval(100, "more_than")
     (False, True)
+
+    A negative, infinite or missing value is refused: ``fewer_than`` −5 would
+    be the empty, backwards interval [0, −5).
     """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        msg = f"value {value!r}: expected a finite number ≥ 0 (a count, share or rank)"
+        raise ArgumentError(msg)
     b = BOUNDS.get(qualifier)
     if b is None:
         msg = f"qualifier {qualifier!r}: expected one of {', '.join(QUALIFIERS)}"

@@ -8,6 +8,7 @@ rather than silently loaded.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -40,6 +41,7 @@ def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.Da
         raise PackageReadError(msg)
     schema = res["schema"]
     data = _package.read_resource_bytes(root, res, verify=verify)
+    _package.check_width(res, data)
     where = f"{res.get('path')} (resource {res['name']!r})"
     try:
         raw = _schema.read_raw(data, schema)
@@ -66,10 +68,12 @@ def _parse_cutoff(as_of: str | dt.date) -> dt.date:
         return as_of.date()
     if isinstance(as_of, dt.date):
         return as_of
+    msg = f"as_of={_package.shown(as_of)}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
+    if not isinstance(as_of, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
+        raise ArgumentError(msg)  # 20250814 (an int) or '20250814' is not taken for a date
     try:
-        return dt.date.fromisoformat(str(as_of))
+        return dt.date.fromisoformat(as_of)
     except ValueError:
-        msg = f"as_of={as_of!r}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
         raise ArgumentError(msg) from None
 
 

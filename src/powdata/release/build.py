@@ -13,7 +13,7 @@ from pathlib import Path
 
 from powdata._atomic import write_text_atomic
 from powdata._derived import built_descriptor, render
-from powdata._package import descriptor_path
+from powdata._package import DESCRIPTOR_NAME, MAX_JSON_BYTES, descriptor_path, gate, read_file
 from powdata.release.registry import registry_entry, registry_mismatch, registry_path
 
 
@@ -21,12 +21,12 @@ def build(root: Path) -> bool:
     """Rewrite the descriptor of ``root`` atomically; return True when it changed."""
     desc = built_descriptor(root)
     text = render(desc)
-    path = descriptor_path(root)
+    path = gate(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES)
     if (root / "releases").is_dir():
         reg = registry_path(root, desc["version"])
         if not reg.is_file():  # a new version: record its data once; never rewrite a recorded one
             write_text_atomic(reg, render(registry_entry(desc)))
-    if path.read_text(encoding="utf-8") == text:
+    if read_file(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES) == text.encode("utf-8"):
         return False
     write_text_atomic(path, text)
     return True

@@ -10,17 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from powdata._derived import built_descriptor
-from powdata._package import read_json
+from powdata._package import MAX_JSON_BYTES, check_version, gate, read_json
 
 
 def registry_entry(desc: dict[str, Any]) -> dict[str, Any]:
     """Return the registry record of a built descriptor: its version and each resource's sha256."""
-    return {"version": desc["version"], "resources": {r["name"]: r["hash"] for r in desc["resources"]}}
+    return {
+        "version": check_version(desc.get("version")),
+        "resources": {r["name"]: r["hash"] for r in desc["resources"]},
+    }
 
 
 def registry_path(root: Path, version: str) -> Path:
-    """Return ``releases/<version>.json`` under ``root``."""
-    return root / "releases" / f"{version}.json"
+    """Return ``releases/<version>.json`` under ``root`` (the version checked as semver, the path gated)."""
+    rel = f"releases/{check_version(version)}.json"
+    return gate(root, rel, "release registry", limit=MAX_JSON_BYTES, must_exist=False)
 
 
 def registry_mismatch(root: Path) -> list[str]:
@@ -35,6 +39,8 @@ def registry_mismatch(root: Path) -> list[str]:
     path = registry_path(root, entry["version"])
     if not path.is_file():
         return [f"releases/{entry['version']}.json is missing; run `powdata build`"]
-    recorded = read_json(path).get("resources", {})
+    recorded = read_json(root, f"releases/{entry['version']}.json", "release registry")
+    recorded = recorded.get("resources", {}) if isinstance(recorded, dict) else {}
+    recorded = recorded if isinstance(recorded, dict) else {}
     names = entry["resources"].keys() | recorded.keys()
     return sorted(n for n in names if entry["resources"].get(n) != recorded.get(n))

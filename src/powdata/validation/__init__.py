@@ -2,8 +2,10 @@
 
 Who owns which check (nothing is checked twice, so nothing needs deduplicating):
 
-- ``_package`` — every resource path is local and inside the folder (refused
-  before anything is read); each file's sha256 and size: ``hash``, ``bytes``.
+- ``_package`` — the path gate: every resource path is local, inside the
+  folder and a regular file, its size and header width within limits (refused
+  before anything is parsed, see SECURITY.md); each file's size (checked before
+  reading) and sha256: ``bytes``, ``hash``.
 - ``_schema``'s reader — UTF-8 and CSV shape, each bad row located:
   ``encoding``, ``csv-format``, ``extra-cell``, ``missing-cell``.
 - ``_schema``'s typer (``load`` uses it too) — the header names the schema's
@@ -39,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from powdata import _package
-from powdata.errors import MissingExtraError, PackageReadError
+from powdata.errors import IntegrityError, MissingExtraError, PackageReadError
 from powdata.validation import descriptor
 from powdata.validation.report import ERROR, Problem, Report
 
@@ -92,6 +94,8 @@ def _read_package(
     *,
     contents: dict[str, bytes] | None = None,
     digests: dict[str, str] | None = None,
+    skip: frozenset[str] = frozenset(),
+    sizes_checked: bool = True,
 ) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
     """Read, check the integrity of, and type every resource; then run each table's Pandera model.
 
@@ -103,7 +107,8 @@ def _read_package(
     The Pandera models run once every table is typed, since foreign keys look into
     other tables. The bytes read and their sha256 are kept in ``contents`` and
     ``digests`` when given, for the stale-descriptor check (each file is read and
-    hashed once).
+    hashed once). Resources in ``skip`` (refused by the size check) are not read;
+    the size itself is `_precheck`'s when ``sizes_checked``, so it is not reported twice.
     """
     from powdata import _schema
     from powdata.validation.tableschema import check_frame, schema_model
@@ -114,13 +119,16 @@ def _read_package(
     problems: list[Problem] = []
     for res in desc["resources"]:
         name = res["name"]
+        if name in skip:
+            continue
         data = _package.read_resource_bytes(root, res, verify=False)
         digest = _package.sha256_of(data)
         if contents is not None:
             contents[name] = data
         if digests is not None:
             digests[name] = digest
-        for exc in _package.integrity_errors(res, data, _package.safe_resource_path(root, res), digest=digest):
+        path = _package.safe_resource_path(root, res)
+        for exc in _package.integrity_errors(res, data, path, digest=digest, size=not sizes_checked):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
         if _package.is_text(res):  # an archived source text, for the excerpt-verbatim rule
             try:
@@ -148,12 +156,41 @@ def _read_package(
     return frames, texts, problems
 
 
+def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozenset[str], int]:
+    """Check every resource before anything is parsed: the path gate, the declared size, the header width.
+
+    Returns the size problems, the resources too large to read (a file much
+    larger than its declared ``bytes``, see `_package.validate_limit`, is never
+    read), and the bytes that will be read.
+    """
+    problems: list[Problem] = []
+    oversize: set[str] = set()
+    total = 0
+    for res in desc["resources"]:
+        path = _package.safe_resource_path(root, res)
+        size = path.stat().st_size
+        try:
+            _package.check_size(res, size, path)
+        except IntegrityError as exc:
+            problems.append(Problem(exc.rule, ERROR, str(exc), res["name"]))
+        if size > _package.validate_limit(res):
+            if res.get("bytes") is None:
+                msg = f"resource {res['name']!r}: {path} has {size} bytes, more than the limit of "
+                raise PackageReadError(msg + f"{_package.max_file_bytes()}; refused before reading")
+            oversize.add(res["name"])
+            continue
+        total += size
+        _package.check_width(res, _package.read_head(path, f"resource {res['name']!r}"))
+    return problems, frozenset(oversize), total
+
+
 def check_rules(root: Path, desc: dict[str, Any]) -> list[Problem]:
     """Check everything but the descriptor (no Frictionless): what the benchmark scales."""
     from powdata.validation.rules import run_rules
 
-    frames, texts, problems = _read_package(root, desc)
-    return problems + run_rules(frames, texts=texts)
+    size_problems, oversize, _ = _precheck(root, desc)
+    frames, texts, problems = _read_package(root, desc, skip=oversize)
+    return size_problems + problems + run_rules(frames, texts=texts)
 
 
 def validate(path: str | Path | None = None, *, structural: bool = True, today: dt.date | None = None) -> Report:
@@ -185,23 +222,22 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     """
     root = _package.resolve_root(path)
     desc = _package.read_descriptor(root)
-    for res in desc["resources"]:  # safety first: refuse before anything is read
-        target = _package.safe_resource_path(root, res)
-        if not target.is_file():
-            msg = f"resource {res['name']!r}: expected file {target} but it does not exist"
-            raise PackageReadError(msg)
+    # safety first: every path gated, sizes and header widths checked before anything is parsed
+    size_problems, oversize, total = _precheck(root, desc)
     if structural and importlib.util.find_spec("frictionless") is None:
         _require_extra()
-    # start Frictionless first, so it works while this process imports pandas and pandera
-    stage = descriptor.start(root) if structural else None
+    # start Frictionless first, so it works while this process imports pandas and pandera;
+    # never on a file larger than its declared size
+    stage, deadline = descriptor.start(root, total) if structural and not oversize else (None, 0.0)
     try:
         _require_extra()
         from powdata.validation.rules import run_rules
 
         report = Report(str(_package.descriptor_path(root)))
+        report.add(size_problems)
         contents: dict[str, bytes] = {}
         digests: dict[str, str] = {}
-        frames, texts, problems = _read_package(root, desc, contents=contents, digests=digests)
+        frames, texts, problems = _read_package(root, desc, contents=contents, digests=digests, skip=oversize)
         report.add(problems)
         report.checked.append("pandera")
         report.add(run_rules(frames, today=today, texts=texts))
@@ -211,8 +247,9 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
             stage.kill()
             stage.wait()
         raise
-    report.add(descriptor.stale_problems(root, contents, digests))
+    if not oversize:
+        report.add(descriptor.stale_problems(root, contents, digests))
     if stage is not None:
-        report.add(descriptor.finish(stage))
+        report.add(descriptor.finish(stage, deadline))
         report.checked.append("frictionless")
     return report

@@ -8,11 +8,15 @@ the first data row is row 2), as Frictionless counts them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from powdata._package import printable
 
 ERROR = "error"
 WARNING = "warning"
+MAX_MESSAGE = 500
+"""The longest message kept; longer ones (a huge cell quoted) are cut with an ellipsis."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,14 @@ class Report:
         return not self.errors
 
     def add(self, problems: list[Problem]) -> None:
-        """Add problems as found: each check has one owner, so nothing is merged or dropped."""
-        self.problems.extend(problems)
+        """Add problems as found: each check has one owner, so nothing is merged or dropped.
+
+        Only a message longer than `MAX_MESSAGE` (a 100 kB cell quoted) is cut, with an ellipsis.
+        """
+        self.problems.extend(
+            replace(p, message=p.message[: MAX_MESSAGE - 1] + "…") if len(p.message) > MAX_MESSAGE else p
+            for p in problems
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""
@@ -86,4 +96,4 @@ class Report:
             lines.append(f"{'severity':<8}  {'rule':<26}  {'where':<40}  message")
         for p in ordered:
             lines.append(f"{p.severity:<8}  {p.rule:<26}  {p.where():<40}  {p.message}")
-        return "\n".join(lines) + "\n"
+        return printable("\n".join(lines) + "\n")

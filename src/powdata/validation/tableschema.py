@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from powdata._package import shown
 from powdata._schema import enum_of, field_dtype_name
 from powdata.validation.report import ERROR, Problem
 
@@ -170,11 +171,11 @@ def _problems(cases: Any, resource: str) -> list[Problem]:
             what = "repeats an earlier row's" if rule == "primary-key" else "is not found in the target's"
             msg = f"the key of row {row} {what} ({check})"
         elif rule in ("unique", "primary-key"):
-            msg = f"{column} = {case.failure_case!r} is not unique (rule {check})"
+            msg = f"{column} = {shown(case.failure_case)} is not unique (rule {check})"
         elif rule == "foreign-key":
-            msg = f"{column} = {case.failure_case!r} is not found in {check[len('foreign-key(') : -1]}"
+            msg = f"{column} = {shown(case.failure_case)} is not found in {check[len('foreign-key(') : -1]}"
         else:
-            msg = f"{column} = {case.failure_case!r} breaks {rule} ({check})"
+            msg = f"{column} = {shown(case.failure_case)} breaks {rule} ({check})"
         ids = (str(case.failure_case),) if rule == "foreign-key" and column else ()
         out.append(Problem(rule, ERROR, msg, resource, row, column, ids))
     return out

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
+from powdata._package import shown
 from powdata._vintages import reduced_date_bounds
 from powdata.validation.report import ERROR, Problem
 from powdata.validation.rules._common import Context, csv_rows, fmt_date, map_ids, rule
@@ -30,6 +31,18 @@ def rule_unit_range(ctx: Context) -> Iterator[Problem]:
             oid = obs["observation_id"].iloc[i]
             msg = f"observation {oid}: value {v.iloc[i]:g} is {what} (unit {unit.iloc[i]})"
             yield Problem("unit-range", ERROR, msg, "observations", row, "value", (str(oid),))
+
+
+@rule("as-of-calendar-date", needs=("observations", "mentions"))
+def rule_as_of_calendar_date(ctx: Context) -> Iterator[Problem]:
+    """An as_of that matches its pattern is a calendar date (2025-06-31 matches but is none)."""
+    for name, idcol in _DATED:
+        df = ctx[name]
+        start, _ = reduced_date_bounds(df["as_of"])
+        m = (df["as_of"].notna() & start.isna()).fillna(False).to_numpy(dtype=bool)
+        for i, row in zip(m.nonzero()[0], csv_rows(df, m), strict=True):
+            msg = f"{name[:-1]} {df[idcol].iloc[i]}: as_of {shown(df['as_of'].iloc[i])} is not a calendar date"
+            yield Problem("as-of-calendar-date", ERROR, msg, name, row, "as_of")
 
 
 @rule("date-order", needs=("observations",))
