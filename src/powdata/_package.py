@@ -22,7 +22,6 @@ import os
 import re
 import reprlib
 import stat
-import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -645,6 +644,8 @@ GIT_TIMEOUT = 60
 
 def _git(args: list[str], what: str) -> bytes:
     """Run git with ``args`` (never a shell), returning stdout or raising a one-line error."""
+    import subprocess  # only `diff git:REF` runs git: keep `import powdata` light
+
     try:
         proc = subprocess.run(["git", *args], capture_output=True, timeout=GIT_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
