@@ -431,3 +431,14 @@ class TestEvidence:
         new = next(r for r in desc["resources"] if r["name"] == "text-new-report")
         assert new["path"] == "sources/new-report.txt" and new["mediatype"] == "text/plain"
         assert "copyright" in new["licenses"][0]["title"].lower()
+
+
+UNREADABLE = [d for d in DEFECTS if d[2] in ("type", "required", "enum")]
+
+
+@pytest.mark.parametrize(("resource", "change", "rule", "row", "column"), UNREADABLE, ids=[d[2] for d in UNREADABLE])
+def test_a_cell_that_does_not_parse_is_one_problem(edit_pkg, resource, change, rule, row, column) -> None:  # type: ignore[no-untyped-def]
+    """A cell the typer cannot read is reported once, by the typer; no later check reports its gap again."""
+    pkg = edit_pkg(resource, change)
+    found = [p.rule for p in powdata.validate(pkg, structural=False).problems if (p.resource, p.row) == (resource, row)]
+    assert found == [rule]

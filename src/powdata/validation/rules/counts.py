@@ -23,7 +23,7 @@ def rule_ranks_unique(ctx: Context) -> list[Problem]:
     """Within one rank indicator and vintage, no two areas share a rank."""
     obs, ind = ctx["observations"], ctx["indicators"]
     ranks = set(ind.loc[ind["unit"].astype(object) == "rank", "indicator_id"])
-    r = obs.loc[obs["indicator_id"].isin(ranks)]
+    r = obs.loc[obs["indicator_id"].isin(ranks) & obs["value"].notna()]  # a missing rank is the typer's
     key = ["indicator_id", "period_start", "period_end", "as_of", "source_id", "value"]
     dup = r.duplicated(key, keep=False)
     out = []

@@ -233,7 +233,8 @@ def rule_qualifier_words(ctx: Context) -> list[Problem]:
     )
 
     def contradiction(excerpt: Any, value: float, unit: Any, lang: Any, qual: Any) -> str | None:
-        if not isinstance(excerpt, str) or pd.isna(value) or not isinstance(unit, str) or not isinstance(lang, str):
+        texts = (excerpt, unit, lang, qual)
+        if not all(isinstance(t, str) for t in texts) or pd.isna(value):  # a missing cell is the typer's problem
             return None
         said = qualifier_of_words(excerpt, float(value), unit, lang)
         if said is None or said == str(qual):

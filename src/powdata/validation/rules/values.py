@@ -25,8 +25,9 @@ def rule_unit_range(ctx: Context) -> Iterator[Problem]:
         (unit.isin(["persons", "countries", "rank"]) & (v % 1 != 0), "a count or rank that is not a whole number"),
         ((unit == "rank") & (v < 1), "a rank below 1"),
     ]
+    present = v.notna()  # a value the typer could not read is reported there, once
     for condition, what in checks:
-        mask = condition.fillna(False).to_numpy(dtype=bool)
+        mask = (condition & present).fillna(False).to_numpy(dtype=bool)
         for i, row in zip(mask.nonzero()[0], csv_rows(obs, mask), strict=True):
             oid = obs["observation_id"].iloc[i]
             msg = f"observation {oid}: value {v.iloc[i]:g} is {what} (unit {unit.iloc[i]})"
