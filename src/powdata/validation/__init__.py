@@ -184,15 +184,6 @@ def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozense
     return problems, frozenset(oversize), total
 
 
-def check_rules(root: Path, desc: dict[str, Any]) -> list[Problem]:
-    """Check everything but the descriptor (no Frictionless): what the benchmark scales."""
-    from powdata.validation.rules import run_rules
-
-    size_problems, oversize, _ = _precheck(root, desc)
-    frames, texts, problems = _read_package(root, desc, skip=oversize)
-    return size_problems + problems + run_rules(frames, texts=texts)
-
-
 def validate(path: str | Path | None = None, *, structural: bool = True, today: dt.date | None = None) -> Report:
     """Validate a data package and return one `Report` of every problem found.
 
