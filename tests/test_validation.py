@@ -442,3 +442,11 @@ def test_a_cell_that_does_not_parse_is_one_problem(edit_pkg, resource, change, r
     pkg = edit_pkg(resource, change)
     found = [p.rule for p in powdata.validate(pkg, structural=False).problems if (p.resource, p.row) == (resource, row)]
     assert found == [rule]
+
+
+@pytest.mark.parametrize(("resource", "change", "rule", "row", "column"), DEFECTS, ids=[d[2] for d in DEFECTS])
+def test_nothing_is_found_twice(edit_pkg, resource, change, rule, row, column) -> None:  # type: ignore[no-untyped-def]
+    """With one owner per check, no report holds two problems of one rule at one place (nothing to deduplicate)."""
+    pkg = edit_pkg(resource, change)
+    places = [(p.rule, p.resource, p.row, p.column) for p in powdata.validate(pkg).problems]
+    assert len(places) == len(set(places)), places
