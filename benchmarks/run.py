@@ -67,7 +67,7 @@ def synthetic(n: int, folder: Path) -> None:
 
     from powdata.build import build
 
-    for sub in ("data", "schemas"):
+    for sub in ("data", "schemas", "sources"):
         shutil.copytree(ROOT / sub, folder / sub)
     shutil.copy(ROOT / "datapackage.json", folder / "datapackage.json")
     obs = pd.read_csv(ROOT / "data" / "observations.csv", dtype="string", keep_default_na=False)

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, settings
 from powdata.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_TEXT = ROOT.parent / "shared" / "sources" / "united24-2025-08-foreign-pows.txt"
 
 # CI is deterministic: the same examples every run, no deadline on a shared, noisy machine.
 settings.register_profile(
@@ -35,11 +34,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 
 def copy_package(dest: Path) -> Path:
-    """Copy the repository's data package (descriptor, data, schemas) into ``dest``."""
+    """Copy the repository's data package (descriptor, data, schemas, archived texts) into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
     shutil.copytree(ROOT / "data", dest / "data")
     shutil.copytree(ROOT / "schemas", dest / "schemas")
+    shutil.copytree(ROOT / "sources", dest / "sources")
     return dest
 
 
@@ -57,6 +57,22 @@ def write_rows(path: Path, rows: list[dict[str, str]], fields: list[str] | None 
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def drop_source_language(pkg: Path) -> Path:
+    """Make ``pkg`` look like a package from before 0.2.0: sources without a language column."""
+    import json
+
+    schema_path = pkg / "schemas" / "sources.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"] = [f for f in schema["fields"] if f["name"] != "language"]
+    schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    rows = read_rows(pkg / "data" / "sources.csv")
+    for r in rows:
+        r.pop("language", None)
+    write_rows(pkg / "data" / "sources.csv", rows)
+    build(pkg)
+    return pkg
 
 
 Edit = Callable[[list[dict[str, str]]], None]

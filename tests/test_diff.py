@@ -11,6 +11,14 @@ from powdata.build import build, registry_mismatch
 from powdata.diff import bump_level, diff_packages
 from tests.conftest import ROOT, by_id, copy_package, read_rows, run_cli, write_rows
 
+VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+
+
+def _next(level: str) -> str:
+    """The shipped version bumped by ``level`` (patch or minor)."""
+    major, minor, patch = (int(x) for x in VERSION.split("."))
+    return f"{major}.{minor}.{patch + 1}" if level == "patch" else f"{major}.{minor + 1}.0"
+
 
 def _bump(pkg: Path, version: str) -> None:
     path = pkg / "datapackage.json"
@@ -142,12 +150,12 @@ class TestGate:
         """The CLI exits 1 and says so when data change but the version does not."""
         _edit(new, "observations", lambda rows, f: rows[0].update(note="x"))
         r = run_cli("diff", str(old), str(new))
-        assert r.returncode == 1 and "REFUSED: data changed (patch) but the version stayed 0.1.0" in r.stdout
+        assert r.returncode == 1 and f"REFUSED: data changed (patch) but the version stayed {VERSION}" in r.stdout
 
     def test_markdown_and_json(self, old: Path, new: Path) -> None:
         """--format markdown gives a table; --format json the same data."""
         _edit(new, "observations", lambda rows, f: rows[0].update(note="x"))
-        _bump(new, "0.1.1")
+        _bump(new, _next("patch"))
         md = run_cli("diff", str(old), str(new), "--format", "markdown")
         assert md.returncode == 0 and "| patch | text corrected | observations |" in md.stdout
         data = json.loads(run_cli("diff", str(old), str(new), "--format", "json").stdout)
@@ -163,7 +171,7 @@ class TestMaintainerFlow:
     def test_add_vintage_build_validate_diff_bump(self, old: Path, new: Path) -> None:
         """Add a vintage → build → validate → diff demands MINOR → bump → diff passes."""
         (new / "releases").mkdir()
-        build(new)  # records releases/0.1.0.json
+        build(new)  # records releases/<shipped version>.json
 
         def add(rows, fields):  # type: ignore[no-untyped-def]
             rows.append(
@@ -179,7 +187,7 @@ class TestMaintainerFlow:
         assert registry_mismatch(new) == ["observations"]
         assert run_cli("validate", str(new)).returncode == 0
         gate = run_cli("diff", str(old), str(new))
-        assert gate.returncode == 1 and "REFUSED: data changed (minor) but the version stayed 0.1.0" in gate.stdout
-        _bump(new, "0.2.0")
+        assert gate.returncode == 1 and f"REFUSED: data changed (minor) but the version stayed {VERSION}" in gate.stdout
+        _bump(new, _next("minor"))
         assert registry_mismatch(new) == []
         assert run_cli("diff", str(old), str(new)).returncode == 0

@@ -106,8 +106,14 @@ class TestVintages:
         before = powdata.load("observations", as_of="2025-08-13")
         after = powdata.load("observations", as_of=dt.date(2025, 8, 14))
         assert before.empty
-        assert set(after["source_id"]) == {"coordination-hq-2025-08-14"}
+        assert set(after["source_id"]) == {
+            "coordination-hq-2025-08-14",
+            "i-want-to-live-list",  # dated by the answer of 2025-08-14 (0.2.0)
+            "wsj-prisoner-exchange-channel",  # published 2025-08-14 (0.2.0)
+        }
         assert len(powdata.load("observations")) > len(after)
+        everything = powdata.load("observations", as_of="2030-01-01")
+        assert "ukrinform-de-2025-12" not in set(everything["source_id"])  # its date is not shown: left out
 
     def test_latest_gives_one_row_per_figure(self) -> None:
         """latest() has one row per indicator, area and period."""

@@ -36,9 +36,22 @@ class TestWheel:
             assert f"powdata/_data/data/{res}.csv" in names
             assert f"powdata/_data/schemas/{res}.json" in names
         assert {"powdata/_data/datapackage.json", "powdata/py.typed"} <= names
+        for text in (ROOT / "sources").glob("*.txt"):
+            assert f"powdata/_data/sources/{text.name}" in names
+
+    def test_core_install_needs_pandas_only(self, wheel: Path) -> None:
+        """The wheel's only unconditional dependency is pandas; everything else is an extra."""
+        with zipfile.ZipFile(wheel) as zf:
+            name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+            meta = zf.read(name).decode("utf-8")
+        requires = [line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("Requires-Dist:")]
+        core = [r for r in requires if "extra ==" not in r]
+        assert [r.split(">")[0].split("=")[0].split("<")[0].strip() for r in core] == ["pandas"], core
+        extras = {line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("Provides-Extra:")}
+        assert {"validate", "polars", "parquet", "datasette", "plot"} <= extras
 
     def test_wheel_installs_and_loads_in_a_fresh_venv(self, wheel: Path, tmp_path: Path) -> None:
-        """Installed in a fresh virtual environment, the wheel loads every resource, typed, from another folder."""
+        """Installed in a fresh venv, the wheel loads every resource, typed, and validates its excerpts offline."""
         env_dir = tmp_path / "venv"
         venv.create(env_dir, with_pip=True)
         py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
@@ -57,6 +70,10 @@ class TestWheel:
             "import powdata, json, pandas as pd\n"
             "assert '_data' in str(powdata._package.default_root()), powdata._package.default_root()\n"
             "out = {n: {c: str(t) for c, t in powdata.load(n).dtypes.items()} for n in powdata.list_resources()}\n"
+            "report = powdata.validate(structural=False)\n"
+            "assert report.valid and 'excerpt-verbatim' not in {p.rule for p in report.problems}, report.to_text()\n"
+            "obs = powdata.load('observations')\n"
+            "assert all(e in powdata.source_text(s) for e, s in zip(obs.excerpt, obs.source_id))\n"
             "print(json.dumps({'file': powdata.__file__, 'version': powdata.__version__, 'dtypes': out}))\n"
         )
         elsewhere = tmp_path / "elsewhere"

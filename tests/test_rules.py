@@ -68,8 +68,13 @@ def _frames(obs: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> dict[s
     }
 
 
+# how an English text bounds a figure (the inverse of the qualifier-matches-words table)
+WORDS = {"exact": "", "more_than": "more than ", "at_least": "at least ", "fewer_than": "fewer than "}
+WORDS |= {"at_most": "at most ", "approximately": "about "}
+
+
 def _obs(oid: str, ind: str, area: str, value: float, qual: str, as_of: str, unit: str, **kw: Any) -> dict[str, Any]:
-    excerpt = f"text says {figure_forms(value, unit)[-1 if unit == 'rank' else 0]} here"
+    excerpt = f"text says {WORDS[qual]}{figure_forms(value, unit)[-1 if unit == 'rank' else 0]} here"
     return {
         "observation_id": oid,
         "indicator_id": ind,
@@ -333,3 +338,84 @@ class TestIntervals:
         """Adding intervals adds bounds and keeps open ends open."""
         s = interval(1, "more_than") + interval(2, "exact")
         assert s == Interval(3, math.inf, True, False)
+
+
+class TestNumbersInLanguages:
+    @given(st.integers(1_000, 10_000_000), st.sampled_from(["uk", "ru", "de"]), st.sampled_from([" ", "\xa0"]))
+    def test_space_grouped_numbers_are_read(self, v: int, lang: str, space: str) -> None:
+        """'3 388' (space or no-break space) carries 3388 in Ukrainian, Russian and German, but not 3389."""
+        from powdata.rules import figure_pattern
+
+        text = f"щонайменше {v:,} осіб".replace(",", space)
+        assert figure_pattern(float(v), "persons", lang).search(text)
+        assert not figure_pattern(float(v + 1), "persons", lang).search(text)
+
+    @given(st.integers(1, 999), st.sampled_from([("uk", "тисяч"), ("ru", "тысяч"), ("de", "Tausend")]))
+    def test_thousands_words_are_read(self, k: int, lang_word: tuple[str, str]) -> None:
+        """'18 тисяч', '18 тысяч' and '18 Tausend' carry 18000, and not 180000 or 1800."""
+        from powdata.rules import figure_pattern
+
+        lang, word = lang_word
+        text = f"понад {k} {word} іноземців"
+        assert figure_pattern(float(k * 1000), "persons", lang).search(text)
+        assert not figure_pattern(float(k * 10_000), "persons", lang).search(text)
+        assert not figure_pattern(float(k * 100 + 1), "persons", lang).search(text)
+
+    @given(st.integers(1, 999))
+    def test_english_is_not_looser(self, k: int) -> None:
+        """English keeps exactly its 0.1.0 forms: '18 тисяч' or '18 thousand' do not carry 18000."""
+        from powdata.rules import figure_pattern
+
+        for text in (f"{k} тисяч", f"{k} thousand", f"{k} Tausend"):
+            assert not figure_pattern(float(k * 1000), "persons", "en").search(text)
+        assert figure_forms(float(k * 1000), "persons", "en") == figure_forms(float(k * 1000), "persons")
+
+    def test_german_dot_grouping_and_not_english_comma(self) -> None:
+        """German writes 18.000; Ukrainian does not write 3,388 (the comma is its decimal mark)."""
+        from powdata.rules import figure_pattern
+
+        assert figure_pattern(18000.0, "persons", "de").search("mehr als 18.000 Söldner")
+        assert not figure_pattern(3388.0, "persons", "uk").search("щонайменше 3,388")
+
+    def test_unknown_language_is_an_error_not_a_skip(self) -> None:
+        """An excerpt whose language the rule cannot read fails excerpt-carries-figure."""
+        import pytest
+
+        with pytest.raises(ValueError, match="language 'fr'"):
+            figure_forms(100.0, "persons", "fr")
+
+
+class TestQualifierWords:
+    @given(
+        st.integers(1, 100_000),
+        st.sampled_from(
+            [
+                ("en", "more than", "more_than"),
+                ("en", "at least", "at_least"),
+                ("en", "nearly", "approximately"),
+                ("uk", "понад", "more_than"),
+                ("uk", "більш ніж", "more_than"),
+                ("uk", "щонайменше", "at_least"),
+                ("ru", "более", "more_than"),
+                ("de", "mehr als", "more_than"),
+                ("de", "mindestens", "at_least"),
+            ]
+        ),
+    )
+    def test_the_word_before_the_figure_decides(self, v: int, case: tuple[str, str, str]) -> None:
+        """'понад 18 тисяч' is more_than; a plain figure after it in the same excerpt is exact."""
+        from powdata.rules.excerpts import qualifier_of_words
+
+        lang, word, qualifier = case
+        text = f"{word} {figure_forms(float(v), 'persons', lang)[0]} із 37 країн"
+        assert qualifier_of_words(text, float(v), "persons", lang) == qualifier
+        if v != 37:
+            assert qualifier_of_words(text, 37.0, "countries", lang) == "exact"
+
+    @given(packages(), st.sampled_from(["more_than", "at_least", "approximately"]))
+    def test_a_qualifier_its_words_do_not_say_fails(self, frames: dict[str, pd.DataFrame], qual: str) -> None:
+        """An exact figure given a qualifier its excerpt does not state breaks qualifier-matches-words."""
+        obs = frames["observations"].copy()
+        i = obs.index[obs["qualifier"] == "exact"][0]
+        obs.loc[i, "qualifier"] = qual
+        assert "qualifier-matches-words" in errors({**frames, "observations": obs})

@@ -9,10 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import powdata
+from powdata.build import build
 from powdata.errors import PackageReadError, UnsafePathError
-from tests.conftest import by_id
+from tests.conftest import by_id, copy_package
 
 Rows = list[dict[str, str]]
 
@@ -300,3 +303,66 @@ class TestRawReader:
             )
         with pytest.raises(Exception):  # noqa: B017  # ParserError, ParserWarning or ArrowInvalid
             read_raw(b"a,b\n1,2,3\n", {"missingValues": [""]})
+
+
+class TestEvidence:
+    ROW = 24  # foreign-fighters-listed-killed-2025-11-19, quoted from sources/sud-ua-2025-11-19.txt
+    OID = "foreign-fighters-listed-killed-2025-11-19"
+
+    def test_one_character_of_an_excerpt_changed_is_named(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """Changing one character of an excerpt fails excerpt-verbatim at that row, naming the mismatch."""
+        pkg = edit_pkg("observations", _set(self.OID, excerpt="Щонайменше 3 388 із них загинулі"))
+        hits = [p for p in powdata.validate(pkg).errors if p.rule == "excerpt-verbatim"]
+        assert [(p.resource, p.row, p.column) for p in hits] == [("observations", self.ROW, "excerpt")]
+        assert "the first 31 characters match the text (line 5), then the excerpt has 'і' where" in hits[0].message
+
+    @given(st.data())
+    @settings(max_examples=8)
+    def test_one_character_of_an_archived_text_changed_is_named(self, tmp_path_factory, data) -> None:  # type: ignore[no-untyped-def]
+        """Changing one character of a quoted passage of an archived text fails at the row quoting it."""
+        pkg = copy_package(tmp_path_factory.mktemp("pkg"))
+        path = pkg / "sources" / "sud-ua-2025-11-19.txt"
+        text = path.read_text(encoding="utf-8")
+        excerpt = "Щонайменше 3 388 із них загинули"
+        at = text.index(excerpt) + data.draw(st.integers(0, len(excerpt) - 1))
+        replacement = data.draw(st.sampled_from("xЖ7 ,"))
+        assume(text[at] != replacement)
+        path.write_text(text[:at] + replacement + text[at + 1 :], encoding="utf-8")
+        unbuilt = {(p.rule, p.resource) for p in powdata.validate(pkg).errors}
+        assert ("hash", "text-sud-ua-2025-11-19") in unbuilt  # the descriptor's sha256 catches it first
+        build(pkg)  # even when someone rebuilds the descriptor, the excerpt no longer matches
+        hits = [(p.rule, p.row) for p in powdata.validate(pkg).errors]
+        assert ("excerpt-verbatim", self.ROW) in hits
+
+    def test_a_publication_without_its_text_is_an_error(self, pkg: Path) -> None:
+        """Removing an archived text (and its declaration) leaves its excerpts unverifiable: an error per row."""
+        desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+        desc["resources"] = [r for r in desc["resources"] if r["name"] != "text-sud-ua-2025-11-19"]
+        (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (pkg / "sources" / "sud-ua-2025-11-19.txt").unlink()
+        hits = [p for p in powdata.validate(pkg).errors if p.rule == "excerpt-verbatim"]
+        assert len(hits) == 4 and all("has no archived text" in p.message for p in hits)
+
+    def test_an_unknown_language_is_an_error(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """A source in a language the excerpt rule cannot read fails, naming the rows quoted from it."""
+        pkg = edit_pkg("sources", lambda rows: by_id(rows, "source_id", "sud-ua-2025-11-19").update(language="fr"))
+        hits = [p for p in powdata.validate(pkg).errors if p.rule == "excerpt-carries-figure"]
+        assert len(hits) == 4 and "which the rule cannot read" in hits[0].message
+
+    def test_a_qualifier_its_words_contradict_is_named(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """'Щонайменше 3 388' stored as exact fails qualifier-matches-words at that row."""
+        pkg = edit_pkg("observations", _set(self.OID, qualifier="exact"))
+        hits = [(p.rule, p.row, p.column) for p in powdata.validate(pkg).errors]
+        assert ("qualifier-matches-words", self.ROW, "qualifier") in hits
+
+    def test_a_new_text_is_declared_by_build(self, pkg: Path) -> None:
+        """A text saved under sources/ is declared by `powdata build`, with its publisher's copyright note."""
+        (pkg / "sources" / "interfax-2025-12-31.txt").rename(pkg / "sources" / "new-report.txt")
+        desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+        desc["resources"] = [r for r in desc["resources"] if r["name"] != "text-interfax-2025-12-31"]
+        (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+        build(pkg)
+        desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+        new = next(r for r in desc["resources"] if r["name"] == "text-new-report")
+        assert new["path"] == "sources/new-report.txt" and new["mediatype"] == "text/plain"
+        assert "copyright" in new["licenses"][0]["title"].lower()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 from powdata.errors import (
@@ -28,12 +29,15 @@ from powdata.errors import (
 
 _LAZY = {
     "cite": "powdata.citation",
+    "figures": "powdata.labelled",
     "foreign_share_by_year": "powdata.views",
     "interval": "powdata.intervals",
     "latest": "powdata.views",
     "listed_fighters_by_group": "powdata.views",
     "load": "powdata.loader",
     "pow_nationalities": "powdata.views",
+    "series": "powdata.views",
+    "source_text": "powdata.loader",
     "validate": "powdata.validation",
 }
 
@@ -48,13 +52,17 @@ __all__ = [
     "cite",
     "describe",
     "descriptor",
+    "figures",
     "foreign_share_by_year",
     "interval",
     "latest",
     "list_resources",
     "listed_fighters_by_group",
     "load",
+    "path",
     "pow_nationalities",
+    "series",
+    "source_text",
     "validate",
 ]
 
@@ -84,17 +92,41 @@ def descriptor() -> dict[str, Any]:
     return copy.deepcopy(installed_descriptor())
 
 
+def path(*parts: str) -> Path:
+    """Return the installed package's folder, or a file in it (``powdata.path("data", "areas.csv")``).
+
+    The folder holds ``datapackage.json``, ``data/`` and ``schemas/``: hand it to
+    any Frictionless client, DuckDB or a spreadsheet. A path that does not exist
+    is an error naming what is there, so a typo is not silently returned.
+
+    Examples
+    --------
+    >>> path("datapackage.json").name
+    'datapackage.json'
+    """
+    from powdata._package import default_root
+
+    root = default_root()
+    target = root.joinpath(*parts)
+    inside = target.resolve() == root.resolve() or root.resolve() in target.resolve().parents
+    if not inside or not target.exists():
+        here = ", ".join(sorted(p.name for p in root.iterdir() if not p.name.startswith(".")))
+        msg = f"{'/'.join(parts)!r} is not in the installed package {root}; expected one of: {here}"
+        raise PackageReadError(msg)
+    return target
+
+
 def list_resources() -> list[str]:
-    """Return the names of the package's resources, in descriptor order.
+    """Return the names of the package's tables, in descriptor order (see `source_text` for the texts).
 
     Examples
     --------
     >>> "observations" in list_resources()
     True
     """
-    from powdata._package import installed_descriptor
+    from powdata._package import installed_descriptor, tables
 
-    return [r["name"] for r in installed_descriptor()["resources"]]
+    return [r["name"] for r in tables(installed_descriptor())]
 
 
 def describe(name: str) -> dict[str, Any]:

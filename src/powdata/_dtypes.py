@@ -15,7 +15,10 @@ Table Schema strings and stay strings, so a month is never turned into a day.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CSV_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean", "date": "string"}
 
@@ -41,3 +44,35 @@ def field_dtype_name(field: dict[str, Any]) -> str:
     if field.get("type") == "date":
         return "datetime64"
     return csv_dtype(field)
+
+
+def reduced_date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return the first and last day of each ISO 8601 reduced-precision date (YYYY, YYYY-MM, YYYY-MM-DD).
+
+    Parsed once per distinct value: a column of a million rows holds few dates.
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values)
+    start_u, end_u = _date_bounds(pd.Series(uniques, dtype="string"))
+    start = pd.api.extensions.take(start_u.array, codes, allow_fill=True)
+    end = pd.api.extensions.take(end_u.array, codes, allow_fill=True)
+    return pd.Series(start, index=values.index), pd.Series(end, index=values.index)
+
+
+def _date_bounds(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    import pandas as pd
+
+    n = s.str.len()
+    year = s.where(n == 4)
+    month = s.where(n == 7)
+    day = s.where(n == 10)
+    start = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    start = start.fillna(pd.to_datetime(month, format="%Y-%m", errors="coerce"))
+    start = start.fillna(pd.to_datetime(year, format="%Y", errors="coerce"))
+    end = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    m_start = pd.to_datetime(month, format="%Y-%m", errors="coerce")
+    end = end.fillna(m_start + pd.offsets.MonthEnd(0))
+    y_start = pd.to_datetime(year, format="%Y", errors="coerce")
+    end = end.fillna(y_start + pd.offsets.YearEnd(0))
+    return start, end

@@ -475,12 +475,42 @@ def installed_descriptor() -> dict[str, Any]:
     return _cached_descriptor(str(default_root()))
 
 
+TEXT_FOLDER = "sources"
+TEXT_PREFIX = "text-"
+
+
+def is_text(res: dict[str, Any]) -> bool:
+    """True for an archived source text (``sources/<source_id>.txt``), False for a table.
+
+    Everything that is not declared as plain text is treated as a table, so a
+    resource that merely lacks its schema is still reported as a broken table.
+    """
+    path = res.get("path")
+    declared = res.get("format") == "txt" or res.get("mediatype") == "text/plain"
+    return declared or (isinstance(path, str) and path.endswith(".txt"))
+
+
+def tables(desc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tabular resources of ``desc``, in descriptor order."""
+    return [r for r in desc["resources"] if not is_text(r)]
+
+
+def texts(desc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The archived source texts of ``desc``, in descriptor order."""
+    return [r for r in desc["resources"] if is_text(r)]
+
+
+def text_source_id(res: dict[str, Any]) -> str:
+    """The source_id an archived text belongs to: its file name without ``.txt``."""
+    return Path(str(res.get("path", ""))).stem
+
+
 def find_resource(desc: dict[str, Any], name: str) -> dict[str, Any]:
-    """Return the resource ``name`` of ``desc`` or raise `UnknownResourceError` listing the names."""
-    for res in desc["resources"]:
+    """Return the table ``name`` of ``desc`` or raise `UnknownResourceError` listing the tables."""
+    for res in tables(desc):
         if res["name"] == name:
             return res
-    names = ", ".join(sorted(r["name"] for r in desc["resources"]))
+    names = ", ".join(sorted(r["name"] for r in tables(desc)))
     msg = f"{shown(name)} is not a powdata resource; expected one of: {names} (see powdata.list_resources())"
     raise UnknownResourceError(msg)
 

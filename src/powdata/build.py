@@ -10,6 +10,8 @@ out of date, which a test and ``powdata validate`` use to fail a stale release.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,13 @@ from powdata._atomic import write_text_atomic
 from powdata._package import (
     DESCRIPTOR_NAME,
     MAX_JSON_BYTES,
+    TEXT_FOLDER,
+    TEXT_PREFIX,
     check_name,
     check_table_schema,
     check_version,
     gate,
+    is_text,
     read_descriptor,
     read_file,
     read_json,
@@ -42,24 +47,71 @@ def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) 
     name = check_name(res["name"], "resource")
     if data is None:
         data = read_file(root, res.get("path"), f"resource {name!r}")
-    schema_rel = f"schemas/{name}.json"
-    schema = check_table_schema(read_json(root, schema_rel, f"resource {name!r}: Table Schema"), schema_rel)
     out: dict[str, Any] = {"$schema": RESOURCE_PROFILE}
     for key in ("name", "type", "path", "title", "description"):
         if key in res:
             out[key] = res[key]
-    out.update(
-        type="table",
-        format="csv",
-        mediatype="text/csv",
-        encoding="utf-8",
-        bytes=len(data),
-        hash=sha256_of(data),
-        schema=schema,
-    )
+    if is_text(res):  # an archived source text: plain UTF-8, no schema
+        out.pop("type", None)
+        out.update(format="txt", mediatype="text/plain", encoding="utf-8", bytes=len(data), hash=sha256_of(data))
+    else:
+        schema_rel = f"schemas/{name}.json"
+        schema = check_table_schema(read_json(root, schema_rel, f"resource {name!r}: Table Schema"), schema_rel)
+        out.update(
+            type="table",
+            format="csv",
+            mediatype="text/csv",
+            encoding="utf-8",
+            bytes=len(data),
+            hash=sha256_of(data),
+            schema=schema,
+        )
     for key, value in res.items():  # keep any extra hand-written property
         if key not in out and key not in _DERIVED:
             out[key] = value
+    return out
+
+
+def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Declare each archived text ``sources/<source_id>.txt`` that the descriptor does not list yet.
+
+    Its title, description and licence note come from the source's row in the
+    ``sources`` table (publisher, title, date, language); a maintainer may edit
+    them afterwards, and `build` keeps what is written.
+    """
+    folder = root / TEXT_FOLDER
+    declared = {r.get("path") for r in desc["resources"]}
+    new = sorted(p.name for p in folder.glob("*.txt") if f"{TEXT_FOLDER}/{p.name}" not in declared and p.is_file())
+    if not new:
+        return []
+    table = next((r for r in desc["resources"] if r.get("name") == "sources"), None)
+    rows: dict[str, dict[str, str]] = {}
+    if table is not None:
+        text = read_file(root, table.get("path"), "resource 'sources'").decode("utf-8", "replace")
+        rows = {r["source_id"]: r for r in csv.DictReader(io.StringIO(text)) if "source_id" in r}
+    out = []
+    for filename in new:
+        sid = filename[: -len(".txt")]
+        row = rows.get(sid, {})
+        publisher = row.get("publisher") or "its publisher"
+        dated = f" ({row['published']})" if row.get("published") else ""
+        what = f"{publisher}'s {row.get('title') or sid}{dated}, language {row.get('language') or '?'}"
+        out.append(
+            {
+                "name": f"{TEXT_PREFIX}{sid}",
+                "path": f"{TEXT_FOLDER}/{filename}",
+                "title": f"Archived text: {publisher}{', ' + row['published'] if row.get('published') else ''}",
+                "description": f"The text of {what}, as published. Archived so that every excerpt quoted from it "
+                "can be checked offline.",
+                "licenses": [
+                    {
+                        "name": "publisher-copyright",
+                        "title": f"Copyright {publisher}; all rights reserved by the publisher. Archived as evidence "
+                        "for the excerpts; not covered by powdata's CC BY 4.0.",
+                    }
+                ],
+            }
+        )
     return out
 
 
@@ -67,10 +119,12 @@ def built_descriptor(root: Path, contents: dict[str, bytes] | None = None) -> di
     """Return the descriptor of ``root`` as `build` would write it.
 
     ``contents`` maps resource names to bytes already read, so a caller that has
-    the files in memory (validation) does not read and hash them again.
+    the files in memory (validation) does not read and hash them again. An archived
+    text saved under ``sources/`` but not yet declared is declared (see `_undeclared_texts`).
     """
     contents = contents or {}
     desc = read_descriptor(root)
+    desc["resources"] += _undeclared_texts(root, desc)
     desc["resources"] = [derive_resource(root, res, contents.get(res["name"])) for res in desc["resources"]]
     return desc
 
@@ -85,10 +139,11 @@ def stale_parts(root: Path, contents: dict[str, bytes] | None = None) -> list[st
     current = read_descriptor(root)
     fresh = built_descriptor(root, contents)
     stale: list[str] = []
-    for old, new in zip(current["resources"], fresh["resources"], strict=True):
+    for old, new in zip(current["resources"], fresh["resources"], strict=False):
         for key in _DERIVED:
             if old.get(key) != new.get(key):
                 stale.append(f"{new['name']}.{key}")
+    stale += [f"{r['name']} (not declared)" for r in fresh["resources"][len(current["resources"]) :]]
     return stale
 
 

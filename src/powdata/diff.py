@@ -6,7 +6,9 @@ Changes are classified by the Data Package Version recipe:
   tightened, a row removed (its id is never reused), or an id reused for another
   figure (its indicator, area, period, vintage or source changed);
 * **MINOR** — a resource, field or row added (a new vintage is new rows);
-* **PATCH** — a corrected value or text in an existing row, or changed metadata.
+* **PATCH** — a corrected value or text in an existing row, an identifying field that
+  was blank filled in (a date that was not known), a corrected archived text, or
+  changed metadata.
 
 The actual change of ``version`` must be at least the required level; data that
 change while the version does not are refused. Both states are read into memory
@@ -109,6 +111,8 @@ class DiffResult:
 
     def verdict(self) -> str:
         """One sentence: does the version change fit the data change?"""
+        if self.bump_ok and self.required == "none":
+            return f"OK: no changes, version {self.old_version} → {self.new_version} ({self.actual})"
         if self.bump_ok:
             return f"OK: {self.required} changes, version {self.old_version} → {self.new_version} ({self.actual})"
         if self.actual == "none":
@@ -185,15 +189,15 @@ def _fields(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     out: list[Change] = []
     of, nf = _fields(old), _fields(new)
-    for f in of.keys() - nf.keys():
+    for f in sorted(of.keys() - nf.keys()):
         out.append(Change("major", "field removed", name, f"{f} (renamed or dropped)"))
-    for f in nf.keys() - of.keys():
+    for f in sorted(nf.keys() - of.keys()):
         out.append(Change("minor", "field added", name, f))
-    for f in of.keys() & nf.keys():
+    for f in sorted(of.keys() & nf.keys()):
         if of[f].get("type") != nf[f].get("type"):
             out.append(Change("major", "field retyped", name, f"{f}: {of[f].get('type')} → {nf[f].get('type')}"))
         oc, nc = of[f].get("constraints", {}), nf[f].get("constraints", {})
-        for key in oc.keys() | nc.keys():
+        for key in sorted(oc.keys() | nc.keys()):
             if oc.get(key) == nc.get(key):
                 continue
             tighter = _tightened(key, oc.get(key), nc.get(key))
@@ -250,8 +254,10 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tupl
     keys = common[rows].tolist()  # one vectorised take, not an index lookup per change
     for k, r, j in zip(keys, rows.tolist(), where.tolist(), strict=True):
         c = cols[j]
-        level = "major" if c in IDENTITY_COLUMNS else "patch"
+        filled = c in IDENTITY_COLUMNS and a[r, j] == ""  # an unknown date now known: same figure
+        level = "major" if c in IDENTITY_COLUMNS and not filled else "patch"
         kind = "id reused" if level == "major" else ("value corrected" if c == "value" else "text corrected")
+        kind = "blank filled in" if filled else kind
         old_v, new_v = _package.shown(a[r, j]), _package.shown(b[r, j])
         out.append(Change(level, kind, name, f"{_key(k)}.{c}: {old_v} → {new_v}"))
     return out
@@ -266,18 +272,20 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
     result = DiffResult(old.label, new.label, str(old.descriptor.get("version")), str(new.descriptor.get("version")))
     ores = {r["name"]: r for r in old.descriptor["resources"]}
     nres = {r["name"]: r for r in new.descriptor["resources"]}
-    for name in ores.keys() - nres.keys():
+    for name in sorted(ores.keys() - nres.keys()):
         result.changes.append(Change("major", "resource removed", name, name))
-    for name in nres.keys() - ores.keys():
+    for name in sorted(nres.keys() - ores.keys()):
         result.changes.append(Change("minor", "resource added", name, name))
     for name in [n for n in nres if n in ores]:
         result.changes += _schema_changes(name, ores[name], nres[name])
-        if old.tables[name] != new.tables[name]:
+        if old.tables[name] != new.tables[name] and _package.is_text(nres[name]):
+            result.changes.append(Change("patch", "text corrected", name, f"{nres[name].get('path')} changed"))
+        elif old.tables[name] != new.tables[name]:
             pk = nres[name].get("schema", {}).get("primaryKey", [])
             key = [pk] if isinstance(pk, str) else list(pk)  # a Table Schema may name one field as a string
             result.changes += _row_changes(name, key, old.tables[name], new.tables[name], (old.label, new.label))
     skip = {"resources", "version", "created"}
-    for k in (old.descriptor.keys() | new.descriptor.keys()) - skip:
+    for k in sorted((old.descriptor.keys() | new.descriptor.keys()) - skip):
         if old.descriptor.get(k) != new.descriptor.get(k):
             result.changes.append(Change("patch", "metadata changed", None, k))
     return result

@@ -11,12 +11,13 @@ import datetime as dt
 import io
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata import _package
 from powdata._dtypes import csv_dtype, enum_of
-from powdata.errors import MissingExtraError, PackageReadError, PowdataError
+from powdata.errors import MissingExtraError, PackageReadError, PowdataError, UnknownResourceError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,6 +99,31 @@ def _parse_cutoff(as_of: str | dt.date) -> dt.date:
         raise PowdataError(msg) from None
 
 
+def via_chains(sources: pd.DataFrame) -> dict[str, list[str]]:
+    """Map each source_id to its ``via`` chain: itself, where it was read, where that was read, …
+
+    A loop or a dangling reference ends the chain (validation reports both).
+    """
+    import pandas as pd
+
+    via = dict(zip(sources["source_id"], sources["via_source_id"], strict=True))
+    out: dict[str, list[str]] = {}
+    for sid in via:
+        chain: list[str] = []
+        cur: Any = sid
+        while isinstance(cur, str) and cur not in chain:
+            chain.append(cur)
+            nxt = via.get(cur)
+            cur = None if nxt is None or pd.isna(nxt) else nxt
+        out[sid] = chain
+    return out
+
+
+def text_roots(sources: pd.DataFrame) -> dict[str, str]:
+    """Map each source_id to the publication its figures are quoted from: the end of its via chain."""
+    return {sid: chain[-1] for sid, chain in via_chains(sources).items()}
+
+
 def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
     """Map each source_id to the first known publication date along its ``via`` chain.
 
@@ -107,20 +133,10 @@ def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
     import pandas as pd
 
     own = dict(zip(sources["source_id"], sources["published"], strict=True))
-    via = dict(zip(sources["source_id"], sources["via_source_id"], strict=True))
     out: dict[str, Any] = {}
-    for sid in own:
-        seen: set[str] = set()
-        cur: Any = sid
-        date = None
-        while isinstance(cur, str) and cur not in seen:
-            seen.add(cur)
-            if cur in own and not pd.isna(own[cur]):
-                date = own[cur]
-                break
-            cur = via.get(cur)
-            cur = None if cur is None or pd.isna(cur) else cur
-        out[sid] = date
+    for sid, chain in via_chains(sources).items():
+        dated = [own[s] for s in chain if s in own and not pd.isna(own[s])]
+        out[sid] = dated[0] if dated else None
     return out
 
 
@@ -200,15 +216,52 @@ def load(
     elif as_of is not None:
         _parse_cutoff(as_of)  # still reject a malformed date
     if backend == "polars":
-        return to_polars(df)
+        return to_polars(df, dates=[f["name"] for f in res["schema"]["fields"] if f.get("type") == "date"])
     return df
 
 
-def to_polars(df: pd.DataFrame) -> Any:
-    """Convert a typed pandas frame to polars, or name the extra to install."""
+def source_text(source_id: str, *, path: str | Path | None = None) -> str:
+    """Return the archived text that the figures of ``source_id`` are quoted from.
+
+    That is the text of the publication at the end of the source's ``via`` chain
+    (``sources/<source_id>.txt``), checked against its sha256 and size like any
+    resource, so every excerpt can be verified offline: ``excerpt in source_text(...)``.
+
+    Raises
+    ------
+    UnknownResourceError
+        ``source_id`` is not a source, or its publication has no archived text.
+
+    Examples
+    --------
+    >>> import powdata
+    >>> "16,894" in powdata.source_text("i-want-to-live-list")
+    True
+    """
+    desc, root = _descriptor_and_root(path)
+    sources = read_table(root, _package.find_resource(desc, "sources"))
+    roots = text_roots(sources)
+    if source_id not in roots:
+        msg = f"{source_id!r} is not a source_id; expected one of: {', '.join(sorted(roots))}"
+        raise UnknownResourceError(msg)
+    archived = {_package.text_source_id(r): r for r in _package.texts(desc)}
+    res = archived.get(roots[source_id])
+    if res is None:
+        msg = f"source {source_id!r} is quoted from {roots[source_id]!r}, which has no archived text in this package"
+        raise UnknownResourceError(msg)
+    return _package.read_resource_bytes(root, res).decode("utf-8")
+
+
+def to_polars(df: pd.DataFrame, dates: Sequence[str] = ()) -> Any:
+    """Convert a typed pandas frame to polars, or name the extra to install.
+
+    Table Schema ``date`` fields (``dates``) become ``pl.Date``, not the
+    ``Datetime`` a pandas ``datetime64`` column would otherwise turn into.
+    """
     try:
         import polars as pl
     except ImportError:
         msg = "backend='polars' needs polars; install it with: pip install 'powdata[polars]'"
         raise MissingExtraError(msg) from None
-    return pl.from_pandas(df)
+    out = pl.from_pandas(df)
+    return out.with_columns([pl.col(c).cast(pl.Date) for c in dates if c in out.columns])

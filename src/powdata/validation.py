@@ -12,7 +12,8 @@ The steps, merged into one `Report`:
    process (``powdata._frictionless_stage``) with the network disabled, in
    parallel with steps 3 and 4.
 3. **Pandera** — a model generated from each Table Schema checks the typed frame.
-4. **Cross rules** — the interval rules of ``powdata.rules``.
+4. **Cross rules** — the interval rules of ``powdata.rules``, and the check that
+   every excerpt is a verbatim slice of its archived source text (``sources/*.txt``).
 
 Nothing is written and the network is never used. pandera and frictionless are
 imported only here, so ``import powdata`` and ``load`` stay light.
@@ -113,6 +114,38 @@ def _descriptor_problems(root: Path, contents: dict[str, bytes]) -> list[Problem
     return [Problem("descriptor-stale", ERROR, msg)]
 
 
+def _archived_texts(
+    root: Path,
+    desc: dict[str, Any],
+    *,
+    integrity: bool,
+    contents: dict[str, bytes] | None,
+    skip: frozenset[str] = frozenset(),
+) -> tuple[dict[str, str], list[Problem]]:
+    """Read every archived source text (``sources/<source_id>.txt``), keyed by its source_id."""
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for res in _package.texts(desc):
+        name = res["name"]
+        if name in skip:  # refused by the size check
+            continue
+        data = _package.read_resource_bytes(root, res, verify=False)
+        if contents is not None:
+            contents[name] = data
+        if integrity:
+            try:
+                _package.check_integrity(res, data, _package.safe_resource_path(root, res))
+            except IntegrityError as exc:
+                problems.append(Problem(exc.rule, ERROR, str(exc), name))
+        try:
+            texts[_package.text_source_id(res)] = data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = data[: bad.start].count(b"\n") + 1
+            msg = f"expected UTF-8 but byte {bad.start} ({data[bad.start]:#04x}) is not; re-save the text as UTF-8"
+            problems.append(Problem("encoding", ERROR, msg, name, line))
+    return texts, problems
+
+
 def _typed_frames(
     root: Path,
     desc: dict[str, Any],
@@ -121,7 +154,7 @@ def _typed_frames(
     contents: dict[str, bytes] | None = None,
     skip: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Problem]]:
-    """Read, type and Pandera-check every resource; ``integrity`` also checks sha256 and size.
+    """Read, type and Pandera-check every table; ``integrity`` also checks sha256 and size.
 
     The bytes read are kept in ``contents`` when given, for the stale-descriptor
     check. Resources named in ``skip`` (refused by the size check) are not read.
@@ -132,7 +165,7 @@ def _typed_frames(
     frames: dict[str, Any] = {}
     schemas: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
-    for res in desc["resources"]:
+    for res in _package.tables(desc):
         name = res["name"]
         if name in skip:
             continue
@@ -253,10 +286,12 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         report.add(size_problems)
         # with Frictionless running, it checks sha256 and bytes; without it, we do
         contents: dict[str, bytes] = {}
-        frames, schemas, problems = _typed_frames(root, desc, integrity=stage is None, contents=contents, skip=oversize)
-        report.add(problems)
+        integrity = stage is None
+        frames, schemas, problems = _typed_frames(root, desc, integrity=integrity, contents=contents, skip=oversize)
+        texts, text_problems = _archived_texts(root, desc, integrity=integrity, contents=contents, skip=oversize)
+        report.add(problems + text_problems)
         report.checked.append("pandera")
-        report.add(run_cross_rules(frames, schemas, today=today))
+        report.add(run_cross_rules(frames, schemas, today=today, texts=texts))
         report.checked.append("rules")
     except BaseException:
         if stage is not None:

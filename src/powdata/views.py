@@ -135,6 +135,57 @@ def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | 
     return out.sort_values(["how", "rank", "area_name"], na_position="last").reset_index(drop=True)
 
 
+def series(
+    indicator_id: str,
+    area_id: str = "all",
+    *,
+    as_of: str | dt.date | None = None,
+    path: str | Path | None = None,
+) -> pd.DataFrame:
+    """Return every vintage of one indicator for one area, oldest first: a series to plot.
+
+    One row per observation, ordered by the first day its ``as_of`` covers
+    (``as_of_start``; a month or a year keeps its precision in ``as_of``), then by
+    its last day and by publication. Each row keeps its value, qualifier and
+    interval bounds (``lower``/``upper``, with ``lower_open``/``upper_open``), who
+    stated it (``source_id``, ``source``), the publication it is quoted from
+    (``quoted_in``, ``quoted_in_publisher``, ``language``) and its verbatim excerpt.
+    Different reports of one date are all kept, never averaged or picked.
+
+    Examples
+    --------
+    >>> import powdata
+    >>> s = powdata.series("foreign-fighters-listed")
+    >>> s[["as_of", "value", "qualifier"]].iloc[:2].values.tolist()
+    [['2025-08-14', 16894.0, 'exact'], ['2025-11-19', 18000.0, 'more_than']]
+    """
+    from powdata._dtypes import reduced_date_bounds
+    from powdata.errors import UnknownResourceError
+    from powdata.loader import text_roots
+
+    indicators = load("indicators", path=path)
+    if indicator_id not in set(indicators["indicator_id"]):
+        names = ", ".join(sorted(indicators["indicator_id"]))
+        msg = f"{indicator_id!r} is not an indicator_id; expected one of: {names}"
+        raise UnknownResourceError(msg)
+    obs = _observations(as_of, path)
+    obs = obs.loc[(obs["indicator_id"] == indicator_id) & (obs["area_id"] == area_id)].copy()
+    sources = load("sources", path=path)
+    roots = text_roots(sources)
+    publisher = dict(zip(sources["source_id"], sources["publisher"].astype(object), strict=True))
+    language = dict(zip(sources["source_id"], sources["language"].astype(object), strict=True))
+    obs["quoted_in"] = obs["source_id"].astype(object).map(roots).astype("string")
+    obs["quoted_in_publisher"] = obs["quoted_in"].astype(object).map(publisher).astype("string")
+    obs["language"] = obs["quoted_in"].astype(object).map(language).astype("string")
+    obs["published"] = published_on(obs, sources)
+    obs["as_of_start"], obs["as_of_end"] = reduced_date_bounds(obs["as_of"])
+    obs = obs.sort_values(["as_of_start", "as_of_end", "published", "observation_id"], kind="stable")
+    cols = ["observation_id", "indicator_id", "area_id", "period_start", "period_end", "as_of", "as_of_start"]
+    cols += ["as_of_end", "value", "qualifier", "lower", "upper", "lower_open", "upper_open", "part_of", "source_id"]
+    cols += ["source", "quoted_in", "quoted_in_publisher", "published", "language", "excerpt", "note"]
+    return obs[cols].reset_index(drop=True)
+
+
 def latest(name: str = "observations", *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Any:
     """Return the latest vintage of each figure: one row per indicator, area and period.
 
@@ -152,4 +203,4 @@ def latest(name: str = "observations", *, as_of: str | dt.date | None = None, pa
     return out.sort_index().reset_index(drop=True)
 
 
-__all__ = ["foreign_share_by_year", "latest", "listed_fighters_by_group", "pow_nationalities"]
+__all__ = ["foreign_share_by_year", "latest", "listed_fighters_by_group", "pow_nationalities", "series"]

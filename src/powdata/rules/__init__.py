@@ -20,7 +20,9 @@ tolerance given to "approximately" it raises a **warning**.
 | named-within-stated      | countries named (ranked, mentioned, group members) never outnumber those stated |
 | one-value-per-key        | one value per indicator, area, period, as_of and source |
 | cumulative-never-shrinks | a cumulative indicator never falls from one vintage to the next |
-| excerpt-carries-figure   | the excerpt contains the figure as the text writes it ("16,894", "49%", "first") |
+| excerpt-verbatim         | the excerpt is a verbatim slice of the archived text it is quoted from |
+| excerpt-carries-figure   | the excerpt contains the figure as its language writes it ("16,894", "3 388", "18 тисяч") |
+| qualifier-matches-words  | the qualifier is what the words before the figure say ("понад" → more_than) |
 | mention-names-area       | a mention's excerpt names its area |
 | no-personal-data         | no column that could identify a person |
 """
@@ -33,10 +35,18 @@ from typing import Any
 
 import pandas as pd
 
+from powdata._dtypes import reduced_date_bounds
 from powdata.report import ERROR, Problem
-from powdata.rules._common import Frames, map_ids, reduced_date_bounds, units_of
+from powdata.rules._common import Frames, map_ids, units_of
 from powdata.rules.counts import rule_cumulative, rule_named_within_stated, rule_one_value_per_key, rule_ranks_unique
-from powdata.rules.excerpts import figure_forms, figure_pattern, rule_excerpts, rule_no_personal_data
+from powdata.rules.excerpts import (
+    figure_forms,
+    figure_pattern,
+    rule_excerpt_verbatim,
+    rule_excerpts,
+    rule_no_personal_data,
+    rule_qualifier_words,
+)
 from powdata.rules.references import rule_foreign_key, rule_part_of_cycle
 from powdata.rules.values import rule_dates, rule_unit_range
 from powdata.rules.wholes import rule_parts_within_whole
@@ -51,6 +61,7 @@ CROSS_RULES: list[tuple[str, Callable[[Frames], list[Problem]]]] = [
     ("one-value-per-key", rule_one_value_per_key),
     ("cumulative-never-shrinks", rule_cumulative),
     ("excerpts", rule_excerpts),
+    ("qualifier-matches-words", rule_qualifier_words),
     ("no-personal-data", rule_no_personal_data),
 ]
 
@@ -86,9 +97,19 @@ def _shape_problems(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list[
 
 
 def run_cross_rules(
-    frames: Frames, schemas: dict[str, dict[str, Any]], *, today: dt.date | None = None
+    frames: Frames,
+    schemas: dict[str, dict[str, Any]],
+    *,
+    today: dt.date | None = None,
+    texts: dict[str, str] | None = None,
 ) -> list[Problem]:
-    """Run the foreign-key check and every cross rule over typed frames (``today`` for the date rules)."""
+    """Run the foreign-key check and every cross rule over typed frames.
+
+    ``today`` is the date the future-date rule compares with; ``texts`` maps a
+    source_id to its archived text, for the excerpt-verbatim rule (which needs the
+    package's texts, so it runs only when they are given: `powdata.validate` always
+    gives them).
+    """
     problems = rule_foreign_key(frames, schemas)
     missing = [r for r in REQUIRED_RESOURCES if r not in frames]
     if missing:
@@ -100,6 +121,8 @@ def run_cross_rules(
     frames = {**frames, "_units": pd.DataFrame({"unit": units_of(frames)})}  # shared by four rules
     for name, rule in CROSS_RULES:
         problems += rule_dates(frames, today) if name == "dates" else rule(frames)
+    if texts is not None:
+        problems += rule_excerpt_verbatim(frames, texts)
     return problems
 
 
@@ -114,6 +137,7 @@ __all__ = [
     "reduced_date_bounds",
     "rule_cumulative",
     "rule_dates",
+    "rule_excerpt_verbatim",
     "rule_excerpts",
     "rule_foreign_key",
     "rule_named_within_stated",
@@ -121,6 +145,7 @@ __all__ = [
     "rule_one_value_per_key",
     "rule_part_of_cycle",
     "rule_parts_within_whole",
+    "rule_qualifier_words",
     "rule_ranks_unique",
     "rule_unit_range",
     "run_cross_rules",

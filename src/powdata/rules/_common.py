@@ -1,4 +1,4 @@
-"""Shared helpers of the rules: id mapping at scale, message formatting, reduced-precision dates."""
+"""Shared helpers of the rules: id mapping at scale, message formatting, publication dates."""
 
 from __future__ import annotations
 
@@ -56,34 +56,6 @@ def fmt_number(x: float) -> str:
     if math.isinf(x):
         return "∞"
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
-
-
-def reduced_date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Return the first and last day of each ISO 8601 reduced-precision date (YYYY, YYYY-MM, YYYY-MM-DD).
-
-    Parsed once per distinct value: a column of a million rows holds few dates.
-    """
-    codes, uniques = pd.factorize(values)
-    start_u, end_u = _date_bounds(pd.Series(uniques, dtype="string"))
-    start = pd.api.extensions.take(start_u.array, codes, allow_fill=True)
-    end = pd.api.extensions.take(end_u.array, codes, allow_fill=True)
-    return pd.Series(start, index=values.index), pd.Series(end, index=values.index)
-
-
-def _date_bounds(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    n = s.str.len()
-    year = s.where(n == 4)
-    month = s.where(n == 7)
-    day = s.where(n == 10)
-    start = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
-    start = start.fillna(pd.to_datetime(month, format="%Y-%m", errors="coerce"))
-    start = start.fillna(pd.to_datetime(year, format="%Y", errors="coerce"))
-    end = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
-    m_start = pd.to_datetime(month, format="%Y-%m", errors="coerce")
-    end = end.fillna(m_start + pd.offsets.MonthEnd(0))
-    y_start = pd.to_datetime(year, format="%Y", errors="coerce")
-    end = end.fillna(y_start + pd.offsets.YearEnd(0))
-    return start, end
 
 
 def published_by_source(frames: Frames) -> pd.Series:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from powdata._dtypes import reduced_date_bounds
 from powdata.intervals import Interval, add_bounds
 from powdata.report import ERROR, WARNING, Problem
-from powdata.rules._common import VALUE_KEY, Frames, fmt_number, list_ids, map_ids, reduced_date_bounds, units_of
+from powdata.rules._common import VALUE_KEY, Frames, fmt_number, list_ids, map_ids, units_of
 
 
 def rule_ranks_unique(frames: Frames) -> list[Problem]:

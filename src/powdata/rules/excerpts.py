@@ -1,4 +1,4 @@
-"""Excerpt and ethics rules: each excerpt carries its figure; no column identifies a person."""
+"""Excerpt and ethics rules: each excerpt is verbatim and carries its figure; no column identifies a person."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from powdata.loader import text_roots
 from powdata.report import ERROR, Problem
-from powdata.rules._common import Frames, units_of
+from powdata.rules._common import Frames, map_ids, units_of
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -21,58 +22,126 @@ PERSONAL_COLUMNS = re.compile(
 )
 
 
-def figure_forms(value: float, unit: str) -> list[str]:
-    """Return the ways a text may write ``value`` in ``unit`` ("16,894", "49%", "first")."""
+# How each language writes a number: the thousands separators it uses and its words for thousands.
+# English keeps exactly the forms of 0.1.0; the others add what their texts print ("3 388",
+# "18 тисяч", "18 тысяч", "18 Tausend", "18.000"). A language not listed here cannot be read.
+_SPACES = (" ", "\xa0", "\u202f")
+NUMBER_STYLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {"separators": (",", "\xa0", " "), "thousands": (), "percent": ("per cent", "percent")},
+    "uk": {"separators": _SPACES, "thousands": ("тисяча", "тисячі", "тисяч", "тис."), "percent": ("відсотків",)},
+    "ru": {"separators": _SPACES, "thousands": ("тысяча", "тысячи", "тысяч", "тыс."), "percent": ("процентов",)},
+    "de": {"separators": (".", *_SPACES), "thousands": ("Tausend", "tausend"), "percent": ("Prozent",)},
+}
+LANGUAGES = tuple(NUMBER_STYLES)
+
+
+def _base_language(language: str) -> str:
+    """``uk-UA`` → ``uk``: number writing follows the language, not the region."""
+    return language.split("-", 1)[0].lower()
+
+
+def figure_forms(value: float, unit: str, language: str = "en") -> list[str]:
+    """Return the ways a text in ``language`` may write ``value`` in ``unit``.
+
+    English: "16,894", "16894", "49%", "first"; Ukrainian and Russian: "3 388" (space or
+    no-break space), "18 тисяч" / "18 тысяч"; German: "18.000", "3 388", "18 Tausend".
+    An unknown language raises ``ValueError``: an excerpt the rule cannot read is not
+    silently passed.
+    """
+    style = NUMBER_STYLES.get(_base_language(language))
+    if style is None:
+        msg = f"language {language!r}: expected one of {', '.join(LANGUAGES)}"
+        raise ValueError(msg)
     if value is None or pd.isna(value):
         return []
-    num = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
-    plain = num.replace(",", "")
+    plain = f"{int(value)}" if float(value).is_integer() else f"{value}"
+    grouped = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+    numbers = [plain] + [grouped.replace(",", sep) for sep in style["separators"]]
+    if _base_language(language) == "en":
+        numbers = [grouped, plain, grouped.replace(",", "\xa0"), grouped.replace(",", " ")]
+    if float(value).is_integer() and int(value) % 1000 == 0 and int(value) >= 1000:
+        k = int(value) // 1000
+        numbers += [f"{k}{sp}{word}" for word in style["thousands"] for sp in _SPACES]
+    numbers = list(dict.fromkeys(numbers))
     if unit == "percent":
-        return [f"{n}{sep}%" for n in {num, plain} for sep in ("", " ", "\xa0")] + [
-            f"{plain} per cent",
-            f"{plain} percent",
+        digits = [n for n in numbers if n[-1].isdigit()]
+        return [f"{n}{sep}%" for n in digits for sep in ("", " ", "\xa0")] + [
+            f"{plain} {word}" for word in style["percent"]
         ]
     if unit == "rank":
         v = int(value)
+        if _base_language(language) != "en":
+            return [f"{v}-"]  # "1-й", "2-ге": only the numeral is certain
         forms = [f"{v}{'th' if 10 <= v % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(v % 10, 'th')}"]
         if 1 <= v <= len(ORDINALS):
             forms.append(ORDINALS[v - 1])
         return forms
-    return list(dict.fromkeys([num, plain, num.replace(",", "\xa0"), num.replace(",", " ")]))
+    return numbers
 
 
 @lru_cache(maxsize=4096)
-def figure_pattern(value: float, unit: str) -> re.Pattern[str]:
+def figure_pattern(value: float, unit: str, language: str = "en") -> re.Pattern[str]:
     """One compiled pattern matching any way of writing ``value`` in ``unit``, not inside a longer number."""
     alternatives = []
-    for form in figure_forms(value, unit):
-        alternatives.append(re.escape(form) + (r"(?!\d)" if form[-1].isdigit() else ""))
+    for form in figure_forms(value, unit, language):
+        tail = r"(?!\d)" if form[-1].isdigit() else (r"(?!\w)" if form[-1].isalpha() else "")
+        alternatives.append(re.escape(form) + tail)
     return re.compile(r"(?<![\d.,])(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
-def rule_excerpts(frames: Frames) -> list[Problem]:
-    """Each excerpt carries its figure as the text writes it; each mention's excerpt names its area.
+def excerpt_languages(frames: Frames) -> pd.Series:
+    """The language each observation's excerpt is written in: that of the text it is quoted from.
 
-    Each distinct (excerpt, value, unit) is checked once, with one compiled
-    pattern per (value, unit).
+    The text is the publication at the end of the source's ``via`` chain. A package
+    whose sources have no ``language`` column predates languages (0.1.0: English only).
+    """
+    src = frames["sources"]
+    if "language" not in src.columns:
+        return pd.Series("en", index=frames["observations"].index, dtype=object)
+    language = dict(zip(src["source_id"], src["language"].astype(object), strict=True))
+    quoted_in = {sid: language.get(root) for sid, root in text_roots(src).items()}
+    return map_ids(frames["observations"]["source_id"], quoted_in)
+
+
+def rule_excerpts(frames: Frames) -> list[Problem]:
+    """Each excerpt carries its figure as its language writes it; each mention's excerpt names its area.
+
+    Each distinct (excerpt, value, unit, language) is checked once, with one compiled
+    pattern per (value, unit, language). An excerpt whose language the rule cannot
+    read is an error, not a skip.
     """
     obs = frames["observations"]
     trip = pd.DataFrame(
-        {"excerpt": obs["excerpt"], "value": obs["value"].astype("float64"), "unit": units_of(frames)}
+        {
+            "excerpt": obs["excerpt"],
+            "value": obs["value"].astype("float64"),
+            "unit": units_of(frames),
+            "language": excerpt_languages(frames).astype(object).fillna(""),
+        }
     ).dropna()
     distinct = trip.drop_duplicates()
+    unreadable = ~distinct["language"].map(lambda lang: _base_language(str(lang)) in NUMBER_STYLES)
     failing = [
-        not figure_pattern(float(v), str(u)).search(str(e))
-        for e, v, u in zip(distinct["excerpt"], distinct["value"], distinct["unit"], strict=True)
+        bad_lang or not figure_pattern(float(v), str(u), str(lang)).search(str(e))
+        for e, v, u, lang, bad_lang in zip(
+            distinct["excerpt"], distinct["value"], distinct["unit"], distinct["language"], unreadable, strict=True
+        )
     ]
     bad = distinct.loc[np.asarray(failing, dtype=bool)]
     out = []
     if len(bad):
-        hits = trip.reset_index().merge(bad, on=["excerpt", "value", "unit"]).set_index("index").sort_index()
+        keys = ["excerpt", "value", "unit", "language"]
+        hits = trip.reset_index().merge(bad, on=keys).set_index("index").sort_index()
         for i, r in hits.iterrows():
             oid = str(obs.at[i, "observation_id"])
-            shown = " or ".join(repr(f) for f in figure_forms(r.value, r.unit)[:3])
-            msg = f"observation {oid}: the excerpt does not contain the figure as text would write it ({shown})"
+            if _base_language(str(r.language)) not in NUMBER_STYLES:
+                msg = (
+                    f"observation {oid}: the excerpt is in language {r.language!r}, which the rule cannot read "
+                    f"(expected one of {', '.join(LANGUAGES)}); set the source's language"
+                )
+            else:
+                shown = " or ".join(repr(f) for f in figure_forms(r.value, r.unit, r.language)[:3])
+                msg = f"observation {oid}: the excerpt does not contain the figure as text would write it ({shown})"
             out.append(
                 Problem("excerpt-carries-figure", ERROR, msg, "observations", int(str(i)) + 2, "excerpt", (str(oid),))
             )
@@ -90,6 +159,130 @@ def rule_excerpts(frames: Frames) -> list[Problem]:
             out.append(
                 Problem("mention-names-area", ERROR, msg, "mentions", int(men.index[i]) + 2, "excerpt", (str(mid),))
             )
+    return out
+
+
+# The words that bound a figure, by language, and the qualifier each means (README: "Reading a
+# qualifier"). Longer phrases first, so "більш ніж" is tried before "більш".
+QUALIFIER_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "more than": "more_than", "over": "more_than", "at least": "at_least", "nearly": "approximately",
+        "almost": "approximately", "about": "approximately", "approximately": "approximately",
+        "around": "approximately", "fewer than": "fewer_than", "less than": "fewer_than", "at most": "at_most",
+        "up to": "at_most",
+    },
+    "uk": {
+        "більш ніж": "more_than", "більше ніж": "more_than", "понад": "more_than", "щонайменше": "at_least",
+        "принаймні": "at_least", "майже": "approximately", "близько": "approximately", "приблизно": "approximately",
+        "менш ніж": "fewer_than", "менше ніж": "fewer_than",
+    },
+    "ru": {
+        "более": "more_than", "больше": "more_than", "свыше": "more_than", "не менее": "at_least",
+        "как минимум": "at_least", "почти": "approximately", "около": "approximately", "примерно": "approximately",
+        "менее": "fewer_than", "меньше": "fewer_than",
+    },
+    "de": {
+        "mehr als": "more_than", "über": "more_than", "mindestens": "at_least", "fast": "approximately",
+        "knapp": "approximately", "etwa": "approximately", "rund": "approximately", "ungefähr": "approximately",
+        "weniger als": "fewer_than", "höchstens": "at_most", "bis zu": "at_most",
+    },
+}  # fmt: skip
+
+
+def qualifier_of_words(excerpt: str, value: float, unit: str, language: str) -> str | None:
+    """The qualifier the words right before the figure in ``excerpt`` mean, or None when the figure is absent.
+
+    "More than 100 foreign nationals from 32 countries" means ``more_than`` for 100
+    and ``exact`` for 32: only the words immediately before a figure bound it.
+    """
+    words = QUALIFIER_WORDS.get(_base_language(language))
+    match = figure_pattern(float(value), unit, language).search(excerpt) if words is not None else None
+    if words is None or match is None:
+        return None
+    before = excerpt[: match.start()].replace("\xa0", " ").rstrip().lower()
+    for phrase in sorted(words, key=len, reverse=True):
+        if before.endswith(phrase) and (len(before) == len(phrase) or not before[-len(phrase) - 1].isalpha()):
+            return words[phrase]
+    return "exact"
+
+
+def rule_qualifier_words(frames: Frames) -> list[Problem]:
+    """The qualifier is what the excerpt's words before the figure say ("more than 100" is ``more_than``).
+
+    A figure the excerpt does not carry is left to excerpt-carries-figure.
+    """
+    obs = frames["observations"]
+    langs = excerpt_languages(frames).astype(object)
+    columns = (obs["observation_id"], obs["excerpt"], obs["value"], units_of(frames), langs, obs["qualifier"])
+    rows = zip(obs.index, *columns, strict=True)
+    out = []
+    for i, oid, excerpt, value, unit, lang, qual in rows:
+        if not isinstance(excerpt, str) or pd.isna(value) or not isinstance(unit, str) or not isinstance(lang, str):
+            continue
+        said = qualifier_of_words(excerpt, float(value), unit, lang)
+        if said is not None and said != str(qual):
+            msg = (
+                f"observation {oid}: qualifier {qual} but the excerpt's words before the figure mean {said} "
+                f"(see README, 'Reading a qualifier')"
+            )
+            out.append(Problem("qualifier-matches-words", ERROR, msg, "observations", int(i) + 2, "qualifier", (oid,)))
+    return out
+
+
+def _longest_prefix_in(excerpt: str, text: str) -> int:
+    """Length of the longest prefix of ``excerpt`` found in ``text`` (binary search: prefixes nest)."""
+    lo, hi = 0, len(excerpt)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if excerpt[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _mismatch(excerpt: str, text: str) -> str:
+    """Say where ``excerpt`` stops matching ``text``: the nearest mismatch, for the error message."""
+    n = _longest_prefix_in(excerpt, text)
+    if n == 0:
+        return f"not even its first character {excerpt[:1]!r} matches"
+    at = text.find(excerpt[:n])
+    line = text.count("\n", 0, at) + 1
+    found = text[at + n : at + n + 12]
+    return (
+        f"the first {n} characters match the text (line {line}), then the excerpt has {excerpt[n : n + 12]!r} "
+        f"where the text has {found!r}"
+    )
+
+
+def rule_excerpt_verbatim(frames: Frames, texts: dict[str, str]) -> list[Problem]:
+    """Every excerpt is a verbatim slice of the archived text of the publication it is quoted from.
+
+    ``texts`` maps a source_id to its archived text (``sources/<source_id>.txt``); the
+    publication an excerpt is quoted from is the end of its source's ``via`` chain.
+    """
+    roots = text_roots(frames["sources"])
+    out: list[Problem] = []
+    for name, idcol in (("observations", "observation_id"), ("mentions", "mention_id")):
+        df = frames[name]
+        columns = (df[idcol].astype(object), df["source_id"].astype(object), df["excerpt"].astype(object))
+        rows = zip(df.index, *columns, strict=True)
+        for i, oid, sid, excerpt in rows:
+            if not isinstance(excerpt, str):
+                continue
+            root = roots.get(sid, sid)
+            text = texts.get(str(root))
+            if text is None:
+                msg = (
+                    f"{name[:-1]} {oid}: source {sid} is quoted from {root}, which has no archived text; "
+                    f"add sources/{root}.txt and declare it in datapackage.json"
+                )
+            elif excerpt in text:
+                continue
+            else:
+                where = f"sources/{root}.txt"
+                msg = f"{name[:-1]} {oid}: the excerpt is not verbatim in {where}: {_mismatch(excerpt, text)}"
+            out.append(Problem("excerpt-verbatim", ERROR, msg, name, int(i) + 2, "excerpt", (str(oid),)))
     return out
 
 

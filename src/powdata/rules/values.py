@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from powdata._dtypes import reduced_date_bounds
 from powdata._package import shown
 from powdata.report import ERROR, Problem
 from powdata.rules._common import (
@@ -14,7 +15,6 @@ from powdata.rules._common import (
     fmt_date,
     map_ids,
     published_by_source,
-    reduced_date_bounds,
     units_of,
 )
 

@@ -1,0 +1,142 @@
+"""The labelled table: every figure with its labels, bounds and the package's metadata."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import powdata
+from powdata.errors import PowdataError
+from powdata.intervals import interval
+from powdata.labelled import COLUMNS, LABELS, figures
+from tests.conftest import drop_source_language, run_cli
+
+
+class TestFigures:
+    def test_one_row_per_observation_with_every_column(self) -> None:
+        """figures() has one row per observation, in the documented column order."""
+        f = figures()
+        assert list(f["observation_id"]) == list(powdata.load("observations")["observation_id"])
+        assert list(f.columns) == [c for c, _ in COLUMNS]
+
+    def test_no_label_is_missing(self) -> None:
+        """Every indicator, unit, area, area kind, publisher and source title is filled in."""
+        f = figures()
+        for col in LABELS:
+            assert f[col].notna().all(), col
+            assert (f[col].astype(str).str.len() > 0).all(), col
+
+    def test_labels_come_from_their_tables(self) -> None:
+        """Each label is the one its id names in the indicators, areas and sources tables."""
+        f = figures()
+        ind = powdata.load("indicators").set_index("indicator_id")
+        areas = powdata.load("areas").set_index("area_id")
+        src = powdata.load("sources").set_index("source_id")
+        for row in f.itertuples():
+            assert row.indicator == ind.at[row.indicator_id, "name"]
+            assert row.unit == ind.at[row.indicator_id, "unit"]
+            assert (row.area, row.area_kind) == (areas.at[row.area_id, "name"], areas.at[row.area_id, "kind"])
+            assert row.source_publisher == src.at[row.source_id, "publisher"]
+            assert row.source_title == src.at[row.source_id, "title"]
+
+    def test_bounds_are_the_interval_model(self) -> None:
+        """lower/upper/open flags equal powdata.interval(value, qualifier) on every row."""
+        for row in figures().itertuples():
+            iv = interval(row.value, row.qualifier)
+            assert (row.lower, row.upper, row.lower_open, row.upper_open) == pytest.approx(tuple(iv))
+
+    def test_more_than_is_open_ended(self) -> None:
+        """'More than 100' POWs is (100, inf), labelled persons, All, Coordination Headquarters."""
+        f = figures().set_index("observation_id")
+        row = f.loc["foreign-pows-held-2025-08-14"]
+        assert (row["value"], row["lower"], math.isinf(row["upper"]), row["lower_open"]) == (100, 100, True, True)
+        assert (row["unit"], row["area"]) == ("persons", "All")
+        assert row["source_publisher"].startswith("Coordination Headquarters")
+        assert row["source_published"] == pd.Timestamp("2025-08-14")
+
+    def test_typed_like_load(self) -> None:
+        """Shared columns keep load()'s dtypes; labels are strings or categories from the enums."""
+        f = figures()
+        obs = powdata.load("observations")
+        for col in ("value", "qualifier", "period_start", "as_of", "excerpt"):
+            assert f[col].dtype == obs[col].dtype, col
+        assert list(f["unit"].cat.categories) == list(powdata.load("indicators")["unit"].cat.categories)
+        assert str(f["indicator"].dtype) == "string" and str(f["area_kind"].dtype) == "category"
+
+    def test_attrs_carry_title_version_licence_citation(self) -> None:
+        """DataFrame.attrs hold the package's title, version, data licence and citation."""
+        attrs = figures().attrs
+        desc = powdata.descriptor()
+        assert attrs["title"] == desc["title"] and attrs["version"] == desc["version"]
+        assert attrs["licence"] == "CC-BY-4.0"
+        assert desc["version"] in attrs["citation"] and "powdata" in attrs["citation"]
+
+    def test_as_of_leaves_out_later_figures(self) -> None:
+        """figures(as_of=...) holds the same rows as load(as_of=...)."""
+        f = figures(as_of="2025-08-14")
+        assert list(f["observation_id"]) == list(powdata.load("observations", as_of="2025-08-14")["observation_id"])
+        assert len(figures(as_of="2025-08-13")) == 0
+
+    def test_polars_dates_are_dates(self) -> None:
+        """backend='polars' gives pl.Date for the date columns."""
+        import polars as pl
+
+        f = figures(backend="polars")
+        assert f.schema["period_start"] == pl.Date and f.schema["source_published"] == pl.Date
+        assert f.height == len(figures())
+
+    def test_bad_backend(self) -> None:
+        """An unknown backend names the ones there are."""
+        with pytest.raises(PowdataError, match="backend='arrow': expected one of pandas, polars"):
+            figures(backend="arrow")
+
+
+class TestPackageVersions:
+    def test_sources_language_and_text_resources(self) -> None:
+        """With 0.2.0's source languages and archived texts, every figure has its source's language."""
+        assert any(r.get("mediatype") == "text/plain" for r in powdata.descriptor()["resources"])
+        f = figures()
+        langs = powdata.load("sources").set_index("source_id")["language"]
+        assert list(f["source_language"]) == [langs[s] for s in f["source_id"]]
+
+    def test_package_without_language(self, pkg: Path) -> None:
+        """A package whose sources have no language column (before 0.2.0) gives an empty source_language."""
+        drop_source_language(pkg)
+        f = figures(path=pkg)
+        assert f["source_language"].isna().all() and len(f) == len(figures())
+        assert f["source_publisher"].notna().all()
+
+    def test_dangling_label_is_an_error(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """A figure whose area is not in areas is refused with a pointer to validate, not an NA label."""
+        pkg = edit_pkg("observations", lambda rows: rows[0].update(area_id="XXX"))
+        with pytest.raises(PowdataError, match=r"no label for area, area_kind.*powdata validate"):
+            figures(path=pkg)
+
+
+class TestFiguresCLI:
+    def test_show_figures_csv(self) -> None:
+        """`powdata show figures --format csv` prints the labelled table."""
+        r = run_cli("show", "figures", "--format", "csv")
+        assert r.returncode == 0, r.stderr
+        header = r.stdout.splitlines()[0].split(",")
+        assert header == [c for c, _ in COLUMNS]
+
+    def test_export_figures(self, tmp_path: Path) -> None:
+        """`powdata export figures --to f.csv` writes every figure with its labels."""
+        target = tmp_path / "f.csv"
+        r = run_cli("export", "figures", "--to", str(target))
+        assert r.returncode == 0, r.stderr
+        df = pd.read_csv(target)
+        assert len(df) == len(figures()) and df["indicator"].notna().all()
+
+
+class TestPublicName:
+    def test_figures_stays_a_function(self) -> None:
+        """powdata.figures is the function even after its module and the SQLite export are imported."""
+        import powdata.labelled
+        import powdata.sqlite_export
+
+        assert callable(powdata.figures) and powdata.figures is powdata.labelled.figures
