@@ -85,12 +85,13 @@ def _shape_problems(frames: Frames, schemas: dict[str, dict[str, Any]]) -> list[
     """One problem per column the rules need that a resource lacks or types differently."""
     out = []
     for name, columns in REQUIRED_COLUMNS.items():
-        types = {f["name"]: f.get("type", "string") for f in schemas.get(name, {}).get("fields", [])}
-        for column, ftype in columns.items():
-            if column not in frames[name].columns or types.get(column) != ftype:
+        fields = schemas.get(name, {}).get("fields")
+        types = {f["name"]: f.get("type", "string") for f in fields} if fields else None
+        for column, ftype in columns.items():  # types are checked when the schemas are given
+            if column not in frames[name].columns or (types is not None and types.get(column) != ftype):
                 msg = (
                     f"the cross-table rules need column {column!r} of type {ftype} in {name}, but found "
-                    f"{'type ' + str(types[column]) if column in types else 'no such column'}"
+                    f"{'type ' + str(types[column]) if types and column in types else 'no such column'}"
                 )
                 out.append(Problem("missing-column", ERROR, msg, name, None, column))
     return out
