@@ -230,6 +230,19 @@ def read_file(root: Path, rel: Any, what: str, *, limit: int | None = None) -> b
     return read_gated(gate(root, rel, what, limit=limit), what, limit)
 
 
+def output_file(root: Path, rel: str, what: str) -> tuple[Path, str | None]:
+    """Gate a file a command is about to (re)write under ``root``; return its path and current text.
+
+    The text is None when the file does not exist yet. Used by `build` for every
+    file it writes, so a symlinked ``docs/`` or ``README.md`` cannot lead a
+    write out of the package.
+    """
+    path = gate(root, rel, what, limit=MAX_JSON_BYTES, must_exist=False)
+    if not path.exists():
+        return path, None
+    return path, read_gated(path, what, MAX_JSON_BYTES).decode("utf-8", "replace")
+
+
 def default_root() -> Path:
     """Return the folder holding the installed package's ``datapackage.json``."""
     here = Path(__file__).resolve().parent
