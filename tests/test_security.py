@@ -540,3 +540,41 @@ class TestRuleFixes:
 
         with pytest.raises(PackageReadError, match=r"row \d+: the primary key"):
             diff_packages(old, new)
+
+
+class TestFuzzerFinds:
+    """Inputs the fuzzer found that printed "internal error"; each is now one line, exit 1 or 2."""
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda d: d["resources"][0].update(profile=[]),
+            lambda d: d["resources"][0]["schema"]["fields"][0].update(type=[]),
+            lambda d: d["resources"][0]["schema"]["fields"][3].update(name="."),
+            lambda d: d.pop("version"),
+            lambda d: d["resources"][0]["schema"]["fields"][0].update(description=7),
+        ],
+        ids=["profile-list", "type-list", "renamed-field", "no-version", "description-int"],
+    )
+    def test_descriptor_finds(self, released: Path, cli: Cli, change: Callable[[dict[str, Any]], Any]) -> None:
+        """A descriptor edit the fuzzer found breaks no command: validate, build and diff end cleanly."""
+        edit_descriptor(released, change)
+        for args in (["validate", str(released)], ["build", str(released)], ["diff", str(ROOT), str(released)]):
+            code, _, err = cli(*args)
+            assert code in (0, 1, 2) and "internal error" not in err, (args, err)
+
+    @pytest.mark.parametrize(
+        ("name", "edit"),
+        [
+            ("observations", lambda b: b.replace(b"observation_id", b'""', 1)),
+            ("sources", lambda b: b.replace(b"\n" + b.split(b"\n")[1].split(b",")[0] + b",", b'\n"",', 1)),
+            ("observations", lambda b: b.replace(b"\n", b"\r\n").replace(b"\r\n", b"\r\n,x,x", 1)),
+        ],
+        ids=["header-renamed", "row-without-id", "crlf-wide-header"],
+    )
+    def test_csv_finds(self, pkg: Path, cli: Cli, name: str, edit: Callable[[bytes], bytes]) -> None:
+        """A CSV edit the fuzzer found is reported (exit 1 or 2), not an internal error."""
+        path = pkg / "data" / f"{name}.csv"
+        path.write_bytes(edit(path.read_bytes()))
+        code, _, err = cli("validate", str(pkg))
+        assert code in (1, 2) and "internal error" not in err, err
