@@ -553,8 +553,9 @@ class TestFuzzerFinds:
             lambda d: d["resources"][0]["schema"]["fields"][3].update(name="."),
             lambda d: d.pop("version"),
             lambda d: d["resources"][0]["schema"]["fields"][0].update(description=7),
+            lambda d: d["resources"][0]["schema"]["fields"][10].setdefault("constraints", {}).update(minLength=""),
         ],
-        ids=["profile-list", "type-list", "renamed-field", "no-version", "description-int"],
+        ids=["profile-list", "type-list", "renamed-field", "no-version", "description-int", "minlength-str"],
     )
     def test_descriptor_finds(self, released: Path, cli: Cli, change: Callable[[dict[str, Any]], Any]) -> None:
         """A descriptor edit the fuzzer found breaks no command: validate, build and diff end cleanly."""

@@ -412,10 +412,17 @@ def check_table_schema(schema: Any, where: str) -> dict[str, Any]:
                 re.compile(c["pattern"])
             except (re.error, RecursionError, OverflowError):
                 raise _fail(at, "pattern as a regular expression", c["pattern"]) from None
+        numeric = f.get("type") in ("number", "integer")
         for key in ("minimum", "maximum", "minLength", "maxLength"):
             v = c.get(key)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, str))):
-                raise _fail(at, f"{key} as a number", v)
+            if v is None:
+                continue
+            if key in ("minLength", "maxLength"):
+                ok = type(v) is int and v >= 0
+            else:  # a date field bounds with a date string, a number field with a number
+                ok = not isinstance(v, bool) and (isinstance(v, (int, float)) or (isinstance(v, str) and not numeric))
+            if not ok:
+                raise _fail(at, f"{key} as a {'whole number' if 'Length' in key else 'bound of the field type'}", v)
         for key in ("required", "unique"):
             if key in c and not isinstance(c[key], bool):
                 raise _fail(at, f"{key} as true or false", c[key])
