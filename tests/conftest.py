@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from powdata.build import build
+from powdata.release.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -117,3 +117,76 @@ class TestValidateCommand:
         """A folder without datapackage.json is unreadable input: exit 2, one line."""
         r = run_cli("validate", str(tmp_path))
         assert r.returncode == 2 and "expected datapackage.json in folder" in r.stderr
+
+
+class TestRobustEdges:
+    """Ordinary OS trouble is a one-line error (exit 2), and written files keep the user's umask."""
+
+    @pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+    def test_export_keeps_the_umask(self, tmp_path: Path, mask: int, mode: int) -> None:
+        """An exported file gets 0666 less the umask, as any ordinary write would (not mkstemp's 0600)."""
+        import os
+        import stat
+
+        old = os.umask(mask)
+        try:
+            r = run_cli("export", "areas", "--to", str(tmp_path / "areas.csv"))
+        finally:
+            os.umask(old)
+        assert r.returncode == 0, r.stderr
+        assert stat.S_IMODE((tmp_path / "areas.csv").stat().st_mode) == mode
+
+    def test_build_keeps_the_umask_of_a_new_file(self, pkg: Path) -> None:
+        """A file `powdata build` creates (the codebook here) gets 0666 less the umask."""
+        import os
+        import stat
+
+        (pkg / "docs").mkdir()
+        old = os.umask(0o022)
+        try:
+            r = run_cli("build", str(pkg))
+        finally:
+            os.umask(old)
+        assert r.returncode == 0, r.stderr
+        assert stat.S_IMODE((pkg / "docs" / "codebook.md").stat().st_mode) == 0o644
+
+    def test_full_disk_on_stdout_is_one_line_exit_2(self) -> None:
+        """`powdata show` into /dev/full says the disk is full, in one line, exit 2."""
+        import subprocess
+        import sys
+
+        with open("/dev/full", "w") as full:
+            r = subprocess.run(
+                [sys.executable, "-m", "powdata", "show", "observations"],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
+        assert r.returncode == 2
+        assert r.stderr.strip().splitlines() == ["powdata: error: No space left on device"]
+
+    def test_full_disk_on_export_is_one_line_exit_2(self, tmp_path: Path) -> None:
+        """Exporting to a file that is /dev/full (through a link) fails in one line, exit 2."""
+        import os
+
+        os.symlink("/dev/full", tmp_path / "full.csv")
+        r = run_cli("export", "areas", "--to", str(tmp_path / "full.csv"), "--force")
+        assert r.returncode == 2
+        assert len(r.stderr.strip().splitlines()) == 1 and "No space left on device" in r.stderr
+        assert "internal error" not in r.stderr
+
+    def test_folder_where_a_file_is_expected(self, tmp_path: Path) -> None:
+        """A folder named like the target file is a one-line error, exit 2, and is left alone."""
+        (tmp_path / "out.csv").mkdir()
+        r = run_cli("export", "areas", "--to", str(tmp_path / "out.csv"), "--force")
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "folder" in r.stderr
+        assert (tmp_path / "out.csv").is_dir()
+
+    def test_folder_where_build_writes_a_file(self, pkg: Path) -> None:
+        """`powdata build` finding a folder where the codebook goes is the system's one-line error, exit 2."""
+        (pkg / "docs" / "codebook.md").mkdir(parents=True)
+        r = run_cli("build", str(pkg))
+        assert r.returncode == 2 and "internal error" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "codebook.md" in r.stderr
+        assert (pkg / "docs" / "codebook.md").is_dir()

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 import powdata
-from powdata.build import stale_parts
-from powdata.loader import text_roots
-from powdata.rules import figure_pattern
+from powdata._derived import stale_parts
+from powdata._vintages import text_roots
+from powdata.validation.rules import figure_pattern
 from tests.conftest import ROOT
 
 ARTICLE = "united24-2025-08-foreign-pows"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from powdata.build import build, registry_mismatch
-from powdata.diff import bump_level, diff_packages
+from powdata.release.build import build
+from powdata.release.diff import bump_level, diff_packages
+from powdata.release.registry import registry_mismatch
 from tests.conftest import ROOT, by_id, copy_package, read_rows, run_cli, write_rows
 
 VERSION = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]

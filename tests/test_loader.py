@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import powdata
-from powdata._dtypes import field_dtype_name
+from powdata._schema import field_dtype_name
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError, UnknownResourceError
 from tests.conftest import by_id
 
@@ -36,8 +36,9 @@ class TestLoad:
         for f in fields:
             want = field_dtype_name({"name": f["name"], "type": f["type"], "constraints": f["constraints"]})
             got = df[f["name"]].dtype
-            if want == "datetime64":
+            if want.startswith("datetime64"):
                 assert pd.api.types.is_datetime64_any_dtype(got), f["name"]
+                assert str(got) == want, (f["name"], got)  # one datetime unit everywhere
             else:
                 assert str(got) == EXPECTED_DTYPES[want], (f["name"], got)
 
@@ -206,3 +207,56 @@ class TestImportCost:
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert json.loads(out.stdout) == ["pandas"]
+
+
+class TestTypedApi:
+    def test_mypy_strict_sees_the_api(self, tmp_path: Path) -> None:
+        """Under mypy --strict a user's script sees load() as a DataFrame and a misspelt name as an error."""
+        script = tmp_path / "user.py"
+        script.write_text(
+            "import powdata\n"
+            "df = powdata.load('observations')\n"
+            "reveal_type(df)\n"
+            "reveal_type(powdata.validate)\n"
+            "powdata.lod('observations')\n"
+            "n: int = powdata.load('observations', backend='pandas')\n",
+            encoding="utf-8",
+        )
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mypy",
+                "--strict",
+                "--no-incremental",
+                "--cache-dir",
+                str(tmp_path / "cache"),
+                "user.py",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        out = r.stdout
+        assert 'Revealed type is "pandas.core.frame.DataFrame"' in out, out
+        assert 'Module has no attribute "lod"' in out, out
+        assert "powdata.validation.report.Report" in out, out
+        assert 'Incompatible types in assignment (expression has type "DataFrame", variable has type "int")' in out, out
+
+    def test_argument_errors_are_powdata_and_builtin_errors(self) -> None:
+        """A bad argument raises ArgumentError: a PowdataError that is also a ValueError."""
+        from powdata.errors import ArgumentError
+
+        for call in (
+            lambda: powdata.load("observations", backend="spark"),
+            lambda: powdata.load("observations", as_of="yesterday"),
+            lambda: powdata.cite("apa"),
+            lambda: powdata.interval(1, "roughly"),
+        ):
+            with pytest.raises(ArgumentError) as info:
+                call()
+            assert isinstance(info.value, PowdataError) and isinstance(info.value, ValueError)
+        with pytest.raises(UnknownResourceError) as missing:
+            powdata.load("obs")
+        assert isinstance(missing.value, KeyError)

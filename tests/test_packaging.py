@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from powdata.codebook import CODEBOOK, render_codebook
+from powdata.release.codebook import CODEBOOK, render_codebook
 from tests.conftest import ROOT
 
 
@@ -119,6 +119,6 @@ class TestGeneratedDocs:
 class TestRegistry:
     def test_data_match_the_registry_of_this_version(self) -> None:
         """The data's sha256 equal releases/<version>.json: no figure changes without a new version."""
-        from powdata.build import registry_mismatch
+        from powdata.release.registry import registry_mismatch
 
         assert registry_mismatch(ROOT) == []

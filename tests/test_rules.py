@@ -17,8 +17,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from powdata.intervals import Interval, add_bounds, interval
-from powdata.report import ERROR
-from powdata.rules import figure_forms, run_cross_rules
+from powdata.validation.report import ERROR
+from powdata.validation.rules import figure_forms, run_rules
 
 QUALS = ["exact", "more_than", "at_least", "fewer_than", "at_most"]
 COUNTRIES = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
@@ -171,7 +171,7 @@ def packages(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
 
 
 def errors(frames: dict[str, pd.DataFrame]) -> set[str]:
-    return {p.rule for p in run_cross_rules(frames, {}) if p.severity == ERROR}
+    return {p.rule for p in run_rules(frames) if p.severity == ERROR}
 
 
 def csv_rows(frames: dict[str, pd.DataFrame], oid: str) -> Any:
@@ -239,16 +239,19 @@ class TestSingleMutations:
 
     @given(packages())
     def test_broken_reference(self, frames: dict[str, pd.DataFrame]) -> None:
-        """A part_of that names no observation fails foreign-key when the schema declares it."""
-        schemas = {
-            "observations": {
-                "foreignKeys": [
-                    {"fields": ["part_of"], "reference": {"resource": "observations", "fields": ["observation_id"]}}
-                ]
-            }
+        """A part_of that names no observation fails foreign-key when the schema declares it (Pandera owns it)."""
+        from powdata.validation.tableschema import check_frame, schema_model
+
+        schema = {
+            "fields": [{"name": "observation_id"}, {"name": "part_of"}],
+            "foreignKeys": [
+                {"fields": ["part_of"], "reference": {"resource": "observations", "fields": ["observation_id"]}}
+            ],
         }
         mutated = _set(frames, "k-1", part_of="nowhere")
-        assert "foreign-key" in {p.rule for p in run_cross_rules(mutated, schemas)}
+        obs = mutated["observations"][["observation_id", "part_of"]].astype("string")
+        model = schema_model(schema, "observations", {"observations": obs})
+        assert "foreign-key" in {p.rule for p in check_frame(model, obs, "observations")}
 
     @given(packages())
     def test_fewer_countries_stated_than_named(self, frames: dict[str, pd.DataFrame]) -> None:
@@ -301,7 +304,7 @@ class TestFigureForms:
     @given(st.integers(0, 10**9))
     def test_counts_are_found_as_written(self, v: int) -> None:
         """Any count written with thousands commas is found; the next integer is not."""
-        from powdata.rules import figure_pattern
+        from powdata.validation.rules import figure_pattern
 
         text = f"the report lists {v:,} people"
         assert figure_pattern(float(v), "persons").search(text)
@@ -310,7 +313,7 @@ class TestFigureForms:
     @given(st.integers(0, 100))
     def test_percent_needs_its_sign_and_exact_digits(self, v: int) -> None:
         """'49%' matches 49 percent but neither 4 nor 149 percent."""
-        from powdata.rules import figure_pattern
+        from powdata.validation.rules import figure_pattern
 
         assert figure_pattern(float(v), "percent").search(f"up to {v}% of all")
         assert not figure_pattern(float(v), "percent").search(f"up to 1{v}% of all")
@@ -339,12 +342,112 @@ class TestIntervals:
         s = interval(1, "more_than") + interval(2, "exact")
         assert s == Interval(3, math.inf, True, False)
 
+    @given(st.floats(0, 1e12, allow_nan=False), st.sampled_from([*QUALS, "approximately"]))
+    def test_scalar_and_vectorised_forms_agree(self, v: float, q: str) -> None:
+        """interval() and add_bounds() read one table: the same bounds and open ends, to the bit."""
+        row = add_bounds(pd.DataFrame({"value": [v], "qualifier": [q]})).iloc[0]
+        iv = interval(v, q)
+        assert (row["lower"], row["upper"], bool(row["lower_open"]), bool(row["upper_open"])) == tuple(iv)
+
+    @given(
+        st.floats(0, 1e9, allow_nan=False),
+        st.sampled_from([*QUALS, "approximately"]),
+        st.floats(0, 1e9, allow_nan=False),
+        st.sampled_from([*QUALS, "approximately"]),
+    )
+    def test_certainly_above_scalar_and_vectorised_agree(self, a: float, qa: str, b: float, qb: str) -> None:
+        """The one certainly_above answers the same for two intervals and for their columns."""
+        from powdata.intervals import certainly_above
+
+        x, y = interval(a, qa), interval(b, qb)
+        bx = add_bounds(pd.DataFrame({"value": [a], "qualifier": [qa]}))
+        by = add_bounds(pd.DataFrame({"value": [b], "qualifier": [qb]}))
+        vec = certainly_above(bx["lower"], bx["lower_open"], by["upper"], by["upper_open"])
+        assert bool(vec.iloc[0]) == x.certainly_above(y)
+        # certainly above means no value of x is in y: check on x's lower end when it is in x
+        if x.certainly_above(y) and x.lower in x:
+            assert x.lower not in y
+
+    def test_membership(self) -> None:
+        """`in` follows the open and closed ends: 100 is not more than 100, 100.5 is."""
+        assert 100 not in interval(100, "more_than")
+        assert 100.5 in interval(100, "more_than")
+        assert 100 in interval(100, "at_least") and 100 in interval(100, "exact")
+        assert 100 not in interval(100, "fewer_than") and 99.5 in interval(100, "fewer_than")
+        assert 0 in interval(100, "at_most") and -1 not in interval(100, "at_most")
+        assert float("nan") not in interval(100, "at_least")
+
+    def test_approximately_is_exact_to_the_bit(self) -> None:
+        """interval(100, 'approximately') is [90, 110] exactly, not 110.00000000000001."""
+        iv = interval(100, "approximately")
+        assert iv.upper == 110 and iv.lower == 90
+        assert 110 in iv and 110.0000001 not in iv
+
+    def test_severity_of_approximately(self) -> None:
+        """One helper: a warning where any figure involved is approximately, else an error."""
+        import numpy as np
+
+        from powdata.validation.report import WARNING
+        from powdata.validation.rules._common import severity
+
+        assert severity(False, False) == ERROR and severity(False, True) == WARNING
+        assert list(severity(np.array([True, False]), np.array([False, False]))) == [WARNING, ERROR]
+
+
+class TestRuleContract:
+    def test_readme_lists_exactly_the_registered_rules(self) -> None:
+        """The README's rule list and the registry hold the same ids."""
+        import re
+        from pathlib import Path
+
+        from powdata.validation.rules import RULES
+
+        readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+        section = readme.split("The rules (each with a stable id):", 1)[1].split("Rows are", 1)[0]
+        listed = re.findall(r"`([a-z-]+)`", section.split("Each rule is one function", 1)[0])
+        assert sorted(listed) == sorted(RULES)
+        assert len(listed) == len(set(listed))
+
+    def test_registry_is_keyed_by_the_id_each_rule_yields(self) -> None:
+        """On the shipped package broken in many ways, every problem of a rule carries the rule's own id."""
+        import powdata
+        from powdata.validation.rules import RULES
+
+        frames = {n: powdata.load(n) for n in ["observations", "indicators", "areas", "area_members", "mentions"]}
+        frames["sources"] = powdata.load("sources").assign(published=pd.Timestamp("2999-01-01"))
+        obs = frames["observations"].copy()
+        obs["value"] = obs["value"] * 1000 + 0.5
+        obs["period_start"] = pd.Timestamp("2999-01-01")
+        frames["observations"] = obs
+        from powdata.validation.rules import Context
+
+        ctx = Context(frames)
+        fired = set()
+        for rid, r in RULES.items():
+            ids = {p.rule for p in r.check(ctx)}
+            assert ids <= {rid}, (rid, ids)
+            fired |= ids
+        # the broken copy does trip rules, so the check above is not vacuous
+        assert {"future-date", "unit-range", "date-order", "excerpt-carries-figure"} <= fired
+
+    def test_a_rule_yielding_another_id_is_refused(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        """run_rules refuses a rule that yields a problem of another id (the contract is enforced)."""
+        import pytest
+
+        from powdata.validation.report import Problem
+        from powdata.validation.rules import RULES, Rule, run_rules
+
+        bad = Rule("bad-rule", (), lambda ctx: [Problem("other-id", ERROR, "x")])
+        monkeypatch.setitem(RULES, "bad-rule", bad)
+        with pytest.raises(AssertionError, match="bad-rule"):
+            run_rules({})
+
 
 class TestNumbersInLanguages:
     @given(st.integers(1_000, 10_000_000), st.sampled_from(["uk", "ru", "de"]), st.sampled_from([" ", "\xa0"]))
     def test_space_grouped_numbers_are_read(self, v: int, lang: str, space: str) -> None:
         """'3 388' (space or no-break space) carries 3388 in Ukrainian, Russian and German, but not 3389."""
-        from powdata.rules import figure_pattern
+        from powdata.validation.rules import figure_pattern
 
         text = f"щонайменше {v:,} осіб".replace(",", space)
         assert figure_pattern(float(v), "persons", lang).search(text)
@@ -353,7 +456,7 @@ class TestNumbersInLanguages:
     @given(st.integers(1, 999), st.sampled_from([("uk", "тисяч"), ("ru", "тысяч"), ("de", "Tausend")]))
     def test_thousands_words_are_read(self, k: int, lang_word: tuple[str, str]) -> None:
         """'18 тисяч', '18 тысяч' and '18 Tausend' carry 18000, and not 180000 or 1800."""
-        from powdata.rules import figure_pattern
+        from powdata.validation.rules import figure_pattern
 
         lang, word = lang_word
         text = f"понад {k} {word} іноземців"
@@ -364,7 +467,7 @@ class TestNumbersInLanguages:
     @given(st.integers(1, 999))
     def test_english_is_not_looser(self, k: int) -> None:
         """English keeps exactly its 0.1.0 forms: '18 тисяч' or '18 thousand' do not carry 18000."""
-        from powdata.rules import figure_pattern
+        from powdata.validation.rules import figure_pattern
 
         for text in (f"{k} тисяч", f"{k} thousand", f"{k} Tausend"):
             assert not figure_pattern(float(k * 1000), "persons", "en").search(text)
@@ -372,7 +475,7 @@ class TestNumbersInLanguages:
 
     def test_german_dot_grouping_and_not_english_comma(self) -> None:
         """German writes 18.000; Ukrainian does not write 3,388 (the comma is its decimal mark)."""
-        from powdata.rules import figure_pattern
+        from powdata.validation.rules import figure_pattern
 
         assert figure_pattern(18000.0, "persons", "de").search("mehr als 18.000 Söldner")
         assert not figure_pattern(3388.0, "persons", "uk").search("щонайменше 3,388")
@@ -404,7 +507,7 @@ class TestQualifierWords:
     )
     def test_the_word_before_the_figure_decides(self, v: int, case: tuple[str, str, str]) -> None:
         """'понад 18 тисяч' is more_than; a plain figure after it in the same excerpt is exact."""
-        from powdata.rules.excerpts import qualifier_of_words
+        from powdata.validation.rules.excerpts import qualifier_of_words
 
         lang, word, qualifier = case
         text = f"{word} {figure_forms(float(v), 'persons', lang)[0]} із 37 країн"

@@ -20,9 +20,9 @@ import pytest
 
 import powdata
 from powdata import _package
-from powdata.build import build
 from powdata.cli import main
 from powdata.errors import IntegrityError, PackageReadError, PackageWriteError, PowdataError, UnsafePathError
+from powdata.release.build import build
 from tests.conftest import ROOT, copy_package, read_rows, run_cli, write_rows
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -288,7 +288,7 @@ class TestNoNetwork:
         """In the Frictionless stage a DNS lookup fails at once, not only a connection."""
         code = (
             "import socket\n"
-            "from powdata._frictionless_stage import forbid_network\n"
+            "from powdata.validation.descriptor import forbid_network\n"
             "forbid_network()\n"
             "for call in (lambda: socket.getaddrinfo('example.org', 443), lambda: socket.gethostbyname('x.org'),\n"
             "             lambda: socket.create_connection(('127.0.0.1', 9))):\n"
@@ -338,13 +338,13 @@ class TestLimits:
 
     def test_stage_limits_are_applied(self) -> None:
         """The Frictionless child runs with an address-space and CPU-time limit scaled to the data."""
-        from powdata._frictionless_stage import stage_limits
+        from powdata.validation.descriptor import stage_limits
 
         memory, seconds = stage_limits(10 * 2**20)
         assert memory < 2 * 1024**3 and seconds < 300
         code = (
             "import resource\n"
-            "from powdata._frictionless_stage import apply_limits\n"
+            "from powdata.validation.descriptor import apply_limits\n"
             "apply_limits()\n"
             "print(resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(resource.RLIMIT_CPU)[0])\n"
         )
@@ -354,10 +354,10 @@ class TestLimits:
 
     def test_stage_past_its_deadline_is_stopped(self) -> None:
         """A Frictionless stage that runs past its deadline is killed and reported as one problem."""
-        from powdata.validation import _finish_frictionless
+        from powdata.validation.descriptor import finish
 
         proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdout=subprocess.PIPE)
-        problems = _finish_frictionless(proc, 0.5)  # type: ignore[arg-type]
+        problems = finish(proc, 0.5)  # type: ignore[arg-type]
         assert [p.rule for p in problems] == ["frictionless-limit"]
         assert proc.returncode is not None
 
@@ -381,7 +381,7 @@ class TestDates:
         pkg = edit_pkg("observations", change)
         report = powdata.validate(pkg, structural=False)
         hits = [(p.rule, p.row, p.column) for p in report.errors]
-        assert ("type", rows_seen[0], "as_of") in hits, report.to_text()
+        assert ("as-of-calendar-date", rows_seen[0], "as_of") in hits, report.to_text()
 
     @pytest.mark.parametrize("as_of", [20250814, "20250814", "2025-8-14", 2025.0, "2025-02-30"])
     def test_load_as_of_must_be_a_date(self, as_of: Any) -> None:
@@ -524,7 +524,7 @@ class TestRuleFixes:
             template = rows[0]
             many = [{**template, "observation_id": f"obs-{i}", "value": value} for i in range(20_000)]
             write_rows(pkg / "data" / "observations.csv", many, list(template))
-        from powdata.diff import diff_packages
+        from powdata.release.diff import diff_packages
 
         result = diff_packages(old, new)
         corrected = [c for c in result.changes if c.kind == "value corrected"]
@@ -536,7 +536,7 @@ class TestRuleFixes:
         old, new = copy_package(tmp_path / "old"), copy_package(tmp_path / "new")
         rows = read_rows(new / "data" / "areas.csv")
         write_rows(new / "data" / "areas.csv", [*rows, rows[0]])
-        from powdata.diff import diff_packages
+        from powdata.release.diff import diff_packages
 
         with pytest.raises(PackageReadError, match=r"row \d+: the primary key"):
             diff_packages(old, new)
@@ -579,3 +579,23 @@ class TestFuzzerFinds:
         path.write_bytes(edit(path.read_bytes()))
         code, _, err = cli("validate", str(pkg))
         assert code in (1, 2) and "internal error" not in err, err
+
+    @pytest.mark.parametrize(
+        ("ops", "rebuild"),
+        [
+            ([("cell", 0, 0, '"', b"\x00", 0.0), ("cell", 1, 0, '"', b"\x00", 0.0)], False),
+            ([("cell", 1, 1, '"', b"\x00", 0.0)], True),
+        ],
+        ids=["stray-quotes-header-and-row", "stray-quote-rebuilt"],
+    )
+    def test_stray_quotes(self, pkg: Path, cli: Cli, ops: list[tuple[Any, ...]], rebuild: bool) -> None:
+        """A lone quote in a header or row cell (the fuzzer's own edit) is reported, not an internal error."""
+        from tests.test_fuzz import apply_csv_edits
+
+        path = pkg / "data" / "observations.csv"
+        path.write_bytes(apply_csv_edits(path.read_bytes(), ops))
+        if rebuild:
+            build(pkg)
+        for args in (["validate", str(pkg)], ["diff", str(pkg), str(pkg)]):
+            code, _, err = cli(*args)
+            assert code in (0, 1, 2) and "internal error" not in err, (args, err)

@@ -13,8 +13,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import powdata
-from powdata.build import build
 from powdata.errors import PackageReadError, UnsafePathError
+from powdata.release.build import build
 from tests.conftest import by_id, copy_package
 
 Rows = list[dict[str, str]]
@@ -241,7 +241,7 @@ class TestFrictionlessStage:
         import sys
 
         code = (
-            "from powdata._frictionless_stage import forbid_network; import socket; forbid_network(); "
+            "from powdata.validation.descriptor import forbid_network; import socket; forbid_network(); "
             "socket.create_connection(('127.0.0.1', 9))"
         )
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -277,13 +277,16 @@ class TestRawReader:
         """Validation reads every cell as written: '002' stays '002', 'NA' is text, only '' is missing."""
         import importlib.util
 
-        from powdata._coerce import read_raw
+        import powdata._schema
+        from powdata._schema import read_raw
 
         if engine == "c":  # the fallback when pyarrow is not installed
             real = importlib.util.find_spec
             monkeypatch.setattr(
                 importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
             )
+        else:  # pyarrow reads files above a size threshold; lower it so this small one takes that path
+            monkeypatch.setattr(powdata._schema, "PYARROW_FROM_BYTES", 0)
         df = read_raw(b'm49,code,note\n002,NA,\n860,1.0,"a, b"\n', {"missingValues": [""]})
         assert df["m49"].tolist() == ["002", "860"]
         assert df["code"].tolist() == ["NA", "1.0"]
@@ -294,15 +297,77 @@ class TestRawReader:
         """A first data row with an extra cell raises instead of becoming an index or being dropped."""
         import importlib.util
 
-        from powdata._coerce import read_raw
+        import powdata._schema
+        from powdata._schema import read_raw
 
         if engine == "c":
             real = importlib.util.find_spec
             monkeypatch.setattr(
                 importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
             )
+        else:  # pyarrow reads files above a size threshold; lower it so this small one takes that path
+            monkeypatch.setattr(powdata._schema, "PYARROW_FROM_BYTES", 0)
         with pytest.raises(Exception):  # noqa: B017  # ParserError, ParserWarning or ArrowInvalid
             read_raw(b"a,b\n1,2,3\n", {"missingValues": [""]})
+
+
+class TestNothingIsMerged:
+    """Each check has one owner, so the report keeps every problem: none is merged into another."""
+
+    def test_two_personal_columns_are_two_problems(self, pkg: Path) -> None:
+        """Two personal-data columns in one resource (declared in its schema) are reported one each."""
+        from powdata.release.build import build
+        from tests.conftest import read_rows, write_rows
+
+        path = pkg / "data" / "areas.csv"
+        rows = read_rows(path)
+        for r in rows:
+            r.update(surname="", age="")
+        write_rows(path, rows)
+        schema_file = pkg / "schemas" / "areas.json"
+        schema = json.loads(schema_file.read_text(encoding="utf-8"))
+        schema["fields"] += [{"name": "surname", "type": "string"}, {"name": "age", "type": "string"}]
+        schema_file.write_text(json.dumps(schema), encoding="utf-8")
+        build(pkg)
+        hits = {(p.rule, p.column) for p in powdata.validate(pkg).errors if p.resource == "areas"}
+        assert {("no-personal-data", "surname"), ("no-personal-data", "age")} <= hits
+
+    def test_future_start_and_end_on_one_row_are_two_problems(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+        """A row whose period_start and period_end both lie in the future gets one problem per column."""
+        pkg = edit_pkg(
+            "observations",
+            _set("foreign-share-of-pows-taken-2024", period_start="2999-01-01", period_end="2999-12-31"),
+        )
+        hits = {(p.rule, p.row, p.column) for p in powdata.validate(pkg).errors}
+        assert {("future-date", 7, "period_start"), ("future-date", 7, "period_end")} <= hits
+
+    def test_report_add_keeps_problems_that_differ_only_in_column(self) -> None:
+        """Report.add keeps two problems of one rule, resource and row that differ in column."""
+        from powdata.validation.report import ERROR, Problem, Report
+
+        report = Report("x")
+        report.add([Problem("r", ERROR, "a", "t", 2, "c1"), Problem("r", ERROR, "b", "t", 2, "c2")])
+        report.add([Problem("r", ERROR, "c", None, None, None), Problem("r", ERROR, "d", None, None, None)])
+        assert len(report.problems) == 4
+
+
+class TestMissingColumn:
+    def test_missing_required_column_is_a_located_error(self, pkg: Path) -> None:
+        """A file without a required column is a located missing-column error (exit 1), not a crash."""
+        from tests.conftest import read_rows, run_cli, write_rows
+
+        path = pkg / "data" / "observations.csv"
+        rows = read_rows(path)
+        for r in rows:
+            del r["qualifier"]
+        write_rows(path, rows)
+        from powdata.release.build import build
+
+        build(pkg)
+        hits = [(p.rule, p.resource, p.column) for p in powdata.validate(pkg).errors]
+        assert ("missing-column", "observations", "qualifier") in hits
+        r = run_cli("validate", str(pkg))
+        assert r.returncode == 1 and "missing-column" in r.stdout and "internal error" not in r.stderr
 
 
 class TestEvidence:

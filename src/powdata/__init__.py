@@ -14,11 +14,14 @@ Examples
 from __future__ import annotations
 
 import copy
-from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+# Every name of the API is imported here, typed: these modules import only the standard library
+# at module level (pandas inside the functions that need it; pandera and frictionless only inside
+# validate), so `import powdata` stays cheap and mypy sees each signature (a test checks both).
 from powdata.errors import (
+    ArgumentError,
     IntegrityError,
     MissingExtraError,
     PackageReadError,
@@ -26,26 +29,23 @@ from powdata.errors import (
     UnknownResourceError,
     UnsafePathError,
 )
-
-_LAZY = {
-    "cite": "powdata.citation",
-    "figures": "powdata.labelled",
-    "foreign_share_by_year": "powdata.views",
-    "interval": "powdata.intervals",
-    "latest": "powdata.views",
-    "listed_fighters_by_group": "powdata.views",
-    "load": "powdata.loader",
-    "pow_nationalities": "powdata.views",
-    "series": "powdata.views",
-    "source_text": "powdata.loader",
-    "validate": "powdata.validation",
-}
+from powdata.intervals import Interval, interval
+from powdata.labelled import figures
+from powdata.loader import load, source_text
+from powdata.release.citation import cite
+from powdata.validation import validate
+from powdata.validation.report import Problem, Report
+from powdata.views import foreign_share_by_year, latest, listed_fighters_by_group, pow_nationalities, series
 
 __all__ = [
+    "ArgumentError",
     "IntegrityError",
+    "Interval",
     "MissingExtraError",
     "PackageReadError",
     "PowdataError",
+    "Problem",
+    "Report",
     "UnknownResourceError",
     "UnsafePathError",
     "__version__",
@@ -66,17 +66,18 @@ __all__ = [
     "validate",
 ]
 
+if TYPE_CHECKING:
+    __version__: str
+else:
 
-def __getattr__(name: str) -> Any:
-    """Import the heavier parts of the API on first use (PEP 562)."""
-    if name == "__version__":
-        from importlib.metadata import version
+    def __getattr__(name: str) -> Any:
+        """``__version__`` is read from the installed metadata on first use (importlib.metadata is slow)."""
+        if name == "__version__":
+            from importlib.metadata import version
 
-        return version("powdata")
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    msg = f"module 'powdata' has no attribute {name!r}"
-    raise AttributeError(msg)
+            return version("powdata")
+        msg = f"module 'powdata' has no attribute {name!r}"
+        raise AttributeError(msg)
 
 
 def descriptor() -> dict[str, Any]:
@@ -140,8 +141,8 @@ def describe(name: str) -> dict[str, Any]:
     >>> describe("observations")["primary_key"]
     ['observation_id']
     """
-    from powdata._dtypes import field_dtype_name
     from powdata._package import find_resource, installed_descriptor
+    from powdata._schema import field_dtype_name
 
     res = find_resource(installed_descriptor(), name)
     schema = res.get("schema", {})

@@ -9,20 +9,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
 
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError
-
-EXPORT_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
-# with no resource named, `export` writes the whole package
-PACKAGE_EXPORTS = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".json": "datasette"}
-SHOW_WIDTH = 80
-SHOW_CELL = 24
 
 
 class _Usage(PowdataError):
@@ -44,33 +35,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _frame_text(df: Any, fmt: str) -> str:
-    if fmt == "csv":
-        return str(df.to_csv(index=False, lineterminator="\n"))
-    if fmt == "json":
-        return str(df.to_json(orient="records", date_format="iso", force_ascii=False, indent=2)) + "\n"
-    import pandas as pd
-
-    # an 80-column terminal: long cells are cut to SHOW_CELL characters, columns wrap in blocks
-    with pd.option_context("display.max_rows", None, "display.max_columns", None):
-        return str(df.to_string(index=False, line_width=SHOW_WIDTH, max_colwidth=SHOW_CELL)) + "\n"
-
-
-def _frame(name: str, as_of: str | None) -> Any:
-    """Return resource ``name`` or the ``figures`` view, with errors in the CLI's words."""
-    from powdata import list_resources
-    from powdata.labelled import NAME, figures
-    from powdata.loader import load
-
-    if name == NAME:
-        return figures(as_of=as_of)
-    if name not in list_resources():
-        names = ", ".join([*list_resources(), NAME])
-        msg = f"{name!r} is not a powdata resource; expected one of: {names} (see `powdata list`)"
-        raise _Usage(msg)
-    return load(name, as_of=as_of)
-
-
 def _as_of(text: str) -> str:
     """argparse type of ``--as-of``: a YYYY-MM-DD date, said in the CLI's words."""
     import datetime as dt
@@ -84,77 +48,26 @@ def _as_of(text: str) -> str:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    df = _frame(args.name, args.as_of)
-    sys.stdout.write(_frame_text(df, args.format))
-    return 0
+    from powdata.export import frame_text, table
 
-
-def _export_bytes(df: Any, fmt: str) -> bytes:
-    if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401  # only to give a clear error before pandas does
-        except ImportError:
-            msg = "export to .parquet needs pyarrow; install it with: pip install 'powdata[parquet]'"
-            raise MissingExtraError(msg) from None
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        return buf.getvalue()
-    return _frame_text(df, fmt).encode("utf-8")
-
-
-def _check_target(target: Path, force: bool) -> None:
-    if target.exists() and not force:
-        msg = f"--to {target}: the file exists; pass --force to overwrite it"
-        raise _Usage(msg)
-    if not target.parent.is_dir():
-        msg = f"--to {target}: folder {target.parent} does not exist; create it first"
-        raise _Usage(msg)
-
-
-def _export_package(args: argparse.Namespace, target: Path) -> int:
-    """``powdata export --to X`` with no name: the package as SQLite, Datasette metadata or a v1 copy."""
-    import json
-
-    from powdata._atomic import write_text_atomic
-    from powdata.sqlite_export import datasette_metadata, write_sqlite
-
-    if target.is_dir() or not target.suffix:  # a folder: the Data Package v1 copy
-        from powdata.datapackage_v1 import write_v1
-
-        print(f"wrote a Data Package v1 copy to {write_v1(target).parent}", file=sys.stderr)
-        return 0
-    kind = PACKAGE_EXPORTS.get(target.suffix.lower())
-    if kind is None:
-        msg = (
-            f"--to {target}: to export the whole package, expected a folder (Data Package v1) or a file ending in "
-            f"{', '.join(PACKAGE_EXPORTS)}; to export one table, name it (powdata export observations --to obs.csv)"
-        )
-        raise _Usage(msg)
-    _check_target(target, args.force)
-    if kind == "sqlite":
-        counts = write_sqlite(target)
-        print(f"wrote {len(counts)} tables and the figures view to {target}", file=sys.stderr)
-    else:
-        meta = datasette_metadata(database=args.database)
-        write_text_atomic(target, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-        print(f"wrote Datasette metadata for database {args.database!r} to {target}", file=sys.stderr)
+    sys.stdout.write(frame_text(table(args.name, as_of=args.as_of), args.format))
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from powdata._atomic import write_bytes_atomic
+    from powdata.export import export, export_package
 
-    target = Path(args.to)
-    if args.name is None:
-        return _export_package(args, target)
-    fmt = EXPORT_FORMATS.get(target.suffix.lower())
-    if fmt is None:
-        msg = f"--to {target}: expected a file ending in {', '.join(EXPORT_FORMATS)}"
-        raise _Usage(msg)
-    _check_target(target, args.force)
-    df = _frame(args.name, args.as_of)
-    write_bytes_atomic(target, _export_bytes(df, fmt))
-    print(f"wrote {len(df)} rows of {args.name} to {target}", file=sys.stderr)
+    if args.name is None:  # the whole package
+        done = export_package(args.to, force=args.force, database=args.database)
+        said = {
+            "v1": f"wrote a Data Package v1 copy to {done.path}",
+            "sqlite": f"wrote {done.tables} tables and the figures view to {done.path}",
+            "datasette": f"wrote Datasette metadata for database {done.database!r} to {done.path}",
+        }
+        print(said[done.kind], file=sys.stderr)
+        return 0
+    one = export(args.name, args.to, force=args.force, as_of=args.as_of)
+    print(f"wrote {one.rows} rows of {one.name} to {one.path}", file=sys.stderr)
     return 0
 
 
@@ -168,7 +81,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_cite(args: argparse.Namespace) -> int:
-    from powdata.citation import cite
+    from powdata.release.citation import cite
 
     sys.stdout.write(cite(args.format))
     return 0
@@ -193,24 +106,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from powdata._package import resolve_root
-    from powdata.build import build, registry_mismatch
-    from powdata.citation import CITATION_FILE, write_citation
-    from powdata.codebook import write_codebook, write_readme_series
+    from powdata.release.build import build_package
 
-    root = resolve_root(args.path or ".")
-    changed = build(root)
-    print(f"{root / 'datapackage.json'}: {'rewritten' if changed else 'already up to date'}")
-    if (root / "docs").is_dir():  # a repository: the generated docs live beside the data
-        changed = write_codebook(root)
-        print(f"{root / 'docs' / 'codebook.md'}: {'rewritten' if changed else 'already up to date'}")
-        changed = write_readme_series(root)
-        print(f"{root / 'README.md'} (series): {'rewritten' if changed else 'already up to date'}")
-        changed = write_citation(root)
-        print(f"{root / CITATION_FILE}: {'rewritten' if changed else 'already up to date'}")
-    mismatch = registry_mismatch(root)
-    if mismatch:
+    done = build_package(resolve_root(args.path or "."))
+    for path, label, changed in done.written:
+        print(f"{path}{label}: {'rewritten' if changed else 'already up to date'}")
+    if done.mismatch:
         print(
-            f"powdata: the data of {', '.join(mismatch)} differ from the registry of this version; "
+            f"powdata: the data of {', '.join(done.mismatch)} differ from the registry of this version; "
             "bump the version in datapackage.json (see `powdata diff git:HEAD .`) and build again",
             file=sys.stderr,
         )
@@ -219,7 +122,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from powdata.diff import diff_packages
+    from powdata.release.diff import diff_packages
 
     result = diff_packages(args.old, args.new)
     sys.stdout.write(result.render(args.format))
@@ -284,6 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit does not fail again flushing what could not be written."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture): nothing to flush at exit
+        pass
+
+
 def _error(text: str) -> None:
     """Print one line on stderr: control characters escaped, newlines folded."""
     from powdata._package import printable
@@ -312,7 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"the current folder cannot be read ({exc.strerror}; was it deleted?); cd into an existing folder")
         return 2
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers below
+        return code
     except IntegrityError as exc:
         _error(str(exc))
         return 1
@@ -320,7 +234,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(exc))
         return 2
     except BrokenPipeError:  # `powdata show observations | head`
+        _silence_stdout()
         return 0
+    except OSError as exc:  # disk full, a folder where a file is expected, permissions: the system's words
+        _silence_stdout()
+        target = exc.filename2 or exc.filename  # os.replace names the temporary file first, the target second
+        where = f": {target}" if target else ""
+        _error(f"{exc.strerror or exc}{where}")
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # last resort: one line, not a traceback (POWDATA_DEBUG=1 shows it)

@@ -12,6 +12,10 @@ class PowdataError(Exception):
     """Base class of every error powdata raises on purpose."""
 
 
+class ArgumentError(PowdataError, ValueError):
+    """An argument powdata cannot act on: a bad backend, date, format or target file."""
+
+
 class UnknownResourceError(PowdataError, KeyError):
     """A resource name that the data package does not hold."""
 

@@ -1,4 +1,4 @@
-"""Turn a figure and its qualifier into the interval of values it allows.
+"""Turn a figure and its qualifier into the interval of values it allows — one table, two forms.
 
 "More than 100" is not 100: it is the open interval (100, ∞). Every rule and
 view that compares figures works on these intervals, so an error is raised only
@@ -13,21 +13,78 @@ for a certain contradiction.
 | ``at_most``     | [0, v]                                     |
 | ``approximately`` | [v·(1 − t), v·(1 + t)] with t = `APPROX_TOLERANCE` |
 
+The table is `BOUNDS`; `interval` (one figure) and `add_bounds` (a column,
+vectorised) both read it and compute each bound the same way, ``v * n / d`` with
+the coefficient as an exact fraction, so ``interval(100, "approximately").upper``
+is exactly 110 and the two forms agree to the bit. `certainly_above` is the one
+comparison of intervals, for scalars and arrays alike.
+
 The tolerance for "approximately" is a convention, not a fact of the source, so
-a contradiction that depends on it is only ever a warning.
+a contradiction that involves it is only ever a warning (see
+``powdata.validation.rules._common.severity``).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, NamedTuple
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from powdata.errors import ArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-APPROX_TOLERANCE = 0.10
-QUALIFIERS = ("exact", "approximately", "more_than", "at_least", "fewer_than", "at_most")
+APPROX_TOLERANCE = Fraction(1, 10)
+_INF = None  # an unbounded upper end
+
+
+class Bounds(NamedTuple):
+    """One qualifier's interval as coefficients of the value (``None``: unbounded above)."""
+
+    lower: Fraction
+    upper: Fraction | None
+    lower_open: bool
+    upper_open: bool
+
+
+BOUNDS: dict[str, Bounds] = {
+    "exact": Bounds(Fraction(1), Fraction(1), False, False),
+    "approximately": Bounds(1 - APPROX_TOLERANCE, 1 + APPROX_TOLERANCE, False, False),
+    "more_than": Bounds(Fraction(1), _INF, True, False),
+    "at_least": Bounds(Fraction(1), _INF, False, False),
+    "fewer_than": Bounds(Fraction(0), Fraction(1), False, True),
+    "at_most": Bounds(Fraction(0), Fraction(1), False, False),
+}
+QUALIFIERS = tuple(BOUNDS)
+
+T = TypeVar("T")
+
+
+def certainly_above(lower: T, lower_open: Any, upper: Any, upper_open: Any) -> T:
+    """True where an interval starting at ``lower`` lies wholly above one ending at ``upper``.
+
+    Works on scalars and on arrays or Series alike (element-wise): every value of
+    the first exceeds every value of the second when ``lower > upper``, or when
+    the two ends touch and either of them is open.
+    """
+    return (lower > upper) | ((lower == upper) & (lower_open | upper_open))
+
+
+def is_approximate(qualifier: Any) -> Any:
+    """True where a qualifier (a scalar or a column) is ``approximately``."""
+    if isinstance(qualifier, str):
+        return qualifier == "approximately"
+    return (qualifier.astype(object) == "approximately").to_numpy(dtype=bool)
+
+
+def _scale(value: float, c: Fraction | None) -> float:
+    if c is None:
+        return math.inf
+    if c == 1:
+        return value
+    return value * c.numerator / c.denominator
 
 
 class Interval(NamedTuple):
@@ -38,11 +95,16 @@ class Interval(NamedTuple):
     lower_open: bool = False
     upper_open: bool = False
 
+    def __contains__(self, x: object) -> bool:  # a value, not a tuple member
+        if not isinstance(x, (int, float)) or isinstance(x, bool) or math.isnan(x):
+            return False
+        above = x > self.lower or (x == self.lower and not self.lower_open)
+        below = x < self.upper or (x == self.upper and not self.upper_open)
+        return above and below
+
     def certainly_above(self, other: Interval) -> bool:
         """True when every value of ``self`` exceeds every value of ``other``."""
-        if self.lower > other.upper:
-            return True
-        return self.lower == other.upper and (self.lower_open or other.upper_open)
+        return bool(certainly_above(self.lower, self.lower_open, other.upper, other.upper_open))
 
     def certainly_below(self, other: Interval) -> bool:
         """True when every value of ``self`` is below every value of ``other``."""
@@ -68,48 +130,47 @@ def interval(value: float, qualifier: str) -> Interval:
     Interval(lower=100, upper=inf, lower_open=True, upper_open=False)
     >>> interval(678, "at_least").lower
     678
+    >>> interval(100, "approximately").upper
+    110.0
+    >>> 100 in interval(100, "more_than"), 100.5 in interval(100, "more_than")
+    (False, True)
 
     A negative, infinite or missing value is refused: ``fewer_than`` −5 would
     be the empty, backwards interval [0, −5).
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
         msg = f"value {value!r}: expected a finite number ≥ 0 (a count, share or rank)"
-        raise ValueError(msg)
-    if qualifier == "exact":
-        return Interval(value, value)
-    if qualifier == "more_than":
-        return Interval(value, math.inf, lower_open=True)
-    if qualifier == "at_least":
-        return Interval(value, math.inf)
-    if qualifier == "fewer_than":
-        return Interval(0, value, upper_open=True)
-    if qualifier == "at_most":
-        return Interval(0, value)
-    if qualifier == "approximately":
-        return Interval(value * (1 - APPROX_TOLERANCE), value * (1 + APPROX_TOLERANCE))
-    msg = f"qualifier {qualifier!r}: expected one of {', '.join(QUALIFIERS)}"
-    raise ValueError(msg)
+        raise ArgumentError(msg)
+    b = BOUNDS.get(qualifier)
+    if b is None:
+        msg = f"qualifier {qualifier!r}: expected one of {', '.join(QUALIFIERS)}"
+        raise ArgumentError(msg)
+    return Interval(_scale(value, b.lower), _scale(value, b.upper), b.lower_open, b.upper_open)
 
 
 def add_bounds(df: pd.DataFrame, value: str = "value", qualifier: str = "qualifier") -> pd.DataFrame:
     """Return ``df`` with columns ``lower``, ``upper``, ``lower_open``, ``upper_open`` (vectorised).
 
-    Each qualifier is a row of coefficients applied to the value, so a million
+    Each qualifier is a row of `BOUNDS`, looked up by category code, so a million
     rows cost a few array operations; an unknown qualifier gives NaN bounds.
     """
     import numpy as np
     import pandas as pd
 
     codes = pd.Categorical(df[qualifier], categories=QUALIFIERS).codes
-    # exact, approximately, more_than, at_least, fewer_than, at_most; the last slot is for code -1
-    low = np.array([1.0, 1 - APPROX_TOLERANCE, 1.0, 1.0, 0.0, 0.0, np.nan])
-    high = np.array([1.0, 1 + APPROX_TOLERANCE, np.inf, np.inf, 1.0, 1.0, np.nan])
+    rows = [*BOUNDS.values(), None]  # the last slot is for code -1 (unknown or missing)
+
+    def column(pick: Any, fill: Any, dtype: str) -> Any:
+        return np.array([fill if b is None else pick(b) for b in rows], dtype=dtype)[codes]
+
     v = df[value].astype("float64").to_numpy()
-    with np.errstate(invalid="ignore"):  # inf * 0 never happens: value is finite, coefficients are
-        upper = np.where(np.isinf(high[codes]), np.inf, v * high[codes])
     out = df.copy()
-    out["lower"] = v * low[codes]
-    out["upper"] = upper
-    out["lower_open"] = codes == QUALIFIERS.index("more_than")
-    out["upper_open"] = codes == QUALIFIERS.index("fewer_than")
+    for end in ("lower", "upper"):
+        num = column(lambda b, e=end: 0 if getattr(b, e) is None else getattr(b, e).numerator, np.nan, "float64")
+        den = column(lambda b, e=end: 1 if getattr(b, e) is None else getattr(b, e).denominator, np.nan, "float64")
+        unbounded = column(lambda b, e=end: getattr(b, e) is None, False, "bool")
+        with np.errstate(invalid="ignore"):
+            out[end] = np.where(unbounded, np.inf, v * num / den)
+    out["lower_open"] = column(lambda b: b.lower_open, False, "bool")
+    out["upper_open"] = column(lambda b: b.upper_open, False, "bool")
     return out

@@ -64,7 +64,7 @@ def package_attrs(desc: dict[str, Any], path: str | Path | None = None) -> dict[
 
     ``licence`` is the data licence (the descriptor's first); ``licenses`` lists all of them.
     """
-    from powdata.citation import cite
+    from powdata.release.citation import cite
 
     licenses = [dict(lic) for lic in desc.get("licenses", [])]
     return {

@@ -8,16 +8,14 @@ rather than silently loaded.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from powdata import _package
-from powdata._dtypes import csv_dtype, enum_of
-from powdata.errors import MissingExtraError, PackageReadError, PowdataError, UnknownResourceError
+from powdata import _package, _schema
+from powdata._vintages import published_on, text_roots
+from powdata.errors import ArgumentError, MissingExtraError, PackageReadError, UnknownResourceError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,55 +31,35 @@ def _descriptor_and_root(path: str | Path | None) -> tuple[dict[str, Any], Path]
 
 
 def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.DataFrame:
-    """Parse the CSV of resource ``res`` with dtypes taken from its Table Schema."""
-    import pandas as pd
+    """Read resource ``res`` as a frame typed by its Table Schema; raise on the first cell that does not parse.
 
-    schema = res.get("schema")
-    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+    The reader and typer are validation's (``powdata._schema``); ``load`` only
+    stops at the first problem where validation collects them all.
+    """
+    if not _schema.has_table_schema(res):
         msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
         raise PackageReadError(msg)
-    fields = schema["fields"]
+    schema = res["schema"]
     data = _package.read_resource_bytes(root, res, verify=verify)
     _package.check_width(res, data)
     where = f"{res.get('path')} (resource {res['name']!r})"
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # a ragged first row only warns
-            df = pd.read_csv(
-                io.BytesIO(data),
-                dtype={f["name"]: csv_dtype(f) for f in fields},
-                keep_default_na=False,
-                na_values=schema.get("missingValues", [""]),
-                encoding="utf-8",
-                index_col=False,
-            )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raw = _schema.read_raw(data, schema)
+    except Exception as exc:  # bad bytes, ragged rows, bad quoting: pandas and pyarrow raise their own types
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         msg = (
             f"{where}: cannot be parsed with its Table Schema ({first}); run `powdata validate` for the row and column"
         )
         raise PackageReadError(msg) from None
-    expected = [f["name"] for f in fields]
-    if list(df.columns) != expected:
-        msg = f"{where}: expected columns {expected} but found {list(df.columns)}; run `powdata validate`"
+    expected = [f["name"] for f in schema["fields"]]
+    if list(raw.columns) != expected:
+        msg = f"{where}: expected columns {expected} but found {list(raw.columns)}; run `powdata validate`"
         raise PackageReadError(msg)
-    for field in fields:
-        name = field["name"]
-        enum = enum_of(field)
-        if enum:
-            cat = pd.Categorical(df[name].where(df[name].isin(enum)), categories=enum)
-            bad = pd.isna(cat) & df[name].notna().to_numpy()
-            if bad.any():
-                row = int(bad.nonzero()[0][0]) + 2
-                msg = f"{where}, row {row}, column {name!r}: {df[name].iloc[row - 2]!r} is not one of {enum}"
-                raise PackageReadError(msg)
-            df[name] = cat
-        elif field.get("type") == "date":
-            try:
-                df[name] = pd.to_datetime(df[name], format="%Y-%m-%d")
-            except (ValueError, TypeError) as exc:
-                msg = f"{where}, column {name!r}: expected dates as YYYY-MM-DD ({exc}); run `powdata validate`"
-                raise PackageReadError(msg) from None
+    df, flaws = _schema.type_frame(raw, schema)
+    for flaw in flaws:
+        if flaw.rule in ("type", "enum"):  # an empty required cell still loads (as missing)
+            msg = f"{where}, row {flaw.row}, column {flaw.column!r}: {flaw.message}; run `powdata validate`"
+            raise PackageReadError(msg)
     return df
 
 
@@ -92,59 +70,11 @@ def _parse_cutoff(as_of: str | dt.date) -> dt.date:
         return as_of
     msg = f"as_of={_package.shown(as_of)}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
     if not isinstance(as_of, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
-        raise PowdataError(msg)  # 20250814 (an int) or '20250814' is not taken for a date
+        raise ArgumentError(msg)  # 20250814 (an int) or '20250814' is not taken for a date
     try:
         return dt.date.fromisoformat(as_of)
     except ValueError:
-        raise PowdataError(msg) from None
-
-
-def via_chains(sources: pd.DataFrame) -> dict[str, list[str]]:
-    """Map each source_id to its ``via`` chain: itself, where it was read, where that was read, …
-
-    A loop or a dangling reference ends the chain (validation reports both).
-    """
-    import pandas as pd
-
-    via = dict(zip(sources["source_id"], sources["via_source_id"], strict=True))
-    out: dict[str, list[str]] = {}
-    for sid in via:
-        chain: list[str] = []
-        cur: Any = sid
-        while isinstance(cur, str) and cur not in chain:
-            chain.append(cur)
-            nxt = via.get(cur)
-            cur = None if nxt is None or pd.isna(nxt) else nxt
-        out[sid] = chain
-    return out
-
-
-def text_roots(sources: pd.DataFrame) -> dict[str, str]:
-    """Map each source_id to the publication its figures are quoted from: the end of its via chain."""
-    return {sid: chain[-1] for sid, chain in via_chains(sources).items() if chain}  # a missing id has none
-
-
-def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
-    """Map each source_id to the first known publication date along its ``via`` chain.
-
-    A source with no date of its own is dated by the publication it was read
-    through (its ``via_source_id``), and so on; a chain with no date maps to None.
-    """
-    import pandas as pd
-
-    own = dict(zip(sources["source_id"], sources["published"], strict=True))
-    out: dict[str, Any] = {}
-    for sid, chain in via_chains(sources).items():
-        dated = [own[s] for s in chain if s in own and not pd.isna(own[s])]
-        out[sid] = dated[0] if dated else None
-    return out
-
-
-def published_on(df: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
-    """Return, for each row of ``df``, the publication date of its source chain (NaT when unknown)."""
-    import pandas as pd
-
-    return pd.to_datetime(df["source_id"].astype(object).map(publication_dates(sources)))
+        raise ArgumentError(msg) from None
 
 
 def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
@@ -158,6 +88,36 @@ def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd
     published = published_on(df, sources)
     keep = published.notna() & (published <= pd.Timestamp(cutoff))
     return df.loc[keep.to_numpy()].reset_index(drop=True)
+
+
+@overload
+def load(
+    name: str,
+    *,
+    as_of: str | dt.date | None = None,
+    backend: Literal["pandas"] = "pandas",
+    path: str | Path | None = None,
+) -> pd.DataFrame: ...
+
+
+@overload
+def load(
+    name: str,
+    *,
+    as_of: str | dt.date | None = None,
+    backend: Literal["polars"],
+    path: str | Path | None = None,
+) -> Any: ...  # a polars.DataFrame (polars is an optional extra, so it is not named here)
+
+
+@overload
+def load(
+    name: str,
+    *,
+    as_of: str | dt.date | None = None,
+    backend: str,
+    path: str | Path | None = None,
+) -> Any: ...
 
 
 def load(
@@ -187,7 +147,7 @@ def load(
     Returns
     -------
     pandas.DataFrame or polars.DataFrame
-        Dtypes come from the resource's Table Schema (see ``powdata._dtypes``).
+        Dtypes come from the resource's Table Schema (see ``powdata._schema``).
 
     Raises
     ------
@@ -205,7 +165,7 @@ def load(
     """
     if backend not in BACKENDS:
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
-        raise PowdataError(msg)
+        raise ArgumentError(msg)
     desc, root = _descriptor_and_root(path)
     res = _package.find_resource(desc, name)
     df = read_table(root, res)

@@ -10,8 +10,10 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from powdata._vintages import published_on, reduced_date_bounds, text_roots
+from powdata.errors import ArgumentError
 from powdata.intervals import Interval, add_bounds
-from powdata.loader import load, published_on
+from powdata.loader import load
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -159,9 +161,7 @@ def series(
     >>> s[["as_of", "value", "qualifier"]].iloc[:2].values.tolist()
     [['2025-08-14', 16894.0, 'exact'], ['2025-11-19', 18000.0, 'more_than']]
     """
-    from powdata._dtypes import reduced_date_bounds
     from powdata.errors import UnknownResourceError
-    from powdata.loader import text_roots
 
     indicators = load("indicators", path=path)
     if indicator_id not in set(indicators["indicator_id"]):
@@ -195,7 +195,7 @@ def latest(name: str = "observations", *, as_of: str | dt.date | None = None, pa
     df = load(name, as_of=as_of, path=path)
     if "source_id" not in df.columns or "indicator_id" not in df.columns:
         msg = f"latest({name!r}): expected a resource with indicator_id and source_id (observations or mentions)"
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     df = df.assign(_published=published_on(df, load("sources", path=path)))
     keys = [c for c in ("indicator_id", "area_id", "period_start", "period_end") if c in df.columns]
     df = df.sort_values(["_published", "as_of"], na_position="first", kind="stable")

@@ -17,14 +17,17 @@ change while the version does not are refused. Both states are read into memory
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from powdata import _package
+from powdata._schema import read_raw
 from powdata.errors import PackageReadError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LEVELS = ("none", "patch", "minor", "major")
 IDENTITY_COLUMNS = {"indicator_id", "area_id", "period_start", "period_end", "as_of", "source_id", "unit", "member_id"}
@@ -219,12 +222,11 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tupl
     so 300,000 corrected values take a second or two, not minutes.
     """
     import numpy as np
-    import pandas as pd
 
     def frame(data: bytes, label: str) -> pd.DataFrame:
         try:
-            df = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False, encoding="utf-8")
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            df = read_raw(data, {"missingValues": []})  # the one reader; the text as written: "" stays ""
+        except Exception as exc:  # bad bytes, ragged rows, bad quoting (pandas and pyarrow raise their own types)
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             msg = f"{label}: resource {name!r} cannot be parsed as CSV ({_package.shown(first, 200)})"
             raise PackageReadError(msg) from None

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from powdata._atomic import write_text_atomic
-from powdata._dtypes import field_dtype_name
+from powdata._derived import built_descriptor
 from powdata._package import output_file, read_descriptor, tables, text_source_id, texts
-from powdata.build import built_descriptor
+from powdata._schema import field_dtype_name
 
 CODEBOOK = Path("docs") / "codebook.md"
 

@@ -1,11 +1,11 @@
-"""Regenerate the derived parts of ``datapackage.json`` (and the codebook).
+"""What the derived parts of a descriptor must be, recomputed from the package's files.
 
 Maintainers edit ``data/*.csv``, ``schemas/*.json`` and the hand-written parts of
 the descriptor (name, title, version, licences, sources, each resource's name,
 path, title and description). Everything else is derived and must never be typed
-by hand: the inlined schema, ``hash``, ``bytes`` and the format fields. `build`
-rewrites those atomically; `stale_parts` lists what a committed descriptor has
-out of date, which a test and ``powdata validate`` use to fail a stale release.
+by hand: the inlined schema, ``hash``, ``bytes`` and the format fields.
+``powdata.release.build`` writes them; ``powdata validate`` compares them
+(``descriptor-stale``), so validation needs no maintainer module.
 """
 
 from __future__ import annotations
@@ -16,15 +16,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from powdata._atomic import write_text_atomic
 from powdata._package import (
-    DESCRIPTOR_NAME,
-    MAX_JSON_BYTES,
     TEXT_FOLDER,
     TEXT_PREFIX,
     check_name,
     check_table_schema,
-    check_version,
     gate,
     is_text,
     read_descriptor,
@@ -42,8 +38,10 @@ def schema_path(root: Path, name: str) -> Path:
     return gate(root, f"schemas/{check_name(name, 'resource')}.json", f"resource {name!r}: Table Schema")
 
 
-def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) -> dict[str, Any]:
-    """Return ``res`` with its derived fields recomputed from its file (or ``data``, already read)."""
+def derive_resource(
+    root: Path, res: dict[str, Any], data: bytes | None = None, digest: str | None = None
+) -> dict[str, Any]:
+    """Return ``res`` with its derived fields recomputed from its file (or ``data`` and ``digest``, read already)."""
     name = check_name(res["name"], "resource")
     if data is None:
         data = read_file(root, res.get("path"), f"resource {name!r}")
@@ -53,23 +51,29 @@ def derive_resource(root: Path, res: dict[str, Any], data: bytes | None = None) 
             out[key] = res[key]
     if is_text(res):  # an archived source text: plain UTF-8, no schema
         out.pop("type", None)
-        out.update(format="txt", mediatype="text/plain", encoding="utf-8", bytes=len(data), hash=sha256_of(data))
+        out.update(
+            format="txt", mediatype="text/plain", encoding="utf-8", bytes=len(data), hash=digest or sha256_of(data)
+        )
     else:
-        schema_rel = f"schemas/{name}.json"
-        schema = check_table_schema(read_json(root, schema_rel, f"resource {name!r}: Table Schema"), schema_rel)
         out.update(
             type="table",
             format="csv",
             mediatype="text/csv",
             encoding="utf-8",
             bytes=len(data),
-            hash=sha256_of(data),
-            schema=schema,
+            hash=digest or sha256_of(data),
+            schema=_table_schema(root, name),
         )
     for key, value in res.items():  # keep any extra hand-written property
         if key not in out and key not in _DERIVED:
             out[key] = value
     return out
+
+
+def _table_schema(root: Path, name: str) -> dict[str, Any]:
+    """Read ``schemas/<name>.json`` through the gate and shape-check it as a Table Schema."""
+    rel = f"schemas/{name}.json"
+    return check_table_schema(read_json(root, rel, f"resource {name!r}: Table Schema"), rel)
 
 
 def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -117,17 +121,21 @@ def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def built_descriptor(root: Path, contents: dict[str, bytes] | None = None) -> dict[str, Any]:
+def built_descriptor(
+    root: Path, contents: dict[str, bytes] | None = None, digests: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Return the descriptor of ``root`` as `build` would write it.
 
     ``contents`` maps resource names to bytes already read, so a caller that has
     the files in memory (validation) does not read and hash them again. An archived
     text saved under ``sources/`` but not yet declared is declared (see `_undeclared_texts`).
     """
-    contents = contents or {}
+    contents, digests = contents or {}, digests or {}
     desc = read_descriptor(root)
     desc["resources"] += _undeclared_texts(root, desc)
-    desc["resources"] = [derive_resource(root, res, contents.get(res["name"])) for res in desc["resources"]]
+    desc["resources"] = [
+        derive_resource(root, res, contents.get(res["name"]), digests.get(res["name"])) for res in desc["resources"]
+    ]
     return desc
 
 
@@ -136,10 +144,12 @@ def render(desc: dict[str, Any]) -> str:
     return json.dumps(desc, indent=2, ensure_ascii=False) + "\n"
 
 
-def stale_parts(root: Path, contents: dict[str, bytes] | None = None) -> list[str]:
+def stale_parts(
+    root: Path, contents: dict[str, bytes] | None = None, digests: dict[str, str] | None = None
+) -> list[str]:
     """Name each resource field that differs between the descriptor and a fresh build."""
     current = read_descriptor(root)
-    fresh = built_descriptor(root, contents)
+    fresh = built_descriptor(root, contents, digests)
     stale: list[str] = []
     for old, new in zip(current["resources"], fresh["resources"], strict=False):
         for key in _DERIVED:
@@ -147,51 +157,3 @@ def stale_parts(root: Path, contents: dict[str, bytes] | None = None) -> list[st
                 stale.append(f"{new['name']}.{key}")
     stale += [f"{r['name']} (not declared)" for r in fresh["resources"][len(current["resources"]) :]]
     return stale
-
-
-def registry_entry(desc: dict[str, Any]) -> dict[str, Any]:
-    """Return the registry record of a built descriptor: its version and each resource's sha256."""
-    return {
-        "version": check_version(desc.get("version")),
-        "resources": {r["name"]: r["hash"] for r in desc["resources"]},
-    }
-
-
-def registry_path(root: Path, version: Any) -> Path:
-    """Return ``releases/<version>.json`` under ``root`` (the version checked as semver, the path gated)."""
-    rel = f"releases/{check_version(version)}.json"
-    return gate(root, rel, "release registry", limit=MAX_JSON_BYTES, must_exist=False)
-
-
-def registry_mismatch(root: Path) -> list[str]:
-    """Name each resource whose sha256 differs from the registry entry of the current version.
-
-    Like pooch's registry: once a version is recorded, its data cannot change
-    without a new version. An empty list means the data match (or no registry is kept).
-    """
-    if not (root / "releases").is_dir():
-        return []
-    entry = registry_entry(built_descriptor(root))
-    path = registry_path(root, entry["version"])
-    if not path.is_file():
-        return [f"releases/{entry['version']}.json is missing; run `powdata build`"]
-    recorded = read_json(root, f"releases/{entry['version']}.json", "release registry")
-    recorded = recorded.get("resources", {}) if isinstance(recorded, dict) else {}
-    recorded = recorded if isinstance(recorded, dict) else {}
-    names = entry["resources"].keys() | recorded.keys()
-    return sorted(n for n in names if entry["resources"].get(n) != recorded.get(n))
-
-
-def build(root: Path) -> bool:
-    """Rewrite the descriptor of ``root`` atomically; return True when it changed."""
-    desc = built_descriptor(root)
-    text = render(desc)
-    path = gate(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES)
-    if (root / "releases").is_dir():
-        reg = registry_path(root, desc.get("version"))
-        if not reg.is_file():  # a new version: record its data once; never rewrite a recorded one
-            write_text_atomic(reg, render(registry_entry(desc)))
-    if read_file(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES) == text.encode("utf-8"):
-        return False
-    write_text_atomic(path, text)
-    return True

@@ -199,8 +199,10 @@ def cite(
     True
     """
     if format not in FORMATS:
+        from powdata.errors import ArgumentError
+
         msg = f"format={format!r}: expected one of {', '.join(FORMATS)}"
-        raise ValueError(msg)
+        raise ArgumentError(msg)
     if descriptor is None:
         from powdata import _package
 

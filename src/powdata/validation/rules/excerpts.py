@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from powdata.loader import text_roots
-from powdata.report import ERROR, Problem
-from powdata.rules._common import Frames, map_ids, units_of
+from powdata._vintages import text_roots
+from powdata.validation.report import ERROR, Problem
+from powdata.validation.rules._common import Context, Frames, map_ids, per_distinct, rule
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -103,20 +104,21 @@ def excerpt_languages(frames: Frames) -> pd.Series:
     return map_ids(frames["observations"]["source_id"], quoted_in)
 
 
-def rule_excerpts(frames: Frames) -> list[Problem]:
-    """Each excerpt carries its figure as its language writes it; each mention's excerpt names its area.
+@rule("excerpt-carries-figure", needs=("observations", "indicators", "sources"))
+def rule_excerpt_carries_figure(ctx: Context) -> list[Problem]:
+    """The excerpt contains the figure as its language writes it ("16,894", "3 388", "18 тисяч").
 
     Each distinct (excerpt, value, unit, language) is checked once, with one compiled
     pattern per (value, unit, language). An excerpt whose language the rule cannot
     read is an error, not a skip.
     """
-    obs = frames["observations"]
+    obs = ctx["observations"]
     trip = pd.DataFrame(
         {
             "excerpt": obs["excerpt"],
             "value": obs["value"].astype("float64"),
-            "unit": units_of(frames),
-            "language": excerpt_languages(frames).astype(object).fillna(""),
+            "unit": ctx.units,
+            "language": excerpt_languages(ctx.frames).astype(object).fillna(""),
         }
     ).dropna()
     distinct = trip.drop_duplicates()
@@ -145,7 +147,14 @@ def rule_excerpts(frames: Frames) -> list[Problem]:
             out.append(
                 Problem("excerpt-carries-figure", ERROR, msg, "observations", int(str(i)) + 2, "excerpt", (str(oid),))
             )
-    men, areas = frames["mentions"], frames["areas"]
+    return out
+
+
+@rule("mention-names-area", needs=("mentions", "areas"))
+def rule_mention_names_area(ctx: Context) -> list[Problem]:
+    """A mention's excerpt names its area."""
+    out = []
+    men, areas = ctx["mentions"], ctx["areas"]
     names = dict(zip(areas["area_id"], areas["name"].astype(object), strict=True))
     rows = zip(men["mention_id"], men["area_id"], men["excerpt"].astype(object), strict=True)
     for i, (mid, aid, excerpt) in enumerate(rows):
@@ -206,26 +215,38 @@ def qualifier_of_words(excerpt: str, value: float, unit: str, language: str) -> 
     return "exact"
 
 
-def rule_qualifier_words(frames: Frames) -> list[Problem]:
+@rule("qualifier-matches-words", needs=("observations", "indicators", "sources"))
+def rule_qualifier_words(ctx: Context) -> list[Problem]:
     """The qualifier is what the excerpt's words before the figure say ("more than 100" is ``more_than``).
 
     A figure the excerpt does not carry is left to excerpt-carries-figure.
     """
-    obs = frames["observations"]
-    langs = excerpt_languages(frames).astype(object)
-    columns = (obs["observation_id"], obs["excerpt"], obs["value"], units_of(frames), langs, obs["qualifier"])
-    rows = zip(obs.index, *columns, strict=True)
-    out = []
-    for i, oid, excerpt, value, unit, lang, qual in rows:
+    obs = ctx["observations"]
+    keys = pd.DataFrame(
+        {
+            "excerpt": obs["excerpt"],
+            "value": obs["value"].astype("float64"),
+            "unit": ctx.units,
+            "language": excerpt_languages(ctx.frames),
+            "qualifier": obs["qualifier"],
+        }
+    )
+
+    def contradiction(excerpt: Any, value: float, unit: Any, lang: Any, qual: Any) -> str | None:
         if not isinstance(excerpt, str) or pd.isna(value) or not isinstance(unit, str) or not isinstance(lang, str):
-            continue
+            return None
         said = qualifier_of_words(excerpt, float(value), unit, lang)
-        if said is not None and said != str(qual):
-            msg = (
-                f"observation {oid}: qualifier {qual} but the excerpt's words before the figure mean {said} "
-                f"(see README, 'Reading a qualifier')"
-            )
-            out.append(Problem("qualifier-matches-words", ERROR, msg, "observations", int(i) + 2, "qualifier", (oid,)))
+        if said is None or said == str(qual):
+            return None
+        return f"qualifier {qual} but the excerpt's words before the figure mean {said}"
+
+    found = per_distinct(keys, contradiction)
+    out = []
+    for i in np.flatnonzero(pd.notna(found)):
+        oid = obs["observation_id"].iloc[i]
+        msg = f"observation {oid}: {found[i]} (see README, 'Reading a qualifier')"
+        row = int(obs.index[int(i)]) + 2
+        out.append(Problem("qualifier-matches-words", ERROR, msg, "observations", row, "qualifier", (str(oid),)))
     return out
 
 
@@ -255,43 +276,50 @@ def _mismatch(excerpt: str, text: str) -> str:
     )
 
 
-def rule_excerpt_verbatim(frames: Frames, texts: dict[str, str]) -> list[Problem]:
+@rule("excerpt-verbatim", needs=("observations", "mentions", "sources"))
+def rule_excerpt_verbatim(ctx: Context) -> list[Problem]:
     """Every excerpt is a verbatim slice of the archived text of the publication it is quoted from.
 
-    ``texts`` maps a source_id to its archived text (``sources/<source_id>.txt``); the
-    publication an excerpt is quoted from is the end of its source's ``via`` chain.
+    ``ctx.texts`` maps a source_id to its archived text (``sources/<source_id>.txt``);
+    the publication an excerpt is quoted from is the end of its source's ``via``
+    chain. Without texts (rules run on frames alone) there is nothing to compare.
     """
-    roots = text_roots(frames["sources"])
+    texts = ctx.texts
+    if texts is None:
+        return []
+    roots = text_roots(ctx["sources"])
+
+    def judged(sid: Any, excerpt: Any) -> str | None:
+        """Why the excerpt is not verbatim (None when it is), once per distinct (source, excerpt)."""
+        if not isinstance(excerpt, str):
+            return None
+        root = roots.get(sid, sid)
+        text = texts.get(str(root))
+        if text is None:
+            return (
+                f"source {sid} is quoted from {root}, which has no archived text; "
+                f"add sources/{root}.txt and declare it in datapackage.json"
+            )
+        if excerpt in text:
+            return None
+        return f"the excerpt is not verbatim in sources/{root}.txt: {_mismatch(excerpt, text)}"
+
     out: list[Problem] = []
     for name, idcol in (("observations", "observation_id"), ("mentions", "mention_id")):
-        df = frames[name]
-        columns = (df[idcol].astype(object), df["source_id"].astype(object), df["excerpt"].astype(object))
-        rows = zip(df.index, *columns, strict=True)
-        for i, oid, sid, excerpt in rows:
-            if not isinstance(excerpt, str):
-                continue
-            root = roots.get(sid, sid)
-            text = texts.get(str(root))
-            if text is None:
-                msg = (
-                    f"{name[:-1]} {oid}: source {sid} is quoted from {root}, which has no archived text; "
-                    f"add sources/{root}.txt and declare it in datapackage.json"
-                )
-            elif excerpt in text:
-                continue
-            else:
-                where = f"sources/{root}.txt"
-                msg = f"{name[:-1]} {oid}: the excerpt is not verbatim in {where}: {_mismatch(excerpt, text)}"
-            out.append(Problem("excerpt-verbatim", ERROR, msg, name, int(i) + 2, "excerpt", (str(oid),)))
+        df = ctx[name]
+        why = per_distinct(df[["source_id", "excerpt"]], judged)
+        for i in np.flatnonzero(pd.notna(why)):
+            oid = df[idcol].iloc[i]
+            msg = f"{name[:-1]} {oid}: {why[i]}"
+            out.append(Problem("excerpt-verbatim", ERROR, msg, name, int(df.index[int(i)]) + 2, "excerpt", (str(oid),)))
     return out
 
 
-def rule_no_personal_data(frames: Frames) -> list[Problem]:
+@rule("no-personal-data", needs=())
+def rule_no_personal_data(ctx: Context) -> list[Problem]:
     """No resource has a column that could identify or describe an individual."""
     out = []
-    for name, df in frames.items():
-        if name.startswith("_"):  # derived tables of this run, not resources
-            continue
+    for name, df in ctx.frames.items():
         for col in df.columns:
             if PERSONAL_COLUMNS.match(str(col)):
                 msg = f"column {col!r} could identify or describe a person; powdata publishes aggregates only"

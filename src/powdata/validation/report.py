@@ -65,26 +65,14 @@ class Report:
         return not self.errors
 
     def add(self, problems: list[Problem]) -> None:
-        """Add problems, dropping repeats of what is already reported.
+        """Add problems as found: each check has one owner, so nothing is merged or dropped.
 
-        Frictionless and the Pandera models check some of the same things; a
-        problem is dropped when its cell (resource, row, column) already has
-        one, or when the same rule already fired at the same resource and row.
+        Only a message longer than `MAX_MESSAGE` (a 100 kB cell quoted) is cut, with an ellipsis.
         """
-        cells: set[tuple[str | None, int | None, str | None]] = {
-            (p.resource, p.row, p.column) for p in self.problems if p.row is not None and p.column
-        }
-        rules: set[tuple[str | None, int | None, str]] = {(p.resource, p.row, p.rule) for p in self.problems}
-        for p in problems:
-            if len(p.message) > MAX_MESSAGE:  # a 100 kB cell is not echoed whole
-                p = replace(p, message=p.message[: MAX_MESSAGE - 1] + "…")
-            cell = (p.resource, p.row, p.column)
-            if (p.row is not None and p.column and cell in cells) or (p.resource, p.row, p.rule) in rules:
-                continue
-            if p.row is not None and p.column:
-                cells.add(cell)
-            rules.add((p.resource, p.row, p.rule))
-            self.problems.append(p)
+        self.problems.extend(
+            replace(p, message=p.message[: MAX_MESSAGE - 1] + "…") if len(p.message) > MAX_MESSAGE else p
+            for p in problems
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import pandas as pd
 
-from powdata._dtypes import reduced_date_bounds
-from powdata.intervals import Interval, add_bounds
-from powdata.report import ERROR, WARNING, Problem
-from powdata.rules._common import VALUE_KEY, Frames, fmt_number, list_ids, map_ids, units_of
+from powdata._vintages import reduced_date_bounds
+from powdata.intervals import add_bounds, certainly_above, is_approximate
+from powdata.validation.report import ERROR, WARNING, Problem
+from powdata.validation.rules._common import (
+    VALUE_KEY,
+    Context,
+    fmt_number,
+    list_ids,
+    map_ids,
+    rule,
+    severity,
+)
 
 
-def rule_ranks_unique(frames: Frames) -> list[Problem]:
+@rule("ranks-unique", needs=("observations", "indicators"))
+def rule_ranks_unique(ctx: Context) -> list[Problem]:
     """Within one rank indicator and vintage, no two areas share a rank."""
-    obs, ind = frames["observations"], frames["indicators"]
+    obs, ind = ctx["observations"], ctx["indicators"]
     ranks = set(ind.loc[ind["unit"].astype(object) == "rank", "indicator_id"])
     r = obs.loc[obs["indicator_id"].isin(ranks)]
     key = ["indicator_id", "period_start", "period_end", "as_of", "source_id", "value"]
@@ -27,13 +36,14 @@ def rule_ranks_unique(frames: Frames) -> list[Problem]:
     return out
 
 
-def rule_named_within_stated(frames: Frames) -> list[Problem]:
+@rule("named-within-stated", needs=("observations", "indicators", "areas", "area_members", "mentions"))
+def rule_named_within_stated(ctx: Context) -> list[Problem]:
     """The countries named for an indicator never outnumber the countries it states."""
-    obs, ind, areas, men = frames["observations"], frames["indicators"], frames["areas"], frames["mentions"]
-    members = frames["area_members"]
+    obs, ind, areas, men = ctx["observations"], ctx["indicators"], ctx["areas"], ctx["mentions"]
+    members = ctx["area_members"]
     about = dict(zip(ind["indicator_id"], ind["about_indicator_id"].astype(object), strict=True))
     about = {k: v for k, v in about.items() if isinstance(v, str)}
-    unit = units_of(frames)
+    unit = ctx.units
     stated = obs.loc[(unit == "countries").to_numpy() & obs["indicator_id"].isin(list(about)).to_numpy()]
     if not len(stated):
         return []
@@ -61,8 +71,8 @@ def rule_named_within_stated(frames: Frames) -> list[Problem]:
     for idx, r in stated.iterrows():
         key = (about[r.indicator_id], "" if pd.isna(r.as_of) else r.as_of, r.source_id)
         n = int(counts.get(key, 0))
-        if Interval(n, n).certainly_above(Interval(r.lower, r.upper, r.lower_open, r.upper_open)):
-            sev = WARNING if r.qualifier == "approximately" else ERROR
+        if certainly_above(n, False, r.upper, r.upper_open):
+            sev = severity(is_approximate(str(r.qualifier)))
             msg = (
                 f"{n} countries are named for {key[0]} (as_of {r.as_of}, source {r.source_id}) but observation "
                 f"{r.observation_id} states {fmt_number(r.value)} ({r.qualifier})"
@@ -72,9 +82,10 @@ def rule_named_within_stated(frames: Frames) -> list[Problem]:
     return out
 
 
-def rule_one_value_per_key(frames: Frames) -> list[Problem]:
+@rule("one-value-per-key")
+def rule_one_value_per_key(ctx: Context) -> list[Problem]:
     """One value per indicator, area, period, as_of and source."""
-    obs = frames["observations"]
+    obs = ctx["observations"]
     dup = obs.duplicated(VALUE_KEY, keep=False).to_numpy()
     out = []
     for _, grp in obs.loc[dup].groupby(VALUE_KEY, dropna=False, sort=False):
@@ -85,9 +96,10 @@ def rule_one_value_per_key(frames: Frames) -> list[Problem]:
     return out
 
 
-def rule_cumulative(frames: Frames) -> list[Problem]:
+@rule("cumulative-never-shrinks", needs=("observations", "indicators"))
+def rule_cumulative(ctx: Context) -> list[Problem]:
     """A cumulative indicator never shrinks from one vintage to the next (on intervals)."""
-    obs, ind = frames["observations"], frames["indicators"]
+    obs, ind = ctx["observations"], ctx["indicators"]
     cum = set(ind.loc[ind["cumulative"].fillna(False).astype(bool), "indicator_id"])
     c = add_bounds(obs.loc[obs["indicator_id"].isin(cum)])
     if not len(c):
@@ -118,17 +130,15 @@ def rule_cumulative(frames: Frames) -> list[Problem]:
     dated = multi.loc[multi["_start"].notna()].sort_values([*key, "_end", "_start"], kind="stable")
     prev = dated.groupby(key, dropna=False).shift(1)
     ok_order = prev["_end"] < dated["_start"]  # strictly later vintage
-    shrink = (dated["upper"] < prev["lower"]) | (
-        (dated["upper"] == prev["lower"])
-        & (dated["upper_open"] | prev["lower_open"].astype("boolean").fillna(False).astype(bool))
-    )
-    approx = (dated["qualifier"].astype(object) == "approximately") | (
-        prev["qualifier"].astype(object) == "approximately"
+    prev_open = prev["lower_open"].astype("boolean").fillna(False).astype(bool)
+    shrink = certainly_above(prev["lower"], prev_open, dated["upper"], dated["upper_open"])
+    sev_of = pd.Series(
+        severity(is_approximate(dated["qualifier"]), is_approximate(prev["qualifier"])), index=dated.index
     )
     hits = (ok_order & shrink).fillna(False)
     for idx in dated.index[hits.to_numpy()]:
         r, p = dated.loc[idx], prev.loc[idx]
-        sev = WARNING if approx.loc[idx] else ERROR
+        sev = str(sev_of.loc[idx])
         msg = (
             f"cumulative {r.indicator_id} for {r.area_id} falls from {fmt_number(p.value)} ({p.qualifier}, "
             f"{p.observation_id}, as_of {p.as_of}) to {fmt_number(r.value)} ({r.qualifier}, {r.observation_id}, "

@@ -1,0 +1,339 @@
+"""Table Schema → pandas: the one reader and the one typer.
+
+Every path that turns a resource's bytes into a frame goes through here:
+``load`` (which raises on the first bad cell), ``validate`` (which collects every
+bad cell and keeps going) and ``diff`` (which compares the text as written). So a
+cell means the same thing wherever it is read.
+
+The reader parses CSV bytes into **text**: "002" must never become 2, so the
+Table Schema, not a parser's guess, decides each type. The typer then applies
+one dtype table:
+
+| Table Schema            | pandas                                      |
+|-------------------------|---------------------------------------------|
+| string with enum        | ``category`` with the enum as categories    |
+| string                  | ``string`` (missing is ``pd.NA``)           |
+| integer                 | ``Int64`` (nullable)                        |
+| number                  | ``Float64`` (nullable)                      |
+| boolean                 | ``boolean`` (nullable)                      |
+| date                    | ``datetime64[s]`` (missing is ``NaT``)      |
+
+Dates use one unit everywhere, seconds (`DATETIME_UNIT`): pandas 2's
+nanoseconds stop at 2262. Reduced-precision dates (``as_of``: ``2025``,
+``2025-07``, ``2025-08-14``) are Table Schema strings and stay strings, so a
+month is never turned into a day.
+
+What the typer owns (and Frictionless checks the same way): that a present cell
+parses as its type (``type``), is one of its enum (``enum``), that a required
+cell is present (``required``), and that the header names the schema's fields
+in order (``missing-column``, ``extra-column``, ``column-order``). A cell that
+does not parse becomes missing, so no later check reports it a second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import io
+import re
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from powdata._package import shown
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DATETIME_UNIT: Final = "s"
+DATETIME_DTYPE: Final = "datetime64[s]"  # keep in step with DATETIME_UNIT
+DTYPES = {
+    "string": "string",
+    "integer": "Int64",
+    "number": "Float64",
+    "boolean": "boolean",
+    "date": DATETIME_DTYPE,
+}
+TRUE_VALUES = ("true", "True", "TRUE", "1")
+FALSE_VALUES = ("false", "False", "FALSE", "0")
+# above this size the multi-threaded pyarrow reader pays for its import (4x the C engine on 187 MB)
+PYARROW_FROM_BYTES = 4 << 20
+
+_INTEGER = r"[+-]?[0-9]+"
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_URI = r"[^:/?#]+:.*"  # rfc3986 with a scheme, as Frictionless checks format "uri"
+
+
+class Flaw(NamedTuple):
+    """One cell or header that breaks the Table Schema: rule id, CSV row (header = 1), column, message."""
+
+    rule: str
+    row: int | None
+    column: str | None
+    message: str
+
+
+def enum_of(field: dict[str, Any]) -> list[Any] | None:
+    """Return the field's enum constraint, or None."""
+    enum = field.get("constraints", {}).get("enum")
+    return list(enum) if enum else None
+
+
+def field_dtype_name(field: dict[str, Any]) -> str:
+    """Return the name of the pandas dtype a field is typed as (``category`` for a string enum)."""
+    ftype = field.get("type", "string")
+    if ftype == "string" and enum_of(field):
+        return "category"
+    return DTYPES.get(ftype, "string")  # types powdata does not use yet (e.g. geojson) are kept as text
+
+
+def has_table_schema(res: dict[str, Any]) -> bool:
+    """True when a resource carries an inline Table Schema (what `powdata build` writes into every table)."""
+    schema = res.get("schema")
+    return isinstance(schema, dict) and isinstance(schema.get("fields"), list)
+
+
+# --- the reader ------------------------------------------------------------------------------
+
+
+def read_raw(data: bytes, schema: dict[str, Any]) -> pd.DataFrame:
+    """Parse CSV bytes into a frame of text (the schema's missing values as NA); raise on bad bytes or shape.
+
+    pyarrow's multi-threaded reader is used for large files when installed, told
+    that every column is a string (pandas' own pyarrow engine infers types first
+    on pandas 2); small files use pandas' C engine, which needs no extra import.
+    A ragged row is an error with either reader (see `read_lenient`).
+    """
+
+    missing = schema.get("missingValues", [""])
+    if len(data) < PYARROW_FROM_BYTES or importlib.util.find_spec("pyarrow") is None:
+        return _read_raw_pandas(data, missing)
+    import pyarrow as pa
+
+    try:
+        return _read_raw_arrow(data, missing)
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):  # a cell larger than pyarrow's block: parse with pandas instead
+            raise
+    return _read_raw_pandas(data, missing)
+
+
+def _read_raw_pandas(data: bytes, missing: list[str]) -> pd.DataFrame:
+    """Parse with pandas' C reader: no extra import, no limit on a cell's size."""
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)  # the C engine only warns on a ragged first row
+        return pd.read_csv(
+            io.BytesIO(data),
+            dtype="string",
+            keep_default_na=False,
+            na_values=missing,
+            encoding="utf-8",
+            index_col=False,
+        )
+
+
+def _read_raw_arrow(data: bytes, missing: list[str]) -> pd.DataFrame:
+    """Parse with pyarrow's multi-threaded reader (raises on a cell larger than its block)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    end = data.find(b"\n")
+    header = next(csv.reader([data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")]), [])
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            null_values=missing,
+            strings_can_be_null=True,
+        ),
+    )
+    string = pd.StringDtype()  # this pandas' default storage, so every path yields the same dtype
+    return table.to_pandas(types_mapper={pa.string(): string, pa.large_string(): string}.get)
+
+
+def read_lenient(data: bytes, schema: dict[str, Any]) -> tuple[pd.DataFrame, list[Flaw]]:
+    """Parse CSV bytes that `read_raw` refused, locating every bad byte and ragged row.
+
+    Used only when the fast reader fails, so validation still types the good
+    rows and names each bad one: bytes that are not UTF-8 are replaced (and
+    reported at their line), a short row is padded (``missing-cell``), a long one
+    cut (``extra-cell``).
+    """
+    import pandas as pd
+
+    flaws: list[Flaw] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = data[: bad.start].count(b"\n") + 1
+        msg = f"expected UTF-8 but byte {bad.start} ({data[bad.start]:#04x}) is not; re-save the file as UTF-8"
+        flaws.append(Flaw("encoding", line, None, msg))
+        text = data.decode("utf-8", errors="replace")
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        flaws.append(Flaw("csv-format", None, None, f"the CSV cannot be parsed: {exc}"))
+        records = []
+    header = records[0] if records else []
+    rows: list[list[str]] = []
+    for i, rec in enumerate(records[1:]):
+        row = i + 2
+        if len(rec) > len(header):
+            flaws.append(Flaw("extra-cell", row, None, f"row {row} has {len(rec)} cells but the header {len(header)}"))
+            rec = rec[: len(header)]
+        elif len(rec) < len(header):
+            column = header[len(rec)]
+            flaws.append(
+                Flaw("missing-cell", row, column, f"row {row} has {len(rec)} cells but the header {len(header)}")
+            )
+            rec = rec + [""] * (len(header) - len(rec))
+        rows.append(rec)
+    missing = set(schema.get("missingValues", [""]))
+    frame = pd.DataFrame(rows, columns=pd.Index(header), dtype="string") if header else pd.DataFrame()
+    for col in frame.columns:
+        frame[col] = frame[col].where(~frame[col].isin(missing))
+    return frame, flaws
+
+
+# --- the typer -------------------------------------------------------------------------------
+
+
+def _distinct(col: pd.Series, parse: Callable[[pd.Series], Any]) -> pd.Series:
+    """Apply ``parse`` to each distinct value of ``col`` once and spread the result back.
+
+    A million rows usually hold few distinct values, and parsing is the cost.
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(col)
+    parsed = parse(pd.Series(uniques, dtype="string"))
+    return pd.Series(pd.api.extensions.take(parsed.array, codes, allow_fill=True), index=col.index)
+
+
+def _to_integer(u: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    s = u.str.strip()
+    ok = s.str.fullmatch(_INTEGER).fillna(False).astype(bool)
+    return pd.to_numeric(s.where(ok), errors="coerce").astype("Float64").astype("Int64")
+
+
+def _to_number(u: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    return pd.Series(pd.to_numeric(u.str.strip(), errors="coerce")).astype("Float64")
+
+
+def _to_boolean(u: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    return u.map(lambda v: True if v in TRUE_VALUES else False if v in FALSE_VALUES else pd.NA).astype("boolean")
+
+
+def _to_date(u: pd.Series) -> pd.Series:
+    """Parse YYYY-MM-DD strictly (no other form, no impossible day) at `DATETIME_UNIT`."""
+    import numpy as np
+    import pandas as pd
+
+    pattern = re.compile(_DATE)
+    nat = np.datetime64("NaT", DATETIME_UNIT)
+
+    def one(v: Any) -> Any:
+        if isinstance(v, str) and pattern.fullmatch(v):
+            try:
+                return np.datetime64(dt.date.fromisoformat(v), DATETIME_UNIT)
+            except ValueError:  # 2025-02-30
+                pass
+        return nat
+
+    return pd.Series(np.array([one(v) for v in u], dtype=DATETIME_DTYPE))
+
+
+def _to_uri(u: pd.Series) -> pd.Series:
+    return u.where(u.str.fullmatch(_URI, flags=re.DOTALL).fillna(False).astype(bool))
+
+
+def empty_column(field: dict[str, Any], n: int) -> pd.Series:
+    """A column of ``n`` missing values with the field's dtype (for a column the file lacks)."""
+    import pandas as pd
+
+    enum = enum_of(field)
+    if field.get("type", "string") == "string" and enum:
+        return pd.Series(pd.Categorical([None] * n, categories=enum))
+    return pd.Series([None] * n, dtype=field_dtype_name(field))
+
+
+def header_flaws(columns: list[str], fields: list[dict[str, Any]]) -> list[Flaw]:
+    """Compare the file's header with the schema's field names (Table Schema matches them in order)."""
+    names = [f["name"] for f in fields]
+    out = [
+        Flaw("missing-column", None, n, f"expected column {n!r} but the file has none")
+        for n in names
+        if n not in columns
+    ]
+    out += [
+        Flaw("extra-column", None, c, f"column {c!r} is not in the Table Schema (expected {names})")
+        for c in columns
+        if c not in names
+    ]
+    if not out and columns != names:
+        out.append(Flaw("column-order", None, None, f"expected the columns in the order {names} but found {columns}"))
+    return out
+
+
+def type_frame(raw: pd.DataFrame, schema: dict[str, Any]) -> tuple[pd.DataFrame, list[Flaw]]:
+    """Type a frame of text by its Table Schema; return it and a flaw for each cell that breaks the schema.
+
+    The typed frame has every schema field, in schema order (a column the file
+    lacks is all missing; its absence is a ``missing-column`` flaw), then any
+    column the schema does not name, as text. A cell that does not parse is
+    missing in the typed frame.
+    """
+    import numpy as np
+    import pandas as pd
+
+    flaws = header_flaws(list(raw.columns), schema["fields"])
+    out: dict[str, Any] = {}
+    for f in schema["fields"]:
+        name, ftype = f["name"], f.get("type", "string")
+        if name not in raw.columns:
+            out[name] = empty_column(f, len(raw)).set_axis(raw.index)
+            continue
+        col = raw[name]
+        enum = enum_of(f)
+        rule = "type"
+        if ftype == "integer":
+            parsed: Any = _distinct(col, _to_integer)
+            expected = "an integer"
+        elif ftype == "number":
+            parsed = _distinct(col, _to_number)
+            expected = "a number"
+        elif ftype == "boolean":
+            parsed = _distinct(col, _to_boolean)
+            expected = f"true or false ({', '.join(TRUE_VALUES + FALSE_VALUES)})"
+        elif ftype == "date":
+            parsed = _distinct(col, _to_date)
+            expected = "a date YYYY-MM-DD"
+        elif ftype == "string" and enum:
+            parsed = pd.Categorical(col.where(col.isin(enum)), categories=enum)
+            rule, expected = "enum", f"one of {enum}"
+        elif ftype == "string" and f.get("format") == "uri":
+            parsed = _distinct(col, _to_uri)
+            expected = "a URI with a scheme (format uri)"
+        else:
+            parsed, expected = col, "text"
+        present = col.notna().to_numpy(dtype=bool)
+        for i in (present & np.asarray(pd.isna(parsed), dtype=bool)).nonzero()[0]:
+            flaws.append(Flaw(rule, int(i) + 2, name, f"{name} = {shown(col.iloc[i])} is not {expected}"))
+        if f.get("constraints", {}).get("required"):
+            for i in (~present).nonzero()[0]:
+                flaws.append(Flaw("required", int(i) + 2, name, f"{name} is empty but the schema requires a value"))
+        out[name] = parsed
+    for extra in raw.columns:
+        if extra not in out:
+            out[extra] = raw[extra]
+    return pd.DataFrame(out, index=raw.index), flaws

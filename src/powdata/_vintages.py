@@ -1,0 +1,98 @@
+"""When and where each figure was stated: reduced-precision dates, via chains and publication dates.
+
+Shared by ``load(as_of=...)``, the views and the rules, so the point-in-time
+filter, ``series`` and the ``as-of-after-published`` and excerpt rules agree on
+what "published" and "quoted in" mean.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from powdata._schema import DATETIME_DTYPE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def reduced_date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return the first and last day of each ISO 8601 reduced-precision date (YYYY, YYYY-MM, YYYY-MM-DD).
+
+    Parsed once per distinct value: a column of a million rows holds few dates.
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values)
+    start_u, end_u = _date_bounds(pd.Series(uniques, dtype="string"))
+    start = pd.api.extensions.take(start_u.array, codes, allow_fill=True)
+    end = pd.api.extensions.take(end_u.array, codes, allow_fill=True)
+    return pd.Series(start, index=values.index), pd.Series(end, index=values.index)
+
+
+def _date_bounds(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    import pandas as pd
+
+    n = s.str.len()
+    year = s.where(n == 4)
+    month = s.where(n == 7)
+    day = s.where(n == 10)
+    start = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    start = start.fillna(pd.to_datetime(month, format="%Y-%m", errors="coerce"))
+    start = start.fillna(pd.to_datetime(year, format="%Y", errors="coerce"))
+    end = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    m_start = pd.to_datetime(month, format="%Y-%m", errors="coerce")
+    end = end.fillna(m_start + pd.offsets.MonthEnd(0))
+    y_start = pd.to_datetime(year, format="%Y", errors="coerce")
+    end = end.fillna(y_start + pd.offsets.YearEnd(0))
+    return start.astype(DATETIME_DTYPE), end.astype(DATETIME_DTYPE)
+
+
+def via_chains(sources: pd.DataFrame) -> dict[str, list[str]]:
+    """Map each source_id to its ``via`` chain: itself, where it was read, where that was read, …
+
+    A loop or a dangling reference ends the chain (validation reports both).
+    """
+    import pandas as pd
+
+    via = dict(zip(sources["source_id"], sources["via_source_id"], strict=True))
+    out: dict[str, list[str]] = {}
+    for sid in via:
+        if not isinstance(sid, str):  # a missing source_id (reported by the typer) has no chain
+            continue
+        chain: list[str] = []
+        cur: Any = sid
+        while isinstance(cur, str) and cur not in chain:
+            chain.append(cur)
+            nxt = via.get(cur)
+            cur = None if nxt is None or pd.isna(nxt) else nxt
+        out[sid] = chain
+    return out
+
+
+def text_roots(sources: pd.DataFrame) -> dict[str, str]:
+    """Map each source_id to the publication its figures are quoted from: the end of its via chain."""
+    return {sid: chain[-1] for sid, chain in via_chains(sources).items() if chain}  # a missing id has none
+
+
+def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
+    """Map each source_id to the first known publication date along its ``via`` chain.
+
+    A source with no date of its own is dated by the publication it was read
+    through (its ``via_source_id``), and so on; a chain with no date maps to None.
+    """
+    import pandas as pd
+
+    own = dict(zip(sources["source_id"], sources["published"], strict=True))
+    out: dict[str, Any] = {}
+    for sid, chain in via_chains(sources).items():
+        dated = [own[s] for s in chain if s in own and not pd.isna(own[s])]
+        out[sid] = dated[0] if dated else None
+    return out
+
+
+def published_on(df: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """Return, for each row of ``df``, the publication date of its source chain (NaT when unknown)."""
+    import pandas as pd
+
+    dates = pd.to_datetime(df["source_id"].astype(object).map(publication_dates(sources)))
+    return dates.astype(DATETIME_DTYPE)

@@ -1,0 +1,181 @@
+"""Pandera models generated from the Table Schemas — one source of truth, no drift.
+
+`schema_model` turns a Table Schema into a ``pandera`` ``DataFrameSchema`` that
+checks a frame typed by ``powdata._schema``. It owns every constraint on typed
+values: ``pattern``, ``minimum``/``maximum``, ``minLength``/``maxLength``, a
+non-string ``enum``, ``unique``, the ``primary-key`` and the ``foreign-key``s
+(against the other typed frames). Whether a cell parses, is in a string enum or
+is present when required belongs to the typer, which makes a bad cell missing:
+every check here passes a missing cell, so no cell is reported twice.
+Duplicates are reported from their second occurrence on, as Frictionless does.
+(``pandera.io.from_frictionless_schema`` is not used: it drops foreign keys and
+mis-types nullable integers.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from powdata._package import shown
+from powdata._schema import enum_of, field_dtype_name
+from powdata.validation.report import ERROR, Problem
+
+# pandera's own check names -> powdata rule ids (the Table Schema constraint names)
+_RULE_OF_CHECK = {
+    "str_fullmatch": "pattern",
+    "isin": "enum",
+    "greater_than_or_equal_to": "minimum",
+    "less_than_or_equal_to": "maximum",
+    "str_length": "length",
+    "dtype": "type",
+}
+
+
+def _fullmatch(pattern: str, *, repeats: bool) -> pa.Check:
+    """A Table Schema pattern matches the whole value (XSD-style, implicitly anchored).
+
+    pandera's ``str_matches`` only anchors the start; ``str.fullmatch`` anchors both
+    ends with Python's ``re`` and with arrow's RE2 alike (RE2 rejects ``\\Z``).
+    """
+
+    def check(values: pd.Series) -> pd.Series:
+        if not repeats:  # a unique column: factorising would only add work
+            return values.str.fullmatch(pattern, na=False).astype(bool)
+        # references repeat (indicator, area, source, as_of): test each distinct value once
+        codes, uniques = pd.factorize(values)
+        ok = pd.Series(uniques, dtype="string").str.fullmatch(pattern, na=False).to_numpy(dtype=bool)
+        return pd.Series(ok[codes] if len(ok) else [], index=values.index, dtype=bool)
+
+    return pa.Check(check, name="str_fullmatch", error=f"str_fullmatch({pattern!r})")
+
+
+def _unique(rule: str, columns: list[str] | None = None) -> pa.Check:
+    """No value (or tuple of ``columns``) occurs twice; the second and later occurrences fail."""
+
+    def check(values: Any) -> Any:
+        if columns is None:
+            return ~values.duplicated(keep="first")
+        key = values[columns]
+        return ~(key.duplicated(keep="first") & key.notna().all(axis=1))
+
+    return pa.Check(check, name=rule, error=f"{rule}({', '.join(columns or [])})")
+
+
+def _in_target(target: pd.Series) -> Any:
+    """A check function: each value occurs in ``target`` (looked up once per distinct value).
+
+    arrow-backed ``isin`` is fast against a small value set and very slow against
+    a large one, so the target is scanned for the distinct references only.
+    """
+
+    def check(values: pd.Series) -> pd.Series:
+        distinct = pd.Series(values.dropna().unique())
+        found = set(target[target.isin(distinct).to_numpy(dtype=bool)].astype(object))
+        return values.astype(object).isin(found) | values.isna()
+
+    return check
+
+
+def _foreign_keys(schema: dict[str, Any], name: str, frames: dict[str, pd.DataFrame]) -> dict[str, list[pa.Check]]:
+    """The foreign-key checks of ``schema``, per column (a key of several fields goes under its first)."""
+    out: dict[str, list[pa.Check]] = {}
+    for fk in schema.get("foreignKeys", []):
+        ref = fk["reference"]
+        target_name = ref.get("resource") or name
+        fields, ref_fields = list(fk["fields"]), list(ref["fields"])
+        label = f"foreign-key({target_name}.{', '.join(ref_fields)})"
+        target = frames.get(target_name)
+        if target is None or not set(ref_fields) <= set(target.columns):
+            continue  # the target is reported missing or malformed by its own checks
+        if len(fields) == 1:
+            check = pa.Check(_in_target(target[ref_fields[0]]), name="foreign-key", error=label)
+        else:
+            keys = pd.MultiIndex.from_frame(target[ref_fields].astype(object))
+
+            def many(df: pd.DataFrame, fields: list[str] = fields, keys: pd.MultiIndex = keys) -> pd.Series:
+                values = df[fields].astype(object)
+                found = pd.MultiIndex.from_frame(values).isin(keys)
+                return pd.Series(found, index=df.index) | values.isna().any(axis=1)
+
+            check = pa.Check(many, name="foreign-key", error=label)
+        out.setdefault(fields[0] if len(fields) == 1 else "", []).append(check)
+    return out
+
+
+def _checks(field: dict[str, Any]) -> list[pa.Check]:
+    c = field.get("constraints", {})
+    checks = []
+    if "pattern" in c:
+        checks.append(_fullmatch(c["pattern"], repeats=not c.get("unique", False)))
+    enum = enum_of(field)
+    if enum and field.get("type", "string") != "string":  # a string enum is typed as a categorical
+        checks.append(pa.Check.isin(enum))
+    if "minimum" in c:
+        checks.append(pa.Check.ge(c["minimum"]))
+    if "maximum" in c:
+        checks.append(pa.Check.le(c["maximum"]))
+    if "minLength" in c or "maxLength" in c:
+        checks.append(pa.Check.str_length(c.get("minLength"), c.get("maxLength")))
+    return checks
+
+
+def schema_model(
+    table_schema: dict[str, Any], name: str, frames: dict[str, pd.DataFrame] | None = None
+) -> pa.DataFrameSchema:
+    """Return the pandera model of a Table Schema; ``frames`` (the typed resources) resolve foreign keys."""
+    fks = _foreign_keys(table_schema, name, frames or {})
+    pk = list(table_schema.get("primaryKey") or [])
+    columns = {}
+    for f in table_schema["fields"]:
+        checks = _checks(f)
+        if f.get("constraints", {}).get("unique"):
+            checks.append(_unique("unique"))
+        elif pk == [f["name"]]:
+            checks.append(_unique("primary-key"))
+        checks += fks.get(f["name"], [])
+        dtype = field_dtype_name(f)
+        columns[f["name"]] = pa.Column(dtype if dtype != "category" else None, checks=checks, nullable=True)
+    frame_checks = fks.get("", [])
+    if len(pk) > 1:
+        frame_checks.append(_unique("primary-key", pk))
+    return pa.DataFrameSchema(columns, checks=frame_checks, name=name, strict=False)
+
+
+def check_frame(model: pa.DataFrameSchema, df: Any, resource: str) -> list[Problem]:
+    """Validate ``df`` lazily and return each failure as a `Problem`."""
+    try:
+        model.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return _problems(exc.failure_cases, resource)
+    return []
+
+
+def _problems(cases: Any, resource: str) -> list[Problem]:
+    out = []
+    seen_rows: set[tuple[str, int | None]] = set()  # a frame-wide check fails once per column of a row
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        head = check.split("(", 1)[0]
+        rule = _RULE_OF_CHECK.get(head, head)
+        index = case.index
+        row = None if index is None or index != index else int(index) + 2
+        column = None if case.column is None else str(case.column)
+        if case.schema_context == "DataFrameSchema":  # primary key or foreign key of several fields
+            if (check, row) in seen_rows:
+                continue
+            seen_rows.add((check, row))
+            column = None
+            what = "repeats an earlier row's" if rule == "primary-key" else "is not found in the target's"
+            msg = f"the key of row {row} {what} ({check})"
+        elif rule in ("unique", "primary-key"):
+            msg = f"{column} = {shown(case.failure_case)} is not unique (rule {check})"
+        elif rule == "foreign-key":
+            msg = f"{column} = {shown(case.failure_case)} is not found in {check[len('foreign-key(') : -1]}"
+        else:
+            msg = f"{column} = {shown(case.failure_case)} breaks {rule} ({check})"
+        ids = (str(case.failure_case),) if rule == "foreign-key" and column else ()
+        out.append(Problem(rule, ERROR, msg, resource, row, column, ids))
+    return out
