@@ -77,16 +77,19 @@ def released(tmp_path: Path) -> Path:
 
 
 class TestNoWriteOutside:
-    @pytest.mark.parametrize("version", ["../../escaped", "/tmp/escaped-abs", "0.2.0/../../../x", "1.0"])
-    def test_version_never_becomes_a_path(self, released: Path, cli: Cli, version: str) -> None:
+    @pytest.mark.parametrize("version", ["../../escaped", "ABSOLUTE", "0.2.0/../../../x", "1.0"])
+    def test_version_never_becomes_a_path(self, released: Path, tmp_path: Path, cli: Cli, version: str) -> None:
         """A version that is not MAJOR.MINOR.PATCH is refused before it names the release registry file."""
+        absolute = tmp_path / "elsewhere" / "escaped-abs"  # this run's own folder: no state shared with others
+        absolute.parent.mkdir()
+        version = str(absolute) if version == "ABSOLUTE" else version
         edit_descriptor(released, lambda d: d.update(version=version))
         before = snapshot(released.parent.parent)
         code, _, err = cli("build", str(released))
         clean_failure(code, err)
         assert "semantic version" in err
         assert snapshot(released.parent.parent) == before
-        assert not Path("/tmp/escaped-abs.json").exists()
+        assert not absolute.with_suffix(".json").exists()
 
     def test_releases_symlinked_out_is_refused(self, released: Path, tmp_path: Path, cli: Cli) -> None:
         """A release registry folder that is a symlink out of the package is never written into."""
@@ -125,8 +128,9 @@ class TestNoWriteOutside:
         assert snapshot(outside) == before
 
     def test_written_files_follow_the_umask(self, released: Path, cli: Cli) -> None:
-        """A file build writes gets 0666 less the umask, not the 0600 of a temporary file."""
+        """A new file build writes gets 0666 less the umask, not 0600; a rewritten file keeps its mode."""
         edit_descriptor(released, lambda d: d.update(version="0.9.0"))
+        (released / "datapackage.json").chmod(0o640)  # whatever mode the copy came with, this one must stay
         old = os.umask(0o022)
         try:
             code, _, err = cli("build", str(released))
@@ -134,7 +138,7 @@ class TestNoWriteOutside:
             os.umask(old)
         assert code in (0, 1), err
         assert (released / "releases" / "0.9.0.json").stat().st_mode & 0o777 == 0o644
-        assert (released / "datapackage.json").stat().st_mode & 0o777 == 0o644
+        assert (released / "datapackage.json").stat().st_mode & 0o777 == 0o640
 
 
 class TestGitRefs:
