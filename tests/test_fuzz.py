@@ -40,7 +40,7 @@ from tests.conftest import ROOT, copy_package
 
 TIME_LIMIT = 120.0  # seconds per command: generous on a shared two-core machine
 RESOURCES = ["observations", "indicators", "areas", "area_members", "mentions", "sources"]
-BUILD_OUTPUTS = {"datapackage.json", "docs/codebook.md"}
+BUILD_OUTPUTS = {"datapackage.json", "docs/codebook.md", "README.md", "CITATION.cff"}
 
 # -- strategies -------------------------------------------------------------------------------
 

@@ -84,6 +84,8 @@ def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
     them afterwards, and `build` keeps what is written.
     """
     folder = root / TEXT_FOLDER
+    if not folder.is_dir() or folder.is_symlink():  # never list a folder outside the package
+        return []
     declared = {r.get("path") for r in desc["resources"]}
     new = sorted(p.name for p in folder.glob("*.txt") if f"{TEXT_FOLDER}/{p.name}" not in declared and p.is_file())
     if not new:

@@ -229,6 +229,19 @@ def read_file(root: Path, rel: Any, what: str, *, limit: int | None = None) -> b
     return read_gated(gate(root, rel, what, limit=limit), what, limit)
 
 
+def output_file(root: Path, rel: str, what: str) -> tuple[Path, str | None]:
+    """Gate a file a command is about to (re)write under ``root``; return its path and current text.
+
+    The text is None when the file does not exist yet. Used by `build` for every
+    file it writes, so a symlinked ``docs/`` or ``README.md`` cannot lead a
+    write out of the package.
+    """
+    path = gate(root, rel, what, limit=MAX_JSON_BYTES, must_exist=False)
+    if not path.exists():
+        return path, None
+    return path, read_gated(path, what, MAX_JSON_BYTES).decode("utf-8", "replace")
+
+
 def default_root() -> Path:
     """Return the folder holding the installed package's ``datapackage.json``."""
     here = Path(__file__).resolve().parent
@@ -398,10 +411,17 @@ def check_table_schema(schema: Any, where: str) -> dict[str, Any]:
                 re.compile(c["pattern"])
             except (re.error, RecursionError, OverflowError):
                 raise _fail(at, "pattern as a regular expression", c["pattern"]) from None
+        numeric = f.get("type") in ("number", "integer")
         for key in ("minimum", "maximum", "minLength", "maxLength"):
             v = c.get(key)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, str))):
-                raise _fail(at, f"{key} as a number", v)
+            if v is None:
+                continue
+            if key in ("minLength", "maxLength"):
+                ok = type(v) is int and v >= 0
+            else:  # a date field bounds with a date string, a number field with a number
+                ok = not isinstance(v, bool) and (isinstance(v, (int, float)) or (isinstance(v, str) and not numeric))
+            if not ok:
+                raise _fail(at, f"{key} as a {'whole number' if 'Length' in key else 'bound of the field type'}", v)
         for key in ("required", "unique"):
             if key in c and not isinstance(c[key], bool):
                 raise _fail(at, f"{key} as true or false", c[key])
@@ -616,7 +636,10 @@ def header_width(data: bytes) -> int:
 
     end = data.find(b"\n")
     line = data[: end if end >= 0 else len(data)].decode("utf-8", "replace").rstrip("\r")
-    return len(next(csv.reader([line]), []))
+    try:
+        return len(next(csv.reader([line]), []))
+    except csv.Error:  # a stray carriage return or NUL: count the separators (an upper bound)
+        return line.count(",") + 1
 
 
 def check_width(res: dict[str, Any], data: bytes) -> None:

@@ -71,7 +71,7 @@ def via_chains(sources: pd.DataFrame) -> dict[str, list[str]]:
 
 def text_roots(sources: pd.DataFrame) -> dict[str, str]:
     """Map each source_id to the publication its figures are quoted from: the end of its via chain."""
-    return {sid: chain[-1] for sid, chain in via_chains(sources).items()}
+    return {sid: chain[-1] for sid, chain in via_chains(sources).items() if chain}  # a missing id has none
 
 
 def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:

@@ -23,7 +23,7 @@ def build(root: Path) -> bool:
     text = render(desc)
     path = gate(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES)
     if (root / "releases").is_dir():
-        reg = registry_path(root, desc["version"])
+        reg = registry_path(root, desc.get("version"))
         if not reg.is_file():  # a new version: record its data once; never rewrite a recorded one
             write_text_atomic(reg, render(registry_entry(desc)))
     if read_file(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES) == text.encode("utf-8"):

@@ -225,10 +225,11 @@ def cite(
 def write_citation(root: Path) -> bool:
     """Write ``CITATION.cff`` under ``root`` atomically; return True when it changed."""
     from powdata._atomic import write_text_atomic
+    from powdata._package import output_file
 
-    target = root / CITATION_FILE
+    target, current = output_file(root, CITATION_FILE, "citation")
     text = cite("cff", path=root)
-    if target.is_file() and target.read_text(encoding="utf-8") == text:
+    if current == text:
         return False
     write_text_atomic(target, text)
     return True

@@ -11,7 +11,7 @@ from typing import Any
 
 from powdata._atomic import write_text_atomic
 from powdata._derived import built_descriptor
-from powdata._package import read_descriptor, tables, text_source_id, texts
+from powdata._package import output_file, read_descriptor, tables, text_source_id, texts
 from powdata._schema import field_dtype_name
 
 CODEBOOK = Path("docs") / "codebook.md"
@@ -81,9 +81,9 @@ def render_codebook(root: Path) -> str:
 
 def write_codebook(root: Path) -> bool:
     """Write ``docs/codebook.md`` under ``root`` atomically; return True when it changed."""
-    path = root / CODEBOOK
+    path, current = output_file(root, CODEBOOK.as_posix(), "codebook")
     text = render_codebook(root)
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    if current == text:
         return False
     write_text_atomic(path, text)
     return True
@@ -150,10 +150,9 @@ def render_series(root: Path) -> str:
 
 def write_readme_series(root: Path) -> bool:
     """Replace the README's series block with a fresh render; return True when it changed."""
-    path = root / "README.md"
-    if not path.is_file():
+    path, text = output_file(root, "README.md", "README")
+    if text is None:
         return False
-    text = path.read_text(encoding="utf-8")
     start, end = text.find(SERIES_START), text.find(SERIES_END)
     if start < 0 or end < start:
         return False

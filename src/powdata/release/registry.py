@@ -21,7 +21,7 @@ def registry_entry(desc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def registry_path(root: Path, version: str) -> Path:
+def registry_path(root: Path, version: Any) -> Path:
     """Return ``releases/<version>.json`` under ``root`` (the version checked as semver, the path gated)."""
     rel = f"releases/{check_version(version)}.json"
     return gate(root, rel, "release registry", limit=MAX_JSON_BYTES, must_exist=False)
