@@ -176,12 +176,11 @@ def gate(root: Path, rel: Any, what: str, *, limit: int | None = None, must_exis
     return full
 
 
-def read_gated(path: Path, what: str, limit: int) -> bytes:
-    """Read a file that `gate` passed, never more than ``limit`` bytes and never blocking on a FIFO.
+def _open_regular(path: Path, what: str) -> tuple[Any, os.stat_result]:
+    """Open a file that `gate` passed, without following a symlink or blocking, and check it again.
 
-    The file is opened without following a symlink and without blocking, and
-    checked again on the open descriptor, so a file swapped after the gate's
-    check is refused rather than read.
+    The check on the open descriptor refuses a file swapped after the gate's check
+    (a FIFO, a device, a folder) rather than reading it.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
@@ -189,11 +188,19 @@ def read_gated(path: Path, what: str, limit: int) -> bytes:
     except OSError as exc:
         msg = f"{what}: cannot read {shown(str(path))} ({exc.strerror})"
         raise PackageReadError(msg) from None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            msg = f"{what}: {path} is not a regular file; refused"
-            raise UnsafePathError(msg)
+    fh = os.fdopen(fd, "rb")
+    st = os.fstat(fh.fileno())
+    if not stat.S_ISREG(st.st_mode):
+        fh.close()
+        msg = f"{what}: {path} is not a regular file; refused"
+        raise UnsafePathError(msg)
+    return fh, st
+
+
+def read_gated(path: Path, what: str, limit: int) -> bytes:
+    """Read a file that `gate` passed, never more than ``limit`` bytes and never blocking on a FIFO."""
+    fh, st = _open_regular(path, what)
+    with fh:
         if st.st_size > limit:
             msg = f"{what}: {path} has {st.st_size} bytes, more than the limit of {limit}; refused before reading"
             raise PackageReadError(msg)
@@ -210,17 +217,9 @@ def read_gated(path: Path, what: str, limit: int) -> bytes:
 
 def read_head(path: Path, what: str, size: int = 1024 * 1024) -> bytes:
     """Read at most the first ``size`` bytes of a file that `gate` passed (for the header check)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        msg = f"{what}: cannot read {shown(str(path))} ({exc.strerror})"
-        raise PackageReadError(msg) from None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            msg = f"{what}: {path} is not a regular file; refused"
-            raise UnsafePathError(msg)
-        return fh.read(size)
+    fh, _ = _open_regular(path, what)
+    with fh:
+        return bytes(fh.read(size))
 
 
 def read_file(root: Path, rel: Any, what: str, *, limit: int | None = None) -> bytes:
