@@ -15,7 +15,7 @@ import pytest
 import powdata
 from powdata._schema import field_dtype_name
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError, UnknownResourceError
-from tests.conftest import by_id
+from tests.conftest import by_id, copy_package
 
 EXPECTED_DTYPES = {
     "string": "string",
@@ -260,3 +260,13 @@ class TestTypedApi:
         with pytest.raises(UnknownResourceError) as missing:
             powdata.load("obs")
         assert isinstance(missing.value, KeyError)
+
+
+class TestSeriesOnOlderPackages:
+    def test_series_reads_a_package_without_languages(self, tmp_path: Path) -> None:
+        """series() on a package from before 0.2.0 (no sources.language) reads its excerpts as English."""
+        from tests.conftest import drop_source_language
+
+        pkg = drop_source_language(copy_package(tmp_path / "pkg"))
+        s = powdata.series("foreign-fighters-listed", path=pkg)
+        assert len(s) == 4 and set(s["language"]) == {"en"}

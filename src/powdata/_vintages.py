@@ -74,6 +74,19 @@ def text_roots(sources: pd.DataFrame) -> dict[str, str]:
     return {sid: chain[-1] for sid, chain in via_chains(sources).items() if chain}  # a missing id has none
 
 
+def quoted_languages(sources: pd.DataFrame) -> dict[str, Any]:
+    """Map each source_id to the language its excerpts are written in: that of the text they are quoted from.
+
+    The text is the publication at the end of the source's ``via`` chain. A package
+    whose sources have no ``language`` column predates languages (0.1.0: English only).
+    """
+    roots = text_roots(sources)
+    if "language" not in sources.columns:
+        return dict.fromkeys(roots, "en")
+    language = dict(zip(sources["source_id"], sources["language"].astype(object), strict=True))
+    return {sid: language.get(root) for sid, root in roots.items()}
+
+
 def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
     """Map each source_id to the first known publication date along its ``via`` chain.
 

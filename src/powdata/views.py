@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata._vintages import published_on, reduced_date_bounds, text_roots
+from powdata._vintages import published_on, quoted_languages, reduced_date_bounds, text_roots
 from powdata.errors import ArgumentError
 from powdata.intervals import Interval, add_bounds
 from powdata.loader import load
@@ -173,10 +173,9 @@ def series(
     sources = load("sources", path=path)
     roots = text_roots(sources)
     publisher = dict(zip(sources["source_id"], sources["publisher"].astype(object), strict=True))
-    language = dict(zip(sources["source_id"], sources["language"].astype(object), strict=True))
     obs["quoted_in"] = obs["source_id"].astype(object).map(roots).astype("string")
     obs["quoted_in_publisher"] = obs["quoted_in"].astype(object).map(publisher).astype("string")
-    obs["language"] = obs["quoted_in"].astype(object).map(language).astype("string")
+    obs["language"] = obs["source_id"].astype(object).map(quoted_languages(sources)).astype("string")
     obs["published"] = published_on(obs, sources)
     obs["as_of_start"], obs["as_of_end"] = reduced_date_bounds(obs["as_of"])
     obs = obs.sort_values(["as_of_start", "as_of_end", "published", "observation_id"], kind="stable")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from powdata._vintages import text_roots
+from powdata._vintages import quoted_languages, text_roots
 from powdata.validation.report import ERROR, Problem
 from powdata.validation.rules._common import Context, Frames, map_ids, per_distinct, rule
 
@@ -91,17 +91,8 @@ def figure_pattern(value: float, unit: str, language: str = "en") -> re.Pattern[
 
 
 def excerpt_languages(frames: Frames) -> pd.Series:
-    """The language each observation's excerpt is written in: that of the text it is quoted from.
-
-    The text is the publication at the end of the source's ``via`` chain. A package
-    whose sources have no ``language`` column predates languages (0.1.0: English only).
-    """
-    src = frames["sources"]
-    if "language" not in src.columns:
-        return pd.Series("en", index=frames["observations"].index, dtype=object)
-    language = dict(zip(src["source_id"], src["language"].astype(object), strict=True))
-    quoted_in = {sid: language.get(root) for sid, root in text_roots(src).items()}
-    return map_ids(frames["observations"]["source_id"], quoted_in)
+    """The language each observation's excerpt is written in (see `powdata._vintages.quoted_languages`)."""
+    return map_ids(frames["observations"]["source_id"], quoted_languages(frames["sources"]))
 
 
 @rule("excerpt-carries-figure", needs=("observations", "indicators", "sources"))
