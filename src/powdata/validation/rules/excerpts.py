@@ -32,6 +32,7 @@ NUMBER_STYLES: dict[str, dict[str, tuple[str, ...]]] = {
     "uk": {"separators": _SPACES, "thousands": ("тисяча", "тисячі", "тисяч", "тис."), "percent": ("відсотків",)},
     "ru": {"separators": _SPACES, "thousands": ("тысяча", "тысячи", "тысяч", "тыс."), "percent": ("процентов",)},
     "de": {"separators": (".", *_SPACES), "thousands": ("Tausend", "tausend"), "percent": ("Prozent",)},
+    "bg": {"separators": _SPACES, "thousands": ("хиляди", "хил."), "percent": ("процента",)},
 }
 LANGUAGES = tuple(NUMBER_STYLES)
 
@@ -168,23 +169,30 @@ QUALIFIER_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "more than": "more_than", "over": "more_than", "at least": "at_least", "nearly": "approximately",
         "almost": "approximately", "about": "approximately", "approximately": "approximately",
-        "around": "approximately", "fewer than": "fewer_than", "less than": "fewer_than", "at most": "at_most",
-        "up to": "at_most",
+        "around": "approximately", "roughly": "approximately", "some": "approximately",
+        "fewer than": "fewer_than", "less than": "fewer_than", "at most": "at_most", "up to": "at_most",
     },
     "uk": {
-        "більш ніж": "more_than", "більше ніж": "more_than", "понад": "more_than", "щонайменше": "at_least",
-        "принаймні": "at_least", "майже": "approximately", "близько": "approximately", "приблизно": "approximately",
-        "менш ніж": "fewer_than", "менше ніж": "fewer_than",
+        "більш ніж": "more_than", "більше ніж": "more_than", "понад": "more_than", "більше": "more_than",
+        "щонайменше": "at_least", "принаймні": "at_least", "майже": "approximately", "близько": "approximately",
+        "приблизно": "approximately", "приблизно в": "approximately", "менш ніж": "fewer_than",
+        "менше ніж": "fewer_than", "до": "at_most",
     },
     "ru": {
         "более": "more_than", "больше": "more_than", "свыше": "more_than", "не менее": "at_least",
         "как минимум": "at_least", "почти": "approximately", "около": "approximately", "примерно": "approximately",
-        "менее": "fewer_than", "меньше": "fewer_than",
+        "менее": "fewer_than", "меньше": "fewer_than", "до": "at_most",
     },
     "de": {
         "mehr als": "more_than", "über": "more_than", "mindestens": "at_least", "fast": "approximately",
         "knapp": "approximately", "etwa": "approximately", "rund": "approximately", "ungefähr": "approximately",
         "weniger als": "fewer_than", "höchstens": "at_most", "bis zu": "at_most",
+    },
+    "bg": {
+        "повече от": "more_than", "над": "more_than", "най-малко": "at_least", "поне": "at_least",
+        "почти": "approximately", "близо": "approximately", "около": "approximately",
+        "приблизително": "approximately", "по-малко от": "fewer_than", "под": "fewer_than", "най-много": "at_most",
+        "до": "at_most",
     },
 }  # fmt: skip
 
