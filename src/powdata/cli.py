@@ -129,6 +129,19 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0 if result.bump_ok else 1
 
 
+def _cmd_propose(args: argparse.Namespace) -> int:
+    from powdata._package import printable
+    from powdata.evidence.propose import propose_file, to_csv, to_table, write_proposals
+
+    found = propose_file(args.text, language=args.language, published=args.published, package=args.package)
+    if args.to:
+        write_proposals(found, args.to)
+        print(f"wrote {len(found)} proposed rows to {args.to}; nothing was written into the data", file=sys.stderr)
+        return 0
+    sys.stdout.write(printable(to_csv(found) if args.format == "csv" else to_table(found)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser (also used by the docs and the tests)."""
     parser = argparse.ArgumentParser(
@@ -178,6 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="regenerate the descriptor's derived parts and the codebook (maintainers)")
     p.add_argument("path", nargs="?", help="the package folder (default: the current folder)")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("propose", help="propose candidate rows from one retrieved text (maintainers; powdata[propose])")
+    p.add_argument("text", help="a retrieved text, UTF-8 (its language from a name ending .xx.txt, or --language)")
+    p.add_argument("--language", help="en, uk, ru, de or bg")
+    p.add_argument("--published", help="the text's publication date YYYY-MM-DD (dates 'on Thursday', '25 лютого')")
+    p.add_argument("--package", help="the package whose indicators and areas to match (default: . or installed)")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument("--to", help="write the proposals as CSV to this file (never into data/)")
+    p.set_defaults(func=_cmd_propose)
 
     p = sub.add_parser("diff", help="compare two releases and check the version bump")
     p.add_argument("old", help="package folder, datapackage.json, or git:REF")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -33,7 +34,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from powdata.errors import ArgumentError, MissingExtraError
+from powdata.errors import ArgumentError, MissingExtraError, PackageReadError
 from powdata.validation.rules.excerpts import NUMBER_STYLES, QUALIFIER_WORDS
 
 MAX_EXCERPT = 200
@@ -137,7 +138,7 @@ AREA_WORDS: dict[str, tuple[str, ...]] = {
 
 _CSV_FIELDS = (
     "line", "number", "value", "value_max", "qualifier", "qualifier_words", "unit", "indicator", "area",
-    "dates", "kind", "excerpt",
+    "as_of", "as_of_basis", "dates", "kind", "excerpt",
 )  # fmt: skip
 
 
@@ -164,6 +165,8 @@ class Proposal:
     start: int
     line: int
     end: int = field(default=0, compare=False)
+    as_of: str = ""
+    as_of_basis: str = ""
 
     def row(self) -> dict[str, Any]:
         """The proposal as a CSV row (see `to_csv`)."""
@@ -376,7 +379,7 @@ _CLAUSE_END = re.compile(r",\s|;\s|(?<!\d)\s[–—]\s|(?<=[^\W\d_])—(?=[^\W\d
 
 def _spans(text: str, pattern: re.Pattern[str], lo: int, hi: int) -> list[tuple[int, int]]:
     cuts = [lo] + [m.end() for m in pattern.finditer(text, lo, hi)] + [hi]
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
@@ -429,6 +432,7 @@ def _excerpt(text: str, start: int, end: int) -> str:
 
 # --- dates -------------------------------------------------------------------------------------------------
 
+
 def find_dates(text: str, language: str, published: date | None = None) -> list[tuple[int, int, str]]:
     """The dates a text gives, as (start, end, ISO date at the precision written), with dateparser.
 
@@ -448,7 +452,7 @@ def find_dates(text: str, language: str, published: date | None = None) -> list[
     pos = 0
     for part in _SENTENCE_END.split(text):
         pos = text.find(part, pos)
-        found = search_dates(part, languages=[lang], settings=settings) or []  # type: ignore[arg-type]
+        found = search_dates(part, languages=[lang], settings=settings) or []
         cursor = 0
         for said, when in found:
             at = part.find(said, cursor)
@@ -493,7 +497,7 @@ def _month_stems(lang: str) -> tuple[tuple[str, int], ...]:
     info = default_loader.get_locale(lang).info
     stems = []
     for i, key in enumerate(_MONTH_KEYS, 1):
-        # a 4-letter stem of a full name ("квіт" finds "квітні"); a 3-letter abbreviation ("вер") would find "вербування"
+        # a 4-letter stem of a full name ("квіт" finds "квітні"); "вер" (an abbreviation) would find "вербування"
         names = [n.lower()[:4] for n in info.get(key, []) if len(n) >= 5 and n.isalpha()]
         if lang == "en":
             names = [key]
@@ -532,17 +536,27 @@ def _concept(clause: str) -> str | None:
     return None
 
 
+_CONCEPT_IDS: dict[str, tuple[str, ...]] = {
+    "pows-held": ("pows-held", "pow-"),
+    "killed": ("killed", "died"),
+    "fighters": ("fighters", "fighting"),
+    "listed": ("listed",),
+}
+
+
 def _indicator(concept: str | None, unit: str, indicators: Sequence[Mapping[str, str]]) -> str:
-    """The package indicator whose id names the concept and whose unit fits, else ``new? (concept)``."""
+    """The package indicator whose id names the concept and whose unit fits, else ``new? (concept, unit)``."""
     if unit in _TIME_UNITS:
         return ""
-    want = {"percent": "percent", "countries": "countries"}.get(unit, "persons")
     if unit in {"USD", "KES", "EUR"}:
         return f"new? (payment, {unit})"
-    for ind in indicators:
-        iid = ind.get("indicator_id", "")
-        if ind.get("unit") == want and concept and concept in iid:
-            return iid
+    want = {"percent": "percent", "countries": "countries"}.get(unit, "persons")
+    fragments = _CONCEPT_IDS.get(concept or "", (concept,) if concept else ())
+    for fragment in fragments:
+        for ind in indicators:
+            iid = ind.get("indicator_id", "")
+            if ind.get("unit") == want and fragment in iid:
+                return iid
     return f"new? ({concept or 'unclear'}, {want})"
 
 
@@ -589,8 +603,8 @@ def propose(
     out = []
     for num in find_numbers(text, lang):
         qualifier, qwords = qualifier_before(text[: num.start], lang)
-        if num.value_max is not None:
-            qualifier = "range" if qualifier == "exact" else qualifier
+        if num.value_max is not None and qualifier == "exact":  # "1000-5000"; "about 2-3" stays approximately
+            qualifier = "range"
         q_start = num.start - len(qwords) if qwords else num.start
         if qwords:
             q_start = text.lower().rfind(qwords.lower(), 0, num.start + 1)
@@ -605,6 +619,9 @@ def propose(
         sentence_dates = sorted(
             {iso for a, b, iso in dates if _same_sentence(text, a, num.start)}, key=lambda s: (len(s), s)
         )
+        as_of, basis = (sentence_dates[-1], "text") if sentence_dates else ("", "")
+        if not as_of and published is not None:
+            as_of, basis = published.isoformat(), "publication"
         out.append(
             Proposal(
                 number=text[num.start : num.end],
@@ -621,6 +638,8 @@ def propose(
                 start=num.start,
                 line=text.count("\n", 0, line_start) + 1,
                 end=num.end,
+                as_of=as_of if kind == "figure" else "",
+                as_of_basis=basis if kind == "figure" else "",
             )
         )
     return out
@@ -667,11 +686,82 @@ def to_table(proposals: Iterable[Proposal]) -> str:
     for p in proposals:
         r = p.row()
         head = f"line {r['line']}: {r['number']!r} = {r['value']}" + (f"–{r['value_max']}" if r["value_max"] else "")
-        lines.append(f"{head}  {r['qualifier']}{' (' + r['qualifier_words'] + ')' if r['qualifier_words'] else ''}"
-                     f"  {r['unit']}  [{r['kind']}]")
+        lines.append(
+            f"{head}  {r['qualifier']}{' (' + r['qualifier_words'] + ')' if r['qualifier_words'] else ''}"
+            f"  {r['unit']}  [{r['kind']}]"
+        )
         if r["indicator"] or r["area"]:
             lines.append(f"    indicator {r['indicator']}  area {r['area']}")
         if r["dates"]:
             lines.append(f"    dates {r['dates']}")
         lines.append(f"    excerpt {r['excerpt']!r}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+MAX_TEXT_BYTES = 1_000_000
+
+
+def propose_file(
+    path: str,
+    *,
+    language: str | None = None,
+    published: str | None = None,
+    package: str | None = None,
+) -> list[Proposal]:
+    """Read one retrieved text (UTF-8) and propose its rows, with the indicators and areas of ``package``.
+
+    ``language`` defaults to the file name's ``.xx.txt``; ``package`` to the package in the
+    current folder if there is one, else the installed one.
+    """
+    from pathlib import Path
+
+    import powdata
+
+    src = Path(path)
+    if language is None:
+        m = re.search(r"\.([a-z]{2,3})\.txt$", src.name)
+        if m is None:
+            msg = f"{path}: say the text's language with --language (one of {', '.join(LANGUAGES)})"
+            raise ArgumentError(msg)
+        language = m.group(1)
+    _style(language)
+    when = None
+    if published:
+        try:
+            when = date.fromisoformat(published)
+        except ValueError:
+            msg = f"--published {published!r}: expected a date YYYY-MM-DD"
+            raise ArgumentError(msg) from None
+    try:
+        raw = src.read_bytes()
+    except OSError as exc:
+        raise PackageReadError(f"{path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_TEXT_BYTES:
+        msg = f"{path}: {len(raw)} bytes, more than {MAX_TEXT_BYTES}: a retrieved text is an article, not a book"
+        raise ArgumentError(msg)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not UTF-8 (byte {exc.start}); save the retrieved text as UTF-8"
+        raise ArgumentError(msg) from None
+    root = package if package is not None else ("." if Path("datapackage.json").is_file() else None)
+    indicators = powdata.load("indicators", path=root)
+    areas = powdata.load("areas", path=root)
+    rows = [{k: str(v) for k, v in r.items()} for r in indicators[["indicator_id", "unit"]].to_dict("records")]
+    return propose(text, language, indicators=rows, areas=[str(a) for a in areas["area_id"]], published=when)
+
+
+def write_proposals(proposals: Sequence[Proposal], to: str, *, package: str | None = None) -> None:
+    """Write the proposals as CSV to ``to`` (atomically), never into a package's ``data/`` folder."""
+    from pathlib import Path
+
+    from powdata._atomic import write_text_atomic
+
+    target = Path(to).resolve()
+    if target.parent.name == "data" and (target.parent.parent / "datapackage.json").is_file():
+        msg = f"--to {to}: proposals are for a maintainer to edit, never written into a package's data/ folder"
+        raise ArgumentError(msg)
+    if target.suffix.lower() != ".csv":
+        msg = f"--to {to}: expected a .csv file"
+        raise ArgumentError(msg)
+    write_text_atomic(target, to_csv(proposals))

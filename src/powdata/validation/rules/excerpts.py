@@ -190,7 +190,7 @@ QUALIFIER_WORDS: dict[str, dict[str, str]] = {
     },
     "bg": {
         "повече от": "more_than", "над": "more_than", "най-малко": "at_least", "поне": "at_least",
-        "почти": "approximately", "близо": "approximately", "около": "approximately",
+        "почти": "nearly", "близо": "nearly", "около": "approximately",
         "приблизително": "approximately", "по-малко от": "fewer_than", "под": "fewer_than", "най-много": "at_most",
         "до": "at_most",
     },

@@ -1,0 +1,216 @@
+"""`powdata propose`: candidate rows from one retrieved text (texts written by the tests)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from powdata.cli import main
+from powdata.evidence.propose import find_dates, find_numbers, propose, qualifier_before, to_csv
+from powdata.validation.rules.excerpts import NUMBER_STYLES, QUALIFIER_WORDS
+
+ROOT = Path(__file__).resolve().parents[1]
+INDICATORS = [
+    {"indicator_id": "foreign-pows-held", "unit": "persons"},
+    {"indicator_id": "foreign-pow-countries", "unit": "countries"},
+    {"indicator_id": "foreign-fighters-killed", "unit": "persons"},
+]
+AREAS = ["all", "KEN", "africa"]
+
+
+def values(text: str, language: str) -> list[tuple[float, float | None]]:
+    return [(n.value, n.value_max) for n in find_numbers(text, language)]
+
+
+class TestNumbers:
+    @pytest.mark.parametrize(
+        ("text", "language", "expected"),
+        [
+            ("lists 16,894 foreign nationals", "en", [(16894.0, None)]),
+            ("Щонайменше 3 388 із них загинули", "uk", [(3388.0, None)]),
+            ("mehr als 18.000 Söldner", "de", [(18000.0, None)]),
+            ("понад 18 тисяч іноземців", "uk", [(18000.0, None)]),
+            ("около 18 тысяч", "ru", [(18000.0, None)]),
+            ("оцінив приблизно в 17 тис. військових", "uk", [(17000.0, None)]),
+            ("bonuses of up to 1.2 million shillings", "en", [(1200000.0, None)]),
+            ("в Україні воює 1000-5000 кубинців", "uk", [(1000.0, 5000.0)]),
+            ("about 2-3 Russian soldiers", "en", [(2.0, 3.0)]),
+            ("42% от наемниците", "bg", [(42.0, None)]),
+            ("над 3 388 души", "bg", [(3388.0, None)]),
+        ],
+    )
+    def test_digits_as_each_language_groups_them(self, text: str, language: str, expected: list) -> None:
+        """Digits are read with the language's separators, multiplier words and ranges, as the text writes them."""
+        assert values(text, language) == expected
+
+    @pytest.mark.parametrize(
+        ("text", "language", "expected"),
+        [
+            ("Twenty-six Indian nationals were killed", "en", 26.0),
+            ("from more than two dozen countries", "en", 24.0),
+            ("Around three dozen are in the process", "en", 36.0),
+            ("the total could cross one hundred fifty", "en", 150.0),
+            ("DNA samples of forty-five people", "en", 45.0),
+            ("за шість місяців", "uk", 6.0),
+            ("более двухсот кенийцев", "ru", 200.0),
+            ("през първите четири месеца", "bg", 4.0),
+            ("трима пленници", "bg", 3.0),
+        ],
+    )
+    def test_numbers_in_words(self, text: str, language: str, expected: float) -> None:
+        """Numbers written in words are found and valued, in English, Ukrainian, Russian and Bulgarian."""
+        assert [v for v, _ in values(text, language)] == [expected]
+
+    def test_a_lone_one_and_thousands_are_not_figures(self) -> None:
+        """'one of them' and 'thousands of troops' are words, not counts: nothing is proposed for them."""
+        assert values("one of them said thousands of troops", "en") == []
+        assert values("Одному громадянину", "uk") == []
+
+    def test_unknown_language_is_one_clear_error(self) -> None:
+        """A language without a number style is refused, naming the languages that are read."""
+        with pytest.raises(ValueError, match="expected one of en, uk, ru, de, bg"):
+            find_numbers("12", "fr")
+
+    def test_separators_agree_with_babel(self) -> None:
+        """Separators hold CLDR's group symbol (babel), and a plain space where CLDR has a no-break one."""
+        import babel.numbers
+
+        for lang, style in NUMBER_STYLES.items():
+            group = babel.numbers.get_group_symbol(lang)
+            assert group in style["separators"], (lang, group)
+            if group in ("\xa0", "\u202f"):
+                assert " " in style["separators"], lang
+
+
+class TestQualifiers:
+    @pytest.mark.parametrize(
+        ("before", "language", "expected"),
+        [
+            ("Russia recruited at least ", "en", "at_least"),
+            ("were fighting, some ", "en", "approximately"),
+            ("roughly ", "en", "approximately"),
+            ("воюють до ", "uk", "at_most"),
+            ("Більше ", "uk", "more_than"),
+            ("приблизно в ", "uk", "approximately"),
+            ("обещали до $", "ru", "at_most"),
+            ("как минимум ", "ru", "at_least"),
+            ("Близо ", "bg", "nearly"),
+            ("повече от ", "bg", "more_than"),
+            ("най-малко ", "bg", "at_least"),
+            ("the report lists ", "en", "exact"),
+            ("Moreover ", "en", "exact"),
+        ],
+    )
+    def test_words_before_the_number(self, before: str, language: str, expected: str) -> None:
+        """The words right before a number give its qualifier in that language; a word ending in one does not."""
+        assert qualifier_before(before, language)[0] == expected
+
+    def test_readme_table_has_bulgarian_words(self) -> None:
+        """The README's qualifier table has a Bulgarian column holding every Bulgarian word of the one table."""
+        text = (ROOT / "README.md").read_text(encoding="utf-8")
+        header = next(line for line in text.splitlines() if line.startswith("| qualifier |"))
+        assert "| bg |" in header + "|"
+        for phrase in QUALIFIER_WORDS["bg"]:
+            assert phrase in text, phrase
+
+
+class TestProposals:
+    TEXT = (
+        "Kenya said more than 200 of its citizens were fighting for Russia.\n\n"
+        "As of February 2026, 89 Kenyans were on the front line, 39 were hospitalised, and 28 missing in action.\n"
+        "Nearly 200 foreigners from 37 countries are held as prisoners of war, officials said on Thursday."
+    )
+
+    def proposals(self) -> list:
+        return propose(self.TEXT, "en", indicators=INDICATORS, areas=AREAS, published=date(2026, 2, 19))
+
+    def test_every_number_is_proposed_once_in_order(self) -> None:
+        """Each number of the text is one proposal, in the order of the text, with its line."""
+        got = [(p.number, p.line) for p in self.proposals()]
+        assert got == [("200", 1), ("2026", 3), ("89", 3), ("39", 3), ("28", 3), ("200", 4), ("37", 4)]
+
+    def test_qualifier_unit_area_and_excerpt(self) -> None:
+        """A proposal carries the qualifier of its words, a unit, an area, and a verbatim excerpt holding both."""
+        first, *_, held, countries = self.proposals()
+        assert (first.qualifier, first.qualifier_words, first.unit, first.area) == (
+            "more_than",
+            "more than",
+            "persons",
+            "KEN",
+        )
+        assert first.excerpt == "Kenya said more than 200 of its citizens were fighting for Russia"
+        assert (held.qualifier, held.indicator) == (QUALIFIER_WORDS["en"]["nearly"], "foreign-pows-held")
+        assert (countries.unit, countries.indicator) == ("countries", "foreign-pow-countries")
+        for p in self.proposals():
+            assert p.excerpt in self.TEXT and len(p.excerpt) <= 200
+            assert p.number in p.excerpt and p.qualifier_words in p.excerpt
+
+    def test_new_indicator_and_area_are_marked(self) -> None:
+        """Where no indicator or area of the package fits, the proposal says 'new?' and what it found."""
+        text = "Officials say roughly 5,000 Iraqi citizens have volunteered to fight for Russia."
+        (p,) = propose(text, "en", indicators=INDICATORS, areas=AREAS)
+        assert p.area == "new? IRQ"
+        assert p.indicator == "new? (recruited, persons)"
+        assert p.qualifier == "approximately"
+
+    def test_dates_of_the_sentence(self) -> None:
+        """The dates a sentence gives become the proposal's as_of; a year inside a date is a date, not a figure."""
+        by_number = {p.number: p for p in self.proposals()}
+        assert by_number["89"].as_of == "2026-02"
+        assert by_number["89"].as_of_basis == "text"
+        assert by_number["2026"].kind == "date"
+        assert by_number["37"].dates == "2026-02-19"  # 'on Thursday' in Thursday's paper
+
+    def test_inflected_months_and_a_weekday(self) -> None:
+        """Dates dateparser misses ('У квітні', 'В феврале') are found from its month names; a stated year wins."""
+        uk = find_dates("У квітні проєкт публікував список. Між червнем 2023 року.", "uk", date(2025, 8, 19))
+        assert [iso for *_, iso in uk] == ["2025-04", "2023-06"]
+        ru = find_dates("В феврале в стоп-лист могли добавить.", "ru", date(2026, 2, 23))
+        assert [iso for *_, iso in ru] == ["2026-02"]
+        bg = find_dates("22 януари 2026, 14:30 часа", "bg", date(2026, 1, 22))
+        assert [iso for *_, iso in bg] == ["2026-01-22"]
+
+    def test_csv_round_trip(self) -> None:
+        """The CSV has one row per proposal with the documented columns."""
+        rows = list(csv.DictReader(io.StringIO(to_csv(self.proposals()))))
+        assert len(rows) == 7
+        assert list(rows[0])[:5] == ["line", "number", "value", "value_max", "qualifier"]
+        assert rows[0]["value"] == "200" and rows[0]["value_max"] == ""
+
+
+class TestCommand:
+    def test_prints_a_table_and_writes_nothing_into_data(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """`powdata propose` prints proposals for a text and leaves the package's files unchanged."""
+        text = tmp_path / "report.uk.txt"
+        text.write_text("Проти України воюють понад 1780 громадян із 36 африканських країн.", encoding="utf-8")
+        before = {p: p.read_bytes() for p in (ROOT / "data").glob("*.csv")}
+        assert main(["propose", str(text), "--package", str(ROOT)]) == 0
+        out = capsys.readouterr().out
+        assert "'1780' = 1780  more_than (понад)" in out
+        assert "area africa" in out
+        assert before == {p: p.read_bytes() for p in (ROOT / "data").glob("*.csv")}
+
+    def test_writes_csv_but_refuses_data_folder(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--to writes a CSV; a target inside a package's data/ folder is refused with one line, exit 2."""
+        text = tmp_path / "r.txt"
+        text.write_text("About 350 families asked for help.", encoding="utf-8")
+        out = tmp_path / "proposed.csv"
+        assert main(["propose", str(text), "--language", "en", "--to", str(out), "--package", str(ROOT)]) == 0
+        assert "350" in out.read_text(encoding="utf-8")
+        assert main(["propose", str(text), "--language", "en", "--to", str(ROOT / "data" / "x.csv")]) == 2
+        err = capsys.readouterr().err
+        assert "never written into a package's data/ folder" in err and "Traceback" not in err
+        assert not (ROOT / "data" / "x.csv").exists()
+
+    def test_language_is_needed(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A text whose name does not give its language and no --language: one line naming the option."""
+        text = tmp_path / "r.txt"
+        text.write_text("12", encoding="utf-8")
+        assert main(["propose", str(text)]) == 2
+        assert "--language" in capsys.readouterr().err
