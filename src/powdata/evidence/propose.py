@@ -40,15 +40,6 @@ from powdata.validation.rules.excerpts import NUMBER_STYLES, QUALIFIER_WORDS
 MAX_EXCERPT = 200
 LANGUAGES = tuple(NUMBER_STYLES)
 
-# Words that multiply the number written before them, by language (thousands come from
-# NUMBER_STYLES: one table for how each language writes a number).
-_MILLIONS: dict[str, tuple[str, ...]] = {
-    "en": ("million", "millions"),
-    "uk": ("мільйонів", "мільйони", "мільйон", "млн"),
-    "ru": ("миллионов", "миллиона", "миллион", "млн"),
-    "de": ("Millionen", "Million", "Mio."),
-    "bg": ("милиона", "милион", "млн."),
-}
 # Number words the CLDR vocabulary of number-parser lacks: "dozen" multiplies the number before it;
 # Bulgarian counts people with its own forms ("двама", "трима").
 _EXTRA_WORDS: dict[str, dict[str, int]] = {
@@ -59,7 +50,6 @@ _EXTRA_WORDS: dict[str, dict[str, int]] = {
     "bg": {"двама": 2, "трима": 3, "четирима": 4, "петима": 5, "шестима": 6, "седмина": 7, "хиляда": 1000},
 }
 _MULTIPLIER_WORDS = {"dozen", "дюжина", "дюжини", "дюжины", "dutzend"}
-_DECIMAL = {"en": ".", "uk": ",", "ru": ",", "de": ",", "bg": ","}
 # A lone word for 1 ("one of them", "на один рік", "Одному") is almost never a figure: only inside a longer number.
 
 _UNIT_WORDS: tuple[tuple[str, str], ...] = (
@@ -206,8 +196,8 @@ class Number:
 @lru_cache(maxsize=8)
 def _digits_pattern(lang: str) -> re.Pattern[str]:
     seps = "".join(re.escape(s) for s in _style(lang)["separators"])
-    dec = re.escape(_DECIMAL[lang])
-    mult = sorted([*_style(lang)["thousands"], *_MILLIONS[lang]], key=len, reverse=True)
+    dec = re.escape(_style(lang)["decimal"][0])
+    mult = sorted([*_style(lang)["thousands"], *_style(lang)["millions"]], key=len, reverse=True)
     mult_alt = "|".join(re.escape(m) for m in mult)
     one = rf"\d{{1,3}}(?:[{seps}]\d{{3}})+(?![\d])|\d+(?:{dec}\d+)?"
     return re.compile(
@@ -218,7 +208,7 @@ def _digits_pattern(lang: str) -> re.Pattern[str]:
 
 
 def _to_float(digits: str, lang: str) -> float:
-    dec = _DECIMAL[lang]
+    dec = _style(lang)["decimal"][0]
     body = digits
     for sep in _style(lang)["separators"]:
         if sep != dec:
@@ -322,7 +312,7 @@ def find_numbers(text: str, language: str) -> list[Number]:
     for m in _digits_pattern(lang).finditer(text):
         factor = 1.0
         if m.group("mult"):
-            factor = 1e6 if m.group("mult").lower() in {w.lower() for w in _MILLIONS[lang]} else 1000.0
+            factor = 1e6 if m.group("mult").lower() in {w.lower() for w in _style(lang)["millions"]} else 1000.0
         a = _to_float(m.group("a"), lang) * factor
         b = _to_float(m.group("b"), lang) * factor if m.group("b") else None
         if b is not None and b <= a:  # "2025-2026"? keep; "18-25"? keep; a falling pair is not a range
