@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from powdata import _package, _schema
 from powdata._vintages import first_known
-from powdata.errors import ArgumentError, MissingExtraError, PackageReadError, UnknownResourceError
+from powdata.errors import ArgumentError, MissingExtraError, PackageReadError
 
 if TYPE_CHECKING:
     import pandas as pd
