@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 from powdata.errors import ArgumentError, MissingExtraError, PackageReadError
-from powdata.validation.rules.excerpts import NUMBER_STYLES, QUALIFIER_WORDS
+from powdata.validation.rules.excerpts import CURRENCY_SIGNS, NUMBER_STYLES, qualifier_phrase
 
 MAX_EXCERPT = 200
 LANGUAGES = tuple(NUMBER_STYLES)
@@ -65,7 +65,7 @@ _UNIT_WORDS: tuple[tuple[str, str], ...] = (
     ("week", "weeks"), ("тиж", "weeks"), ("недел", "weeks"), ("седмиц", "weeks"), ("woche", "weeks"),
     ("day", "days"), ("днів", "days"), ("дн", "days"), ("tag", "days"),
 )  # fmt: skip
-_CURRENCY_BEFORE = (("US$", "USD"), ("$", "USD"), ("€", "EUR"))
+_CURRENCY_UNITS = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP"}
 _TIME_UNITS = {"years", "months", "weeks", "days"}
 
 # What a clause counts, by stems in the five languages → a concept; `_indicator` maps it to the package's
@@ -328,28 +328,15 @@ def find_numbers(text: str, language: str) -> list[Number]:
 
 
 def qualifier_before(before: str, language: str) -> tuple[str, str]:
-    """The qualifier the words right before a number mean, and those words (``("exact", "")`` when none).
-
-    A currency sign between the words and the number ("до $18 000") is skipped.
-    """
-    words = QUALIFIER_WORDS.get(language.split("-", 1)[0].lower(), {})
-    tail = before.replace("\xa0", " ").rstrip()
-    for sign, _ in _CURRENCY_BEFORE:
-        if tail.endswith(sign):
-            tail = tail[: -len(sign)].rstrip()
-            break
-    low = tail.lower()
-    for phrase in sorted(words, key=len, reverse=True):
-        if low.endswith(phrase) and (len(low) == len(phrase) or not low[-len(phrase) - 1].isalpha()):
-            return words[phrase], tail[-len(phrase) :]
-    return "exact", ""
+    """The qualifier the words right before a number mean, and those words (see `qualifier_phrase`)."""
+    return qualifier_phrase(before, language)
 
 
 def _unit(text: str, num: Number, lang: str) -> str:
     before = text[max(0, num.start - 4) : num.start]
-    for sign, unit in _CURRENCY_BEFORE:
+    for sign in CURRENCY_SIGNS:
         if before.rstrip().endswith(sign):
-            return unit
+            return _CURRENCY_UNITS[sign]
     after = text[num.end : num.end + 40].lower()
     if after.lstrip().startswith("%"):
         return "percent"

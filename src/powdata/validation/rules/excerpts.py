@@ -280,14 +280,32 @@ QUALIFIER_WORDS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+#: Currency signs a text may write between a qualifier and its number ("до $18 000", "up to US$9,309").
+CURRENCY_SIGNS = ("US$", "$", "€", "£")
+
+
+def qualifier_phrase(before: str, language: str) -> tuple[str, str]:
+    """The qualifier the words ending ``before`` (the text right before a figure) mean, and those words.
+
+    ``("exact", "")`` where no word of the table ends it; a currency sign between the
+    words and the number ("до $18 000") is passed over.
+    """
+    words = QUALIFIER_WORDS.get(_base_language(language), {})
+    tail = before.replace("\xa0", " ").rstrip()
+    for sign in CURRENCY_SIGNS:
+        if tail.endswith(sign):
+            tail = tail[: -len(sign)].rstrip()
+            break
+    low = tail.lower()
+    for phrase in sorted(words, key=len, reverse=True):
+        if low.endswith(phrase) and (len(low) == len(phrase) or not low[-len(phrase) - 1].isalpha()):
+            return words[phrase], tail[-len(phrase) :]
+    return "exact", ""
+
+
 def words_before(before: str, language: str) -> str:
     """The qualifier that the words ending ``before`` (the text right before a figure) mean; ``exact`` for none."""
-    words = QUALIFIER_WORDS.get(_base_language(language), {})
-    before = before.replace("\xa0", " ").rstrip().lower()
-    for phrase in sorted(words, key=len, reverse=True):
-        if before.endswith(phrase) and (len(before) == len(phrase) or not before[-len(phrase) - 1].isalpha()):
-            return words[phrase]
-    return "exact"
+    return qualifier_phrase(before, language)[0]
 
 
 def find_figure(
