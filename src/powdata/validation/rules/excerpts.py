@@ -67,11 +67,11 @@ ORDINAL_WORDS: dict[str, dict[int, tuple[str, ...]]] = {
     },
     "bg": {1: ("първо", "първи", "първа"), 2: ("второ", "втори", "втора"), 3: ("трето", "трети", "трета")},
 }
-_EN_SMALL = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen"
-).split()
-_EN_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_EN_SMALL = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+]  # fmt: skip
+_EN_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
 def english_words(n: int) -> list[str]:
@@ -88,6 +88,8 @@ def english_words(n: int) -> list[str]:
     if n % 12 == 0 and 1 <= n // 12 <= 10:  # "two dozen", "three dozen"
         forms.append(f"{_EN_SMALL[n // 12]} dozen" if n > 12 else "a dozen")
     return forms
+
+
 LANGUAGES = tuple(NUMBER_STYLES)
 
 
