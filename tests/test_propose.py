@@ -214,3 +214,20 @@ class TestCommand:
         text.write_text("12", encoding="utf-8")
         assert main(["propose", str(text)]) == 2
         assert "--language" in capsys.readouterr().err
+
+
+class TestRanksAndMoney:
+    def test_ordinals_are_ranks_only_where_the_words_say_so(self) -> None:
+        """'перше місце' and 'the second … figure' are ranks; 'the first nine months' proposes no rank."""
+        uk = find_numbers("Куба посідає перше місце серед країн", "uk")
+        assert [(n.value, n.rank) for n in uk] == [(1.0, True)]
+        en = find_numbers("the second foreign casualty figure after Cameroon", "en")
+        assert [(n.value, n.rank) for n in en] == [(2.0, True)]
+        assert all(not n.rank for n in find_numbers("in the first nine months of 2025", "en"))
+
+    def test_a_currency_sign_between_words_and_number(self) -> None:
+        """'до $18 000' is at_most in US dollars; '1.2 million shillings' is read with its multiplier."""
+        (p,) = propose("которым якобы обещали до $18 000 на покрытие расходов", "ru")
+        assert (p.value, p.qualifier, p.unit) == (18000.0, "at_most", "USD")
+        (q,) = propose("get bonuses of up to 1.2 million shillings", "en")
+        assert (q.value, q.qualifier, q.unit) == (1200000.0, "at_most", "KES")

@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 from powdata.errors import ArgumentError, MissingExtraError, PackageReadError
-from powdata.validation.rules.excerpts import CURRENCY_SIGNS, NUMBER_STYLES, qualifier_phrase
+from powdata.validation.rules.excerpts import CURRENCY_SIGNS, NUMBER_STYLES, ORDINAL_WORDS, ORDINALS, qualifier_phrase
 
 MAX_EXCERPT = 200
 LANGUAGES = tuple(NUMBER_STYLES)
@@ -191,6 +191,7 @@ class Number:
     value: float
     value_max: float | None = None
     words: bool = False
+    rank: bool = False
 
 
 @lru_cache(maxsize=8)
@@ -321,7 +322,33 @@ def find_numbers(text: str, language: str) -> list[Number]:
             continue
         out.append(Number(m.start(), m.end(), a, b))
     out += _find_word_numbers(text, lang)
+    out += _find_ranks(text, lang)
     return sorted(out, key=lambda n: n.start)
+
+
+# An ordinal is a rank where the words around it say so: "ranked first", "посідає перше місце", "the second …
+# figure". Elsewhere ("the first nine months", "първите четири месеца") it is not proposed.
+_RANK_CONTEXT = re.compile(
+    r"(?:rank\w*|ranked)\s+$|^(?:\s+[^\W\d_]+){0,3}?\s+(?:place|largest|biggest|highest|figure|місце|место|място)\b",
+    re.IGNORECASE,
+)
+
+
+def _find_ranks(text: str, lang: str) -> list[Number]:
+    words: dict[str, int] = {}
+    if lang == "en":
+        words = {w: i for i, w in enumerate(ORDINALS, 1)}
+    for rank, forms in ORDINAL_WORDS.get(lang, {}).items():
+        words.update(dict.fromkeys(forms, rank))
+    out = []
+    for m in _WORD.finditer(text):
+        rank = words.get(m.group().lower())
+        if rank is None:
+            continue
+        before, after = text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 40]
+        if _RANK_CONTEXT.search(before) or _RANK_CONTEXT.match(after):
+            out.append(Number(m.start(), m.end(), float(rank), None, True, rank=True))
+    return out
 
 
 # --- qualifier, unit, excerpt ----------------------------------------------------------------------------
@@ -333,6 +360,8 @@ def qualifier_before(before: str, language: str) -> tuple[str, str]:
 
 
 def _unit(text: str, num: Number, lang: str) -> str:
+    if num.rank:
+        return "rank"
     before = text[max(0, num.start - 4) : num.start]
     for sign in CURRENCY_SIGNS:
         if before.rstrip().endswith(sign):
@@ -527,7 +556,7 @@ def _indicator(concept: str | None, unit: str, indicators: Sequence[Mapping[str,
         return ""
     if unit in {"USD", "KES", "EUR"}:
         return f"new? (payment, {unit})"
-    want = {"percent": "percent", "countries": "countries"}.get(unit, "persons")
+    want = {"percent": "percent", "countries": "countries", "rank": "rank"}.get(unit, "persons")
     fragments = _CONCEPT_IDS.get(concept or "", (concept,) if concept else ())
     for fragment in fragments:
         for ind in indicators:
