@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from powdata.evidence.propose import Proposal, propose  # noqa: E402
+from powdata.evidence.propose import propose  # noqa: E402
 
 
 @dataclass
@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         if sid is None:
             continue
         scores.append(score_text(folder / r["file"], r["language"], r["published"], sid))
-    print("| text | quotes | number found | + qualifier | excerpt exact | excerpt covers | figure proposals | kept | discarded | dates/times |")
+    columns = "quotes | number found | + qualifier | excerpt exact | excerpt covers | figure proposals | kept"
+    print(f"| text | {columns} | discarded | dates/times |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for s in scores:
         print(

@@ -342,9 +342,9 @@ def _find_ranks(text: str, lang: str) -> list[Number]:
         words.update(dict.fromkeys(forms, rank))
     out = []
     for m in _WORD.finditer(text):
-        rank = words.get(m.group().lower())
-        if rank is None:
+        if m.group().lower() not in words:
             continue
+        rank = words[m.group().lower()]
         before, after = text[max(0, m.start() - 12) : m.start()], text[m.end() : m.end() + 40]
         if _RANK_CONTEXT.search(before) or _RANK_CONTEXT.match(after):
             out.append(Number(m.start(), m.end(), float(rank), None, True, rank=True))
