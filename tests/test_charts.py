@@ -91,7 +91,7 @@ class TestForeignShare:
         fig = draw("foreign-share")
         drawn = _by_gid(fig)
         heights = [
-            drawn[f"bar:foreign-share-of-pows-taken-{p}"].get_height() for p in ("2022", "2023", "2024", "2025-07")
+            drawn[f"bar:foreign-share-of-pows-{p}"].get_height() for p in ("2022", "2023", "2024", "2025-07")
         ]
         assert heights == [1.0, 9.0, 42.0, 49.0]
         ax = fig.axes[0]

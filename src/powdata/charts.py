@@ -8,7 +8,7 @@ Three charts, each from a view, so a chart never computes what the views do not:
   (no upper end); "at least" a filled dot with the arrow; "approximately" a
   whisker over its tolerance. Undated figures cannot be placed in time and are
   counted in a note under the chart instead.
-- ``foreign-share``: the foreign share of prisoners of war taken, by period.
+- ``foreign-share``: the foreign share of all prisoners in Ukraine, by period, as stated.
 - ``listed-by-group``: the I Want to Live list by group, with the part no group
   accounts for drawn hatched and labelled as computed.
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 CHARTS = ("vintages", "foreign-share", "listed-by-group")
 FORMATS = ("svg", "png")
-SHARE = "foreign-share-of-pows-taken"
+SHARE = "foreign-share-of-pows-by-period"
 _OPEN_UP = ("more_than", "at_least")
 
 
@@ -70,11 +70,13 @@ def _fmt(value: float) -> str:
 def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
     """Each indicator's figures for all areas over time, each drawn as the interval it states."""
     _matplotlib()  # first: a missing extra is named before any matplotlib submodule is imported
+    import pandas as pd
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     from powdata.labelled import figures
 
     f = figures(as_of=as_of, path=path)
+    f = f.loc[f["variant_of"].isna()]  # one point per statement: a variant words another row's statement
     f = f.loc[(f["area_id"] == "all") & (f["unit"].astype(str) != "rank") & (f["indicator_id"] != SHARE)]
     dated = f.loc[f["as_of"].notna()]
     undated = f.loc[f["as_of"].isna()]
@@ -111,7 +113,9 @@ def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None
                 mark.set_gid(f"point:{row.observation_id}")
                 if hi > lo:  # approximately: a whisker over the tolerance
                     ax.vlines([x], lo, hi, color="C0", lw=1.5).set_gid(f"whisker:{row.observation_id}")
-                label = f"{'about ' if q == 'approximately' else ''}{_fmt(v)}"
+                words = {"approximately": "about ", "nearly": "nearly ", "at_most": "up to "}.get(q, "")
+                top = "" if pd.isna(row.value_max) else f"–{_fmt(float(row.value_max))}"
+                label = f"{words}{_fmt(v)}{top}"
             near = [text for when, text in labelled if abs((when - x).days) < 45]
             if label not in near:
                 lift = 8 * len(near)  # a different figure close by: stack its label above
@@ -136,14 +140,14 @@ def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None
 
 
 def draw_foreign_share(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """The foreign share of prisoners of war taken, one bar per period, labelled with its value."""
+    """The foreign share of all prisoners in Ukraine as stated for each period, one bar each, labelled."""
     import pandas as pd
 
     from powdata.views import foreign_share_by_year
 
     df = foreign_share_by_year(as_of=as_of, path=path)
     if df.empty:
-        msg = "no foreign-share figure to draw (foreign-share-of-pows-taken has no rows)"
+        msg = f"no foreign-share figure to draw ({SHARE} has no rows)"
         raise PowdataError(msg)
     labels = []
     for start, end, as_of_text in zip(df["period_start"], df["period_end"], df["as_of"], strict=True):
@@ -158,12 +162,12 @@ def draw_foreign_share(*, as_of: str | dt.date | None = None, path: str | Path |
     bars = ax.bar(labels, values, color="C1")
     for bar, obs_id, v, q in zip(bars, df["observation_id"], values, df["qualifier"], strict=True):
         bar.set_gid(f"bar:{obs_id}")
-        prefix = {"more_than": "> ", "at_least": "≥ ", "approximately": "~"}.get(str(q), "")
+        prefix = {"more_than": "> ", "at_least": "≥ ", "approximately": "~", "nearly": "nearly "}.get(str(q), "")
         ax.annotate(f"{prefix}{_fmt(v)}%", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom")
     ax.set_ylim(0, max(values) * 1.2)
-    ax.set_ylabel("percent of prisoners taken")
-    ax.set_title("Foreign nationals (excluding Russians) among prisoners of war taken", fontsize=10)
-    source = str(df["source"].iloc[-1])
+    ax.set_ylabel("percent of all prisoners, as stated")
+    ax.set_title("Foreign nationals (excluding Russians) as a share of all prisoners in Ukraine", fontsize=10)
+    source = str(df["stated_by_publisher"].iloc[-1])
     fig.supxlabel(f"Source: {source}", fontsize=8, gid="note")
     return fig
 
@@ -199,7 +203,7 @@ def draw_listed_by_group(*, as_of: str | dt.date | None = None, path: str | Path
     ax.set_xlim(0, float(total["value"]) * 1.35)
     ax.set_xlabel("persons")
     fig.suptitle(f"Foreign fighters listed by I Want to Live: {_fmt(float(total['value']))} in all, by group")
-    fig.supxlabel(f"Dashed line: the stated total. Source: {total['source']}", fontsize=8, gid="note")
+    fig.supxlabel(f"Dashed line: the stated total. Source: {total['stated_by_publisher']}", fontsize=8, gid="note")
     return fig
 
 

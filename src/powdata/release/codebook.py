@@ -162,9 +162,7 @@ def render_series(root: Path) -> str:
         out += ["", f"**{indicators.at[ind, 'name']}** ({label}, {unit})", ""]
         out += ["| as of | period | figure | stated by | publications |", "|---|---|---|---|---|"]
         for r in s.itertuples():
-            out.append(
-                f"| {_as_of(r)} | {_period(r)} | {_figure(r, unit)} | `{r.stated_by}` | {_publications(r)} |"
-            )
+            out.append(f"| {_as_of(r)} | {_period(r)} | {_figure(r, unit)} | `{r.stated_by}` | {_publications(r)} |")
     out += ["", "**One statement so far**", ""]
     out.append("| indicator, area | as of | period | figure | stated by | publications |")
     out.append("|---|---|---|---|---|---|")
