@@ -70,7 +70,7 @@ class TestWordsAndIntervals:
         assert math.nextafter(v, math.inf) not in iv
 
     def test_the_cases_of_the_issue(self) -> None:
-        """Nearly 200 is [180, 200], nearly 7 % tops at 7 (not 7.7), 1,000–5,000 is [1000, 5000], about 2-3 holds 2..3."""
+        """Nearly 200 is [180, 200]; nearly 7 tops at 7, not 7.7; 1,000–5,000 is [1000, 5000]; about 2-3 holds 2..3."""
         assert tuple(interval(200, "nearly"))[:2] == (180, 200)
         assert interval(7, "nearly").upper == 7 and 7.7 not in interval(7, "nearly")
         assert tuple(interval(1000, "range", 5000))[:2] == (1000, 5000) and 5001 not in interval(1000, "range", 5000)
@@ -83,7 +83,7 @@ class TestWordsAndIntervals:
         """interval() and add_bounds() give the same bounds for every qualifier, with or without value_max."""
         b = BOUNDS[q]
         w = None if width is None or not b.takes_max else v + width
-        if b.needs_max and w is None or (w is not None and w <= v):
+        if (b.needs_max and w is None) or (w is not None and w <= v):
             return
         iv = interval(v, q, w)
         df = add_bounds(pd.DataFrame({"value": [v], "qualifier": [q], "value_max": pd.array([w], dtype="Float64")}))

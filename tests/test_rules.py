@@ -557,7 +557,7 @@ class TestQualifierWords:
 class TestStatements:
     @given(packages())
     def test_a_statement_stored_twice_fails(self, frames: dict[str, pd.DataFrame]) -> None:
-        """A second observation of the same stater, figure, indicator, area, period and date fails statement-stored-once."""
+        """A twin of an observation (same stater, figure, indicator, area, period, date) fails statement-stored-once."""
         obs = frames["observations"]
         twin = obs.loc[obs["observation_id"] == "w-2"].assign(observation_id="w-2-again")
         quotes = frames["quotes"]
