@@ -231,3 +231,19 @@ class TestRanksAndMoney:
         assert (p.value, p.qualifier, p.unit) == (18000.0, "at_most", "USD")
         (q,) = propose("get bonuses of up to 1.2 million shillings", "en")
         assert (q.value, q.qualifier, q.unit) == (1200000.0, "at_most", "KES")
+
+
+class TestExcerpts:
+    def test_words_with_a_no_break_space(self) -> None:
+        """'At\\xa0least 678' keeps its no-break space in the excerpt, which still starts at the qualifier."""
+        text = "And 9,961 from other countries. At\xa0least 678\xa0of\xa0these individuals have been confirmed killed."
+        p = next(p for p in propose(text, "en") if p.value == 678)
+        assert p.qualifier == "at_least"
+        assert p.excerpt == "At\xa0least 678\xa0of\xa0these individuals have been confirmed killed"
+
+    def test_no_leading_connective(self) -> None:
+        """An excerpt does not start with the word that joins its clause to the sentence ('that', 'що')."""
+        (p,) = propose("Russia has told Nepal, that 104 Nepalis have died.", "en")
+        assert p.excerpt == "104 Nepalis have died"
+        (q,) = propose("Стверджується, що щонайменше 196 із них загинули.", "uk")
+        assert q.excerpt == "щонайменше 196 із них загинули"

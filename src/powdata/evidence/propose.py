@@ -397,7 +397,17 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _excerpt(text: str, start: int, end: int) -> str:
+# Words that join a clause to what comes before; an excerpt does not start with one ("that 104 Nepalis …").
+_CONNECTIVES: dict[str, frozenset[str]] = {
+    "en": frozenset({"and", "that", "yet", "but", "while", "including", "which", "who", "as", "said", "so"}),
+    "uk": frozenset({"що", "і", "й", "та", "а", "але", "які", "який", "яка", "бо"}),
+    "ru": frozenset({"что", "и", "а", "но", "которые", "который", "которая"}),
+    "de": frozenset({"und", "dass", "aber", "die", "der", "das"}),
+    "bg": frozenset({"и", "че", "а", "но", "които", "който"}),
+}
+
+
+def _excerpt(text: str, start: int, end: int, lang: str = "en") -> str:
     """The clause that carries text[start:end] (a number with its qualifier words), ≤ 200 characters.
 
     The sentence is cut at clause marks (", ", " – ", ": ", "; "); a clause of fewer than three words
@@ -424,6 +434,8 @@ def _excerpt(text: str, start: int, end: int) -> str:
     lo, hi = _trim(text, lo, hi)
     if text[lo:hi].endswith("[…]"):
         lo, hi = _trim(text, lo, hi - 3)
+    while (m := re.match(r"([^\W\d_]+)\s+", text[lo:start])) and m.group(1).lower() in _CONNECTIVES.get(lang, ()):
+        lo += m.end()
     if hi - lo > MAX_EXCERPT:  # keep the number and its words; cut the clause around them at word boundaries
         room = MAX_EXCERPT - (end - start)
         lo = max(lo, start - room // 3)
@@ -611,10 +623,8 @@ def propose(
         qualifier, qwords = qualifier_before(text[: num.start], lang)
         if num.value_max is not None and qualifier == "exact":  # "1000-5000"; "about 2-3" stays approximately
             qualifier = "range"
-        q_start = num.start - len(qwords) if qwords else num.start
-        if qwords:
-            q_start = text.lower().rfind(qwords.lower(), 0, num.start + 1)
-        excerpt = _excerpt(text, q_start, num.end)
+        q_start = text.rfind(qwords, 0, num.start) if qwords else num.start  # the words as the text writes them
+        excerpt = _excerpt(text, q_start, num.end, lang)
         ex_at = text.find(excerpt, max(0, q_start - MAX_EXCERPT))
         unit = _unit(text, num, lang)
         in_date = any(a <= num.start < b for a, b in date_spans)

@@ -293,12 +293,12 @@ def qualifier_phrase(before: str, language: str) -> tuple[str, str]:
     words and the number ("до $18 000") is passed over.
     """
     words = QUALIFIER_WORDS.get(_base_language(language), {})
-    tail = before.replace("\xa0", " ").rstrip()
+    tail = before.rstrip()  # the words as the text writes them ("At\xa0least"), matched with plain spaces
     for sign in CURRENCY_SIGNS:
         if tail.endswith(sign):
             tail = tail[: -len(sign)].rstrip()
             break
-    low = tail.lower()
+    low = tail.replace("\xa0", " ").lower()
     for phrase in sorted(words, key=len, reverse=True):
         if low.endswith(phrase) and (len(low) == len(phrase) or not low[-len(phrase) - 1].isalpha()):
             return words[phrase], tail[-len(phrase) :]
