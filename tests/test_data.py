@@ -77,9 +77,9 @@ class TestStatements:
         q = {str(k): set(g["source_id"].astype(str)) for k, g in powdata.load("quotes").groupby("observation_id")}
         assert q["foreign-pows-held-2025-12-03"] == {"novyny-live-2025-12-03", "ukrinform-de-2025-12"}
         assert q["foreign-pow-countries-2025-12-03"] == {"novyny-live-2025-12-03", "ukrinform-de-2025-12"}
-        three = {"sud-ua-2025-11-19", "newshorizondaily-2025-11-25", "ukrinform-de-2025-12"}
-        assert q["foreign-fighters-named-2025-11-19"] == three
-        assert q["foreign-fighters-named-countries-2025-11-19"] == three
+        four = {"sud-ua-2025-11-19", "newshorizondaily-2025-11-25", "ukrinform-de-2025-12", "rks-news-2025-11"}
+        assert q["foreign-fighters-named-2025-11-19"] == four  # RKS News relays the CNN report too (1.1.0)
+        assert q["foreign-fighters-named-countries-2025-11-19"] == four
 
     def test_a_different_wording_is_its_own_figure_linked(self, obs: pd.DataFrame) -> None:
         """Ukrinform's 3,388 without 'at least' and Sud.ua's 'more than 3 thousand' are linked paraphrases."""
@@ -206,7 +206,7 @@ class TestSources:
         src = powdata.load("sources").set_index("source_id")
         read = src.loc[src["url"].notna()]
         assert read[["language", "retrieved", "read_from"]].notna().all().all()
-        assert set(read["language"]) == {"en", "uk", "ru", "de"}
+        assert set(read["language"]) == {"en", "uk", "ru", "de", "bg"}
         statements = src.loc[src["kind"] != "news_article"]
         assert statements[["url", "retrieved", "read_from"]].isna().all().all()
 
