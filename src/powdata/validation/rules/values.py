@@ -92,7 +92,8 @@ def rule_as_of_after_published(ctx: Context) -> Iterator[Problem]:
                 f"{name[:-1]} {rid}: the figure holds as of {when}, after {fmt_date(pub.iloc[i])}, when {sid} "
                 f"({how}; or the source it was read through) was published"
             )
-            yield Problem("as-of-after-published", ERROR, msg, name, row, srccol, (str(rid), str(sid)))
+            col = "source_id" if name == "quotes" else "as_of"
+            yield Problem("as-of-after-published", ERROR, msg, name, row, col, (str(rid), str(sid)))
 
 
 @rule("as-of-basis", needs=("observations", "quotes", "sources"))
