@@ -71,7 +71,8 @@ class TestWheel:
             "out = {n: {c: str(t) for c, t in powdata.load(n).dtypes.items()} for n in powdata.list_resources()}\n"
             "report = powdata.validate(structural=False)\n"
             "assert report.valid, report.to_text()\n"
-            "assert set(powdata.load('quotes')['observation_id']) == set(powdata.load('observations')['observation_id'])\n"
+            "quoted = set(powdata.load('quotes')['observation_id'])\n"
+            "assert quoted == set(powdata.load('observations')['observation_id'])\n"
             "print(json.dumps({'file': powdata.__file__, 'version': powdata.__version__, 'dtypes': out}))\n"
         )
         elsewhere = tmp_path / "elsewhere"
