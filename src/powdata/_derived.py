@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from powdata._package import (
     TEXT_PREFIX,
     check_name,
     check_table_schema,
+    dump_json,
     gate,
     is_text,
     read_descriptor,
@@ -140,8 +140,8 @@ def built_descriptor(
 
 
 def render(desc: dict[str, Any]) -> str:
-    """Serialise a descriptor the one way the repository stores it."""
-    return json.dumps(desc, indent=2, ensure_ascii=False) + "\n"
+    """Serialise a descriptor the one way the repository stores it (strict JSON: see `powdata._package.dump_json`)."""
+    return dump_json(desc, "descriptor") + "\n"
 
 
 def stale_parts(

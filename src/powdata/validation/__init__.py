@@ -219,7 +219,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         _require_extra()
     # start Frictionless first, so it works while this process imports pandas and pandera;
     # never on a file larger than its declared size
-    stage, deadline = descriptor.start(root, total) if structural and not oversize else (None, 0.0)
+    stage, deadline = descriptor.start(desc, total) if structural and not oversize else (None, 0.0)
     try:
         _require_extra()
         from powdata.validation.rules import run_rules
