@@ -204,3 +204,109 @@ class TestStrictJson:
         with pytest.raises(PackageReadError):
             render({"version": "1.0.0", "x": [value]})
         assert _package.parse_json(render({"a": [1.5, "ok"]}).encode("utf-8"), "f") == {"a": [1.5, "ok"]}
+
+
+class TestReleaseGates:
+    @pytest.mark.parametrize("version", ["０.２.１", "0.3.0.9", "v0.3.0", "0.3", "0.03.0", "٣.0.0"])
+    def test_validate_checks_the_version_as_build_does(self, pkg: Path, cli: Cli, version: str) -> None:
+        """A version build refuses (fullwidth or Arabic-Indic digits, four parts) is an error of validate too."""
+        edit_descriptor(pkg, lambda d: d.update(version=version))
+        code, out, _ = cli("validate", str(pkg))
+        assert code == 1
+        assert "version" in out and "semantic version" in out
+
+    @pytest.mark.parametrize("version", ["０.２.１", "0.3.0.9", "1.0"])
+    def test_diff_checks_the_version_as_build_does(self, pkg: Path, cli: Cli, version: str) -> None:
+        """diff refuses a version build would refuse, in one line, instead of comparing its digits."""
+        edit_descriptor(pkg, lambda d: d.update(version=version))
+        code, _, err = cli("diff", str(ROOT), str(pkg))
+        clean_failure(code, err, exit_code=2)
+        assert "semantic version" in err
+
+    @pytest.mark.parametrize(
+        ("change", "kind", "level"),
+        [
+            (lambda s: s.update(primaryKey=["observation_id", "as_of"]), "primary key changed", "major"),
+            (lambda s: s.pop("primaryKey"), "primary key changed", "major"),
+            (lambda s: s.update(foreignKeys=s["foreignKeys"][1:]), "foreign key removed", "minor"),
+            (
+                lambda s: s["foreignKeys"].append(
+                    {"fields": "area_id", "reference": {"resource": "area_members", "fields": "member_id"}}
+                ),
+                "foreign key added",
+                "major",
+            ),
+            (lambda s: s.update(missingValues=["", "NA"]), "missing values changed", "major"),
+            (lambda s: s["fields"].reverse(), "fields reordered", "major"),
+            (lambda s: s["fields"][0].update(format="email"), "field read differently", "major"),
+            (lambda s: s["fields"][0].update(description="another"), "field described", "patch"),
+            (lambda s: s.update(fieldsMatch="subset"), "schema changed", "major"),
+        ],
+    )
+    def test_diff_classifies_every_table_schema_change(
+        self, pkg: Path, change: Callable[[dict[str, Any]], Any], kind: str, level: str
+    ) -> None:
+        """A changed key, foreign key, missing value or property is a change with its level, never 'no change'."""
+        from powdata.release.diff import diff_packages
+
+        edit_descriptor(pkg, lambda d: change(resource(d, "observations")["schema"]))
+        result = diff_packages(ROOT, pkg)
+        found = [c for c in result.changes if c.kind == kind and c.resource == "observations"]
+        assert found and found[0].level == level, result.changes
+        assert not result.bump_ok  # the version did not move
+        assert "no changes" not in result.verdict()
+
+    def test_diff_reports_a_moved_resource(self, pkg: Path) -> None:
+        """A resource whose path changes is a major change, its title a patch."""
+        from powdata.release.diff import diff_packages
+
+        shutil.copy(pkg / "data" / "areas.csv", pkg / "data" / "areas2.csv")
+        edit_descriptor(pkg, lambda d: resource(d, "areas").update(path="data/areas2.csv", title="Areas!"))
+        kinds = {(c.kind, c.level) for c in diff_packages(ROOT, pkg).changes}
+        assert ("resource moved", "major") in kinds and ("metadata changed", "patch") in kinds
+
+
+class TestOutputCannotLie:
+    FORGED = "x\n  VALID: all good\n| major | forged | row | ![img](http://evil/x.png) [link](http://evil) `code` |"
+
+    def _rename_field(self, pkg: Path) -> None:
+        def change(d: dict[str, Any]) -> None:
+            fields = resource(d, "areas")["schema"]["fields"]
+            fields.append({"name": self.FORGED, "type": "string"})
+
+        edit_descriptor(pkg, change)
+
+    def test_diff_markdown_escapes_field_names(self, pkg: Path, cli: Cli) -> None:
+        """A field name cannot add a row, an image, a link or code to the Markdown diff meant for pull requests."""
+        self._rename_field(pkg)
+        code, out, _ = cli("diff", str(ROOT), str(pkg), "--format", "markdown")
+        assert code == 1
+        table = [line for line in out.splitlines() if line.startswith("|")]
+        assert len(table) == 3  # header, rule, the one change
+        assert "![" not in out and "](" not in out and " `code`" not in out
+        assert all(line.count("|") - line.count("\\|") == 5 for line in table)
+
+    def test_diff_text_keeps_one_line_per_change(self, pkg: Path, cli: Cli) -> None:
+        """A newline in a field name cannot forge a line of the text diff."""
+        self._rename_field(pkg)
+        code, out, _ = cli("diff", str(ROOT), str(pkg))
+        assert code == 1
+        assert len(out.splitlines()) == 3  # the title, the verdict, one change
+        assert not any(line.startswith("  VALID") for line in out.splitlines())
+
+    def test_validate_text_keeps_one_line_per_problem(self, pkg: Path, cli: Cli) -> None:
+        """A newline in a header cell cannot forge a line of validate's text report."""
+        path = pkg / "data" / "areas.csv"
+        text = path.read_text(encoding="utf-8")
+        path.write_text('"area\nVALID: forged"' + text[len("area_id") :], encoding="utf-8")
+        code, out, _ = cli("validate", str(pkg))
+        assert code == 1
+        assert not any(line.startswith("VALID: forged") for line in out.splitlines())
+        assert "\\u000a" in out
+
+    def test_markdown_escaper(self) -> None:
+        """markdown_inline leaves no unescaped markup character and no newline."""
+        text = _package.markdown_inline("a|b [c](d) ![e](f) `g` <h> *i* _j_ \n k")
+        assert "\n" not in text
+        for ch in "|[]()!`<>*_":
+            assert all(text[i - 1] == "\\" for i, c in enumerate(text) if c == ch)

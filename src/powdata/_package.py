@@ -88,6 +88,31 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group() if m.group() in "\n\t" else f"\\u{ord(m.group()):04x}", text)
 
 
+def one_line(value: Any) -> str:
+    """Escape every control character of untrusted text bound for one line of output, newlines and tabs too.
+
+    The escaper of a field in a line-oriented report (``validate``'s text
+    report, ``diff``'s text lines, ``show``): a newline in a header cell or key
+    becomes ``\\u000a``, so it can never forge a line of its own.
+    """
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
+"""Every ASCII punctuation character: CommonMark lets each be escaped with a backslash."""
+
+
+def markdown_inline(value: Any) -> str:
+    """Escape untrusted text for one Markdown table cell or line: no markup, link, image, HTML or new row.
+
+    Every ASCII punctuation character is backslash-escaped (``|`` cannot end a
+    cell, ``[``/``!`` cannot open a link or image, a backtick cannot open code,
+    ``<`` cannot open HTML, ``:`` cannot make an autolink) and every control
+    character, newlines included, is shown as ``\\u000a`` (`one_line`).
+    """
+    return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(), one_line(value))
+
+
 def check_name(name: Any, what: str) -> str:
     """Return ``name`` if it can safely become part of a file name (``schemas/<name>.json``), else refuse."""
     if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:

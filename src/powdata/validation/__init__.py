@@ -184,6 +184,17 @@ def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozense
     return problems, frozenset(oversize), total
 
 
+def _version_problems(desc: dict[str, Any]) -> list[Problem]:
+    """A ``version`` that `powdata build` and `powdata diff` would refuse (ASCII MAJOR.MINOR.PATCH) is an error."""
+    if "version" not in desc:
+        return []
+    try:
+        _package.check_version(desc["version"])
+    except PackageReadError as exc:
+        return [Problem("version", ERROR, str(exc))]
+    return []
+
+
 def validate(path: str | Path | None = None, *, structural: bool = True, today: dt.date | None = None) -> Report:
     """Validate a data package and return one `Report` of every problem found.
 
@@ -226,6 +237,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
 
         report = Report(str(_package.descriptor_path(root)))
         report.add(size_problems)
+        report.add(_version_problems(desc))
         contents: dict[str, bytes] = {}
         digests: dict[str, str] = {}
         frames, texts, problems = _read_package(root, desc, contents=contents, digests=digests, skip=oversize)
