@@ -240,7 +240,7 @@ def read_gated(path: Path, what: str, limit: int) -> bytes:
     return data
 
 
-def read_head(path: Path, what: str, size: int = 1024 * 1024) -> bytes:
+def read_head(path: Path, what: str, size: int = 1024 * 1024 + 1) -> bytes:
     """Read at most the first ``size`` bytes of a file that `gate` passed (for the header check)."""
     fh, _ = _open_regular(path, what)
     with fh:
@@ -860,33 +860,56 @@ def integrity_errors(
     return out
 
 
-def header_width(data: bytes) -> int:
-    """Count the columns of a CSV file's header line (quoted commas are not separators)."""
+HEADER_BYTES = 1024 * 1024
+"""The most bytes a CSV header may take (its first record, quoted newlines included)."""
+
+
+def header_width(data: bytes, what: str = "CSV file") -> int:
+    """Count the columns of a CSV file's header: its first *record* (a quoted newline does not end it).
+
+    Only the first `HEADER_BYTES` are looked at; a header that does not end
+    within them (a cell of a megabyte, a quote never closed) is refused, so no
+    first cell, however long, hides the width of what follows.
+    """
     import csv
 
-    end = data.find(b"\n")
-    line = data[: end if end >= 0 else len(data)].decode("utf-8", "replace").rstrip("\r")
+    head = data[: HEADER_BYTES + 1]
+    text = head.decode("utf-8", "replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    consumed = 0
+
+    def lines() -> Any:
+        nonlocal consumed
+        for line in text.splitlines(keepends=True):
+            consumed += len(line)
+            yield line
+
     try:
-        return len(next(csv.reader([line]), []))
-    except csv.Error:  # a stray carriage return or NUL: count the separators (an upper bound)
-        return line.count(",") + 1
+        header = next(csv.reader(lines()), [])
+    except csv.Error:  # a stray NUL or carriage return: count the separators of the first line (an upper bound)
+        header = text.split("\n", 1)[0].split(",")
+    ended = consumed < len(text) or text.endswith(("\n", "\r"))
+    if len(head) > HEADER_BYTES and not ended:
+        msg = f"{what}: the header does not end within its first {HEADER_BYTES} bytes; refused before parsing"
+        raise PackageReadError(msg)
+    return len(header)
 
 
-def check_width(res: dict[str, Any], data: bytes) -> None:
+def check_width(res: dict[str, Any], data: bytes, schema: Any = None) -> None:
     """Refuse a CSV whose header has more columns than its Table Schema, before it is parsed.
 
     A file of a million columns would otherwise cost minutes and gigabytes to
-    parse; a Table Schema states exactly how many columns there are.
+    parse; a Table Schema states exactly how many columns there are. ``schema``
+    defaults to the resource's own (``diff`` passes the one of the state it reads).
     """
-    schema = res.get("schema")
+    schema = res.get("schema") if schema is None else schema
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         return
-    width, fields = header_width(data[: 1024 * 1024]), len(schema["fields"])
+    what = f"resource {shown(res.get('name'))}"
+    width, fields = header_width(data, what), len(schema["fields"])
     if width > fields:
-        msg = (
-            f"resource {shown(res.get('name'))}: the header has {width} columns but the Table Schema declares "
-            f"{fields}; refused before parsing"
-        )
+        msg = f"{what}: the header has {width} columns but the Table Schema declares {fields}; refused before parsing"
         raise PackageReadError(msg)
 
 

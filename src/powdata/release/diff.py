@@ -171,24 +171,67 @@ def _triple(version: str) -> tuple[int, int, int]:
     return int(major), int(minor), int(patch)
 
 
-def snapshot(spec: str | Path) -> Snapshot:
-    """Read a package folder, a descriptor, or ``git:REF`` (this repository at REF) into memory."""
+class Budget:
+    """The bytes one `diff` may still read, over both states and every file (`powdata._package.max_file_bytes`).
+
+    A history that declares one large file under many names would otherwise be
+    read once per name; each path is read once (`Snapshot` shares the bytes)
+    and every read is charged here before it happens.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = _package.max_file_bytes() if limit is None else limit
+        self.remaining = self.limit
+
+    def take(self, size: int, what: str) -> None:
+        """Charge ``size`` bytes, or refuse when that would pass the budget."""
+        if size > self.remaining:
+            msg = (
+                f"{what}: reading {size} more bytes would pass the budget of {self.limit} bytes for one diff "
+                "(POWDATA_MAX_BYTES); refused"
+            )
+            raise PackageReadError(msg)
+        self.remaining -= size
+
+
+def snapshot(spec: str | Path, budget: Budget | None = None) -> Snapshot:
+    """Read a package folder, a descriptor, or ``git:REF`` (this repository at REF) into memory.
+
+    Each path is read once however many resources declare it, and every byte
+    read is charged to ``budget`` (one per `diff` call).
+    """
+    budget = Budget() if budget is None else budget
     text = str(spec)
+    read: dict[str, bytes] = {}  # path -> bytes: a file declared twice is read once
+    tables: dict[str, bytes] = {}
     if text.startswith("git:"):
         ref = text[4:] or "HEAD"
         commit = _package.git_commit(ref)
         what = f"git:{_package.shown(ref)}"
         raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
+        budget.take(len(raw), what)
         desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
-        tables = {}
         for res in desc["resources"]:
-            tables[res["name"]] = _package.git_read(commit, res["path"], f"{what}: resource {res['name']!r}")
+            if res["path"] not in read:
+                where = f"{what}: resource {res['name']!r}"
+                data = _package.git_read(
+                    commit, res["path"], where, limit=min(_package.max_file_bytes(), budget.remaining)
+                )
+                budget.take(len(data), where)
+                read[res["path"]] = data
+            tables[res["name"]] = read[res["path"]]
         return Snapshot(text, desc, tables)
     root = _package.resolve_root(spec)
     desc = _package.read_descriptor(root)
-    return Snapshot(
-        text, desc, {r["name"]: _package.read_resource_bytes(root, r, verify=False) for r in desc["resources"]}
-    )
+    for res in desc["resources"]:
+        path = _package.safe_resource_path(root, res)
+        key = str(path)
+        if key not in read:
+            where = f"resource {_package.shown(res['name'])}"
+            budget.take(path.stat().st_size, where)
+            read[key] = _package.read_gated(path, where, _package.max_file_bytes())
+        tables[res["name"]] = read[key]
+    return Snapshot(text, desc, tables)
 
 
 def _fields(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -281,7 +324,14 @@ def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list
     return out
 
 
-def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tuple[str, str]) -> list[Change]:
+def _row_changes(
+    name: str,
+    key: list[str],
+    old: bytes,
+    new: bytes,
+    labels: tuple[str, str],
+    res: tuple[dict[str, Any], dict[str, Any]],
+) -> list[Change]:
     """The rows removed, added and corrected between two CSV files, matched by primary key.
 
     Vectorised: the cells of the common rows are compared as two arrays at once,
@@ -289,7 +339,11 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tupl
     """
     import numpy as np
 
-    def frame(data: bytes, label: str) -> pd.DataFrame:
+    def frame(data: bytes, label: str, state: dict[str, Any]) -> pd.DataFrame:
+        try:
+            _package.check_width(state, data)  # refused before parsing, as validate and load refuse it
+        except PackageReadError as exc:
+            raise PackageReadError(f"{_package.shown(label)}: {exc}") from None
         try:
             df = read_raw(data, {"missingValues": []})  # the one reader; the text as written: "" stays ""
         except Exception as exc:  # bad bytes, ragged rows, bad quoting (pandas and pyarrow raise their own types)
@@ -307,7 +361,7 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tupl
             raise PackageReadError(msg)
         return df.set_index(key)
 
-    o, n = frame(old, labels[0]), frame(new, labels[1])
+    o, n = frame(old, labels[0], res[0]), frame(new, labels[1], res[1])
     out: list[Change] = []
     for k in o.index.difference(n.index):
         out.append(Change("major", "row removed", name, f"{_key(k)} (an id is never dropped or reused)"))
@@ -370,7 +424,9 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
         elif old.tables[name] != new.tables[name]:
             pk = nres[name].get("schema", {}).get("primaryKey", [])
             key = [pk] if isinstance(pk, str) else list(pk)  # a Table Schema may name one field as a string
-            result.changes += _row_changes(name, key, old.tables[name], new.tables[name], (old.label, new.label))
+            result.changes += _row_changes(
+                name, key, old.tables[name], new.tables[name], (old.label, new.label), (ores[name], nres[name])
+            )
     skip = {"resources", "version", "created"}
     for k in sorted((old.descriptor.keys() | new.descriptor.keys()) - skip):
         if old.descriptor.get(k) != new.descriptor.get(k):
@@ -387,4 +443,5 @@ def diff_packages(old: str | Path, new: str | Path) -> DiffResult:
     >>> diff_packages(default_root(), default_root()).required
     'none'
     """
-    return diff_snapshots(snapshot(old), snapshot(new))
+    budget = Budget()  # one budget for the whole call: both states, every file
+    return diff_snapshots(snapshot(old, budget), snapshot(new, budget))

@@ -117,22 +117,27 @@ def _read_package(
     texts: dict[str, str] = {}
     schemas: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
+    read: dict[Path, tuple[bytes, str, dict[str, str]]] = {}
     for res in desc["resources"]:
         name = res["name"]
         if name in skip:
             continue
-        data = _package.read_resource_bytes(root, res, verify=False)
-        digest = _package.sha256_of(data)
+        path = _package.safe_resource_path(root, res)
+        if path not in read:  # a file declared by several resources is read, hashed and decoded once
+            data = _package.read_resource_bytes(root, res, verify=False)
+            read[path] = (data, _package.sha256_of(data), {})
+        data, digest, decoded = read[path]
         if contents is not None:
             contents[name] = data
         if digests is not None:
             digests[name] = digest
-        path = _package.safe_resource_path(root, res)
         for exc in _package.integrity_errors(res, data, path, digest=digest, size=not sizes_checked):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
         if _package.is_text(res):  # an archived source text, for the excerpt-verbatim rule
             try:
-                texts[_package.text_source_id(res)] = data.decode("utf-8")
+                if "text" not in decoded:
+                    decoded["text"] = data.decode("utf-8")
+                texts[_package.text_source_id(res)] = decoded["text"]
             except UnicodeDecodeError as bad:
                 line = data[: bad.start].count(b"\n") + 1
                 msg = f"expected UTF-8 but byte {bad.start} ({data[bad.start]:#04x}) is not; re-save the text as UTF-8"
