@@ -23,7 +23,7 @@ import pytest
 from powdata import _package
 from powdata.cli import main
 from powdata.errors import PackageReadError
-from tests.conftest import ROOT, copy_package
+from tests.conftest import ROOT, copy_package, read_rows
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -310,3 +310,196 @@ class TestOutputCannotLie:
         assert "\n" not in text
         for ch in "|[]()!`<>*_":
             assert all(text[i - 1] == "\\" for i, c in enumerate(text) if c == ch)
+
+
+def rules_found(pkg: Path, rule: str) -> list[Any]:
+    """The problems of ``rule`` in a structural-free validation of ``pkg``."""
+    import powdata
+
+    report = powdata.validate(pkg, structural=False)
+    return [p for p in report.problems if p.rule == rule]
+
+
+class TestReferenceChains:
+    def test_source_read_via_itself(self, edit_pkg: Callable[..., Path]) -> None:
+        """A source whose via_source_id is itself is a via-source-cycle error giving the path."""
+
+        def change(rows: list[dict[str, str]]) -> None:
+            rows[3]["via_source_id"] = rows[3]["source_id"]
+
+        pkg = edit_pkg("sources", change)
+        found = rules_found(pkg, "via-source-cycle")
+        sid = read_rows(pkg / "data" / "sources.csv")[3]["source_id"]
+        assert len(found) == 1 and f"{sid} → {sid}" in found[0].message and found[0].row == 5
+
+    def test_two_sources_via_each_other(self, edit_pkg: Callable[..., Path]) -> None:
+        """Two sources read via each other are both errors, each giving the loop."""
+
+        def change(rows: list[dict[str, str]]) -> None:
+            rows[4]["via_source_id"], rows[5]["via_source_id"] = rows[5]["source_id"], rows[4]["source_id"]
+
+        pkg = edit_pkg("sources", change)
+        found = rules_found(pkg, "via-source-cycle")
+        assert len(found) == 2 and all("leads back to itself" in p.message and " → " in p.message for p in found)
+
+    def test_group_member_of_itself(self, edit_pkg: Callable[..., Path]) -> None:
+        """A group listed among its own members is a member-cycle error."""
+
+        def change(rows: list[dict[str, str]]) -> None:
+            rows.append({"area_id": rows[0]["area_id"], "member_id": rows[0]["area_id"]})
+
+        pkg = edit_pkg("area_members", change)
+        found = rules_found(pkg, "member-cycle")
+        assert len(found) == 1 and "member of itself" in found[0].message
+
+    def test_long_via_cycle_is_linear(self) -> None:
+        """A 20,000-source via loop is found in well under a second per 10,000 sources, not n³."""
+        import time
+
+        import pandas as pd
+
+        from powdata._chains import chain_map, walk
+        from powdata._vintages import publication_dates, text_roots
+
+        n = 20_000
+        sources = pd.DataFrame(
+            {
+                "source_id": [f"s{i}" for i in range(n)],
+                "via_source_id": [f"s{(i + 1) % n}" for i in range(n)],
+                "published": [pd.NaT] * (n - 1) + [pd.Timestamp("2025-01-01")],
+            }
+        )
+        start = time.perf_counter()
+        roots, dates = text_roots(sources), publication_dates(sources)
+        cycles = walk(chain_map(zip(sources["source_id"], sources["via_source_id"], strict=True))).cycles
+        assert time.perf_counter() - start < 5
+        assert len(cycles) == 1 and len(cycles[0]) == n
+        assert roots["s0"] == "s0" and dates["s0"] == pd.Timestamp("2025-01-01")
+
+    def test_many_parts_sharing_one_id(self, edit_pkg: Callable[..., Path]) -> None:
+        """2,000 rows sharing one observation_id, with part_of pointing at it, validate without an n×n join."""
+
+        def change(rows: list[dict[str, str]]) -> None:
+            base = dict(rows[0])
+            base.update(observation_id="dup", part_of="dup")
+            rows.extend(dict(base) for _ in range(2000))
+
+        pkg = edit_pkg("observations", change)
+        import powdata
+
+        report = powdata.validate(pkg, structural=False)
+        assert not report.valid
+        assert report.count("error") >= 2000  # every repeated key, counted even where not listed
+        assert any(p.rule == "part-of-cycle" and "dup → dup" in p.message for p in report.problems)
+
+
+class TestBounded:
+    def test_report_caps_repeated_problems(self) -> None:
+        """Past MAX_REPEATED problems of one rule in one column, the rest are counted, in text and JSON alike."""
+        from powdata.validation.report import ERROR, MAX_REPEATED, Problem, Report
+
+        report = Report("x")
+        report.add(Problem("type", ERROR, f"bad {i}", "observations", i + 2, "value") for i in range(10_000))
+        report.add([Problem("enum", ERROR, "bad", "observations", 2, "qualifier")])
+        assert len(report.problems) == MAX_REPEATED + 1
+        assert report.count(ERROR) == 10_001
+        assert report.to_dict()["error_count"] == 10_001
+        assert report.to_dict()["suppressed"] == [
+            {"rule": "type", "severity": ERROR, "resource": "observations", "column": "value", "count": 10_000 - 20}
+        ]
+        text = report.to_text()
+        assert "9980 more" in text and len(text.splitlines()) == MAX_REPEATED + 1 + 6
+
+    def test_file_declared_twice_is_read_once(self, pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A text declared by several resources is read once by validate and by diff."""
+        from powdata.release import diff
+
+        def declare(d: dict[str, Any]) -> None:
+            text = next(r for r in d["resources"] if r["path"].endswith(".txt"))
+            d["resources"] += [{**text, "name": f"copy-{i}"} for i in range(20)]
+
+        edit_descriptor(pkg, declare)
+        reads: list[Path] = []
+        real = _package.read_gated
+
+        def counting(path: Path, what: str, limit: int) -> bytes:
+            reads.append(path)
+            return real(path, what, limit)
+
+        monkeypatch.setattr(_package, "read_gated", counting)
+        diff.snapshot(pkg)
+        assert len(reads) == len(set(reads))
+        reads.clear()
+        import powdata
+
+        powdata.validate(pkg, structural=False)
+        data_reads = [p for p in reads if p.suffix in (".csv", ".txt")]
+        assert len(data_reads) == len(set(data_reads))
+
+    def test_diff_has_a_byte_budget_per_call(self, pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """One diff reads at most POWDATA_MAX_BYTES in all, however many files each fit under it."""
+        from powdata.release.diff import diff_packages
+
+        total = sum(p.stat().st_size for p in [*(pkg / "data").glob("*.csv"), *(pkg / "sources").glob("*.txt")])
+        monkeypatch.setenv("POWDATA_MAX_BYTES", str(total * 3 // 2))  # each state fits; both do not
+        with pytest.raises(PackageReadError, match="budget"):
+            diff_packages(ROOT, pkg)
+
+    def test_diff_git_budget(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """diff git:REF charges every blob to the call's budget: one blob declared many times is read once."""
+        from powdata.release.diff import Budget, snapshot
+
+        repo = tmp_path / "repo"
+        pkg = copy_package(repo)
+        big = pkg / "data" / "big.csv"
+        big.write_bytes(b"a\n" + b"1\n" * 200_000)
+
+        def declare(d: dict[str, Any]) -> None:
+            d["resources"] += [{"name": f"big{i}", "path": "data/big.csv"} for i in range(50)]
+
+        edit_descriptor(pkg, declare)
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+        subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+        subprocess.run([*git, "commit", "-qm", "x"], cwd=repo, check=True)
+        monkeypatch.chdir(repo)
+        budget = Budget(2_000_000)
+        snap = snapshot("git:HEAD", budget)
+        assert snap.tables["big0"] is snap.tables["big49"]
+        assert budget.limit - budget.remaining < 1_000_000
+        with pytest.raises(PackageReadError, match="budget"):
+            snapshot("git:HEAD", Budget(300_000))
+
+
+class TestWidth:
+    def test_quoted_newline_in_the_first_header_cell(self, pkg: Path, cli: Cli) -> None:
+        """A quoted newline in the first header cell does not hide the header's true width."""
+        path = pkg / "data" / "areas.csv"
+        path.write_text('"a\nb",' + ",".join(f"c{i}" for i in range(50_000)) + "\nx\n", encoding="utf-8")
+        code, _, err = cli("validate", str(pkg))
+        clean_failure(code, err, exit_code=2)
+        assert "columns but the Table Schema declares" in err
+
+    def test_first_cell_over_a_mebibyte(self, pkg: Path, cli: Cli) -> None:
+        """A first header cell longer than 1 MiB is refused, not parsed with whatever follows it."""
+        path = pkg / "data" / "areas.csv"
+        path.write_bytes(b"x" * (1024 * 1024 + 10) + b"," * 100_000 + b"\n")
+        from powdata.release.build import build
+
+        build(pkg)  # the declared size matches: only the header check can stop it
+        code, _, err = cli("validate", str(pkg))
+        clean_failure(code, err, exit_code=2)
+        assert "header does not end" in err
+
+    def test_header_width_counts_the_first_record(self) -> None:
+        """header_width counts a record, not a line: quoted newlines and commas stay inside their cell."""
+        assert _package.header_width(b'"a\n,b",c\n1,2\n') == 2
+        assert _package.header_width(b"\xef\xbb\xbfa,b,c") == 3
+
+    def test_diff_checks_the_width(self, pkg: Path, cli: Cli) -> None:
+        """diff refuses a CSV wider than its Table Schema before parsing it, like validate."""
+        path = pkg / "data" / "areas.csv"
+        path.write_text(",".join(f"c{i}" for i in range(100_000)) + "\n", encoding="utf-8")
+        code, _, err = cli("diff", str(ROOT), str(pkg))
+        clean_failure(code, err, exit_code=2)
+        assert "columns but the Table Schema declares" in err

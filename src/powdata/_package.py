@@ -955,7 +955,7 @@ def git_commit(ref: str) -> str:
     return commit
 
 
-def git_read(commit: str, rel: Any, what: str, *, limit: int | None = None) -> bytes:
+def git_read(commit: str, rel: Any, what: str, *, limit: int | None = None, why: str = "the limit") -> bytes:
     """Read the file ``rel`` at ``commit`` (from `git_commit`) through the same path rules as `gate`.
 
     The object must be a blob within ``limit`` bytes, checked with ``git
@@ -971,6 +971,6 @@ def git_read(commit: str, rel: Any, what: str, *, limit: int | None = None) -> b
         raise UnsafePathError(msg)
     size = int(_git(["cat-file", "-s", obj], what).strip() or b"0")
     if size > limit:
-        msg = f"{what}: {shown(rel)} at {commit[:12]} has {size} bytes, more than the limit of {limit}; refused"
+        msg = f"{what}: {shown(rel)} at {commit[:12]} has {size} bytes, more than {why} of {limit}; refused"
         raise PackageReadError(msg)
     return _git(["cat-file", "blob", obj], what)

@@ -214,9 +214,9 @@ def snapshot(spec: str | Path, budget: Budget | None = None) -> Snapshot:
         for res in desc["resources"]:
             if res["path"] not in read:
                 where = f"{what}: resource {res['name']!r}"
-                data = _package.git_read(
-                    commit, res["path"], where, limit=min(_package.max_file_bytes(), budget.remaining)
-                )
+                limit = min(_package.max_file_bytes(), budget.remaining)
+                why = "the limit" if limit == _package.max_file_bytes() else "the budget left for this diff"
+                data = _package.git_read(commit, res["path"], where, limit=limit, why=why)
                 budget.take(len(data), where)
                 read[res["path"]] = data
             tables[res["name"]] = read[res["path"]]
