@@ -23,7 +23,7 @@ import pytest
 from powdata import _package
 from powdata.cli import main
 from powdata.errors import PackageReadError
-from tests.conftest import ROOT, copy_package, read_rows
+from tests.conftest import ROOT, copy_package, read_rows, write_rows
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -503,3 +503,38 @@ class TestWidth:
         code, _, err = cli("diff", str(ROOT), str(pkg))
         clean_failure(code, err, exit_code=2)
         assert "columns but the Table Schema declares" in err
+
+
+class TestRegexSafety:
+    @pytest.mark.parametrize("pattern", ["(?=a)a*b", "(a)\\1", "(?<!x)y", "(?P<n>a)(?P=n)"])
+    def test_pattern_re2_cannot_run_is_refused(self, pkg: Path, pattern: str) -> None:
+        """A pattern with lookaround or a backreference is a pattern error, never run by Python's re."""
+        import time
+
+        import powdata
+
+        def change(d: dict[str, Any]) -> None:
+            field = resource(d, "areas")["schema"]["fields"][0]
+            field.setdefault("constraints", {})["pattern"] = pattern
+
+        edit_descriptor(pkg, change)
+        path = pkg / "data" / "areas.csv"
+        rows = read_rows(path)
+        rows[0]["area_id"] = "a" * 50_000  # would backtrack for ever under (?=a)a*b with Python's re
+        write_rows(path, rows)
+        start = time.perf_counter()
+        report = powdata.validate(pkg, structural=False)
+        assert time.perf_counter() - start < 60
+        found = [p for p in report.errors if p.rule == "pattern" and "linear time" in p.message]
+        assert len(found) == 1 and found[0].column == "area_id"
+
+    def test_re2_patterns_still_match_whole_values(self) -> None:
+        """An RE2 pattern is anchored at both ends, as the Table Schema standard says."""
+        import pandas as pd
+
+        from powdata.validation.tableschema import _fullmatch, re2_error
+
+        assert re2_error("[a-z]+") is None and re2_error("(?=a)") is not None
+        check = _fullmatch("[a-z]+", repeats=True)
+        values = pd.Series(["abc", "abc1", None, "x"], dtype="string")
+        assert check._check_fn(values).tolist() == [True, False, False, True]

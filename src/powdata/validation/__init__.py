@@ -80,9 +80,11 @@ def _require_extra() -> None:
         missing = "pandera"
     if missing is None and importlib.util.find_spec("frictionless") is None:
         missing = "frictionless"
+    if missing is None and importlib.util.find_spec("pyarrow") is None:  # RE2, the linear-time pattern matcher
+        missing = "pyarrow"
     if missing:
         msg = (
-            f"powdata validate needs pandera and frictionless ({missing} is missing); "
+            f"powdata validate needs pandera, frictionless and pyarrow ({missing} is missing); "
             "install them with: pip install 'powdata[validate]'"
         )
         raise MissingExtraError(msg)
@@ -111,7 +113,7 @@ def _read_package(
     the size itself is `_precheck`'s when ``sizes_checked``, so it is not reported twice.
     """
     from powdata import _schema
-    from powdata.validation.tableschema import check_frame, schema_model
+    from powdata.validation.tableschema import check_frame, pattern_problems, schema_model
 
     frames: dict[str, Any] = {}
     texts: dict[str, str] = {}
@@ -157,6 +159,7 @@ def _read_package(
         frames[name] = typed
         schemas[name] = schema
     for name, schema in schemas.items():
+        problems += pattern_problems(schema, name)
         problems += check_frame(schema_model(schema, name, frames), frames[name], name)
     return frames, texts, problems
 
