@@ -538,3 +538,67 @@ class TestRegexSafety:
         check = _fullmatch("[a-z]+", repeats=True)
         values = pd.Series(["abc", "abc1", None, "x"], dtype="string")
         assert check._check_fn(values).tolist() == [True, False, False, True]
+
+
+def released_repo(tmp_path: Path) -> Path:
+    """A copy of the repository layout build writes docs into (docs/, README.md, CITATION.cff, releases/)."""
+    pkg = copy_package(tmp_path / "repo")
+    for folder in ("releases", "docs"):
+        shutil.copytree(ROOT / folder, pkg / folder)
+    for name in ("README.md", "CITATION.cff"):
+        shutil.copy(ROOT / name, pkg / name)
+    return pkg
+
+
+class TestUnexpectedShapes:
+    @pytest.mark.parametrize(
+        ("key", "value"),
+        [("contributors", "someone"), ("contributors", ["someone"]), ("licenses", "CC-BY-4.0"), ("title", ["a"])],
+    )
+    def test_metadata_shapes_are_one_line_in_build(self, tmp_path: Path, cli: Cli, key: str, value: Any) -> None:
+        """Contributors or licences as plain strings, a title as a list: build refuses in one line naming the key."""
+        pkg = released_repo(tmp_path)
+        edit_descriptor(pkg, lambda d: d.update({key: value}))
+        before = (pkg / "datapackage.json").read_bytes()
+        code, _, err = cli("build", str(pkg))
+        clean_failure(code, err, exit_code=2)
+        assert key in err
+        assert (pkg / "datapackage.json").read_bytes() == before  # refused before anything is written
+
+    def test_self_referencing_foreign_key_builds(self, tmp_path: Path, cli: Cli) -> None:
+        """A foreign key without 'resource' (to the table itself) is valid Table Schema: build documents it."""
+        pkg = released_repo(tmp_path)
+        path = pkg / "schemas" / "observations.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema["foreignKeys"].append({"fields": "part_of", "reference": {"fields": "observation_id"}})
+        path.write_text(json.dumps(schema), encoding="utf-8")
+        code, _, err = cli("build", str(pkg))
+        assert code in (0, 1), err  # 1: the data differ from the registry of this version
+        assert "error" not in err
+        assert "`part_of` → `observations.observation_id`" in (pkg / "docs" / "codebook.md").read_text(encoding="utf-8")
+
+    @pytest.mark.parametrize(("column", "value"), [("area_id", "nowhere"), ("qualifier", "")])
+    def test_bad_data_is_one_line_in_build(self, tmp_path: Path, cli: Cli, column: str, value: str) -> None:
+        """An unknown area_id or an empty qualifier stops build with one line, and validate locates it."""
+        pkg = released_repo(tmp_path)
+        path = pkg / "data" / "observations.csv"
+        rows = read_rows(path)
+        rows[0][column] = value
+        write_rows(path, rows)
+        code, _, err = cli("build", str(pkg))
+        clean_failure(code, err, exit_code=2)
+        code, out, _ = cli("validate", str(pkg))
+        assert code == 1 and "row 2" in out and column in out
+
+    def test_big_cell_in_sources_with_an_undeclared_text(self, tmp_path: Path, cli: Cli) -> None:
+        """A sources.csv cell over 128 KiB (csv's default field limit) neither breaks validate nor build."""
+        pkg = released_repo(tmp_path)
+        path = pkg / "data" / "sources.csv"
+        rows = read_rows(path)
+        rows[0]["note"] = "x" * 140_000
+        write_rows(path, rows)
+        (pkg / "sources" / "new-text.txt").write_text("a new archived text\n", encoding="utf-8")
+        code, _, err = cli("build", str(pkg))
+        assert code in (0, 1) and "error" not in err, err
+        code, _, err = cli("validate", str(pkg))
+        assert code in (0, 1) and err == "", err

@@ -10,8 +10,6 @@ by hand: the inlined schema, ``hash``, ``bytes`` and the format fields.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +91,7 @@ def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
     table = next((r for r in desc["resources"] if r.get("name") == "sources"), None)
     rows: dict[str, dict[str, str]] = {}
     if table is not None:
-        text = read_file(root, table.get("path"), "resource 'sources'").decode("utf-8", "replace")
-        rows = {r["source_id"]: r for r in csv.DictReader(io.StringIO(text)) if "source_id" in r}
+        rows = _source_rows(read_file(root, table.get("path"), "resource 'sources'"))
     out = []
     for filename in new:
         sid = filename[: -len(".txt")]
@@ -119,6 +116,20 @@ def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _source_rows(data: bytes) -> dict[str, dict[str, str]]:
+    """The rows of ``sources.csv`` by source_id, read by the one CSV reader (no cell-size limit; bad CSV: none)."""
+    from powdata._schema import read_raw
+
+    try:
+        df = read_raw(data, {"missingValues": []})
+    except Exception:  # bad bytes or shape: validation locates them; the titles just fall back to the id
+        return {}
+    if "source_id" not in df.columns:
+        return {}
+    records = df.astype(object).where(df.notna(), "").to_dict("records")
+    return {str(r["source_id"]): {str(k): str(v) for k, v in r.items()} for r in records}
 
 
 def built_descriptor(
