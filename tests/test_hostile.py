@@ -602,3 +602,83 @@ class TestUnexpectedShapes:
         assert code in (0, 1) and "error" not in err, err
         code, _, err = cli("validate", str(pkg))
         assert code in (0, 1) and err == "", err
+
+
+class TestMeaningHolesInRules:
+    def _loosen(self, pkg: Path) -> None:
+        """Drop the value's minimum and maximum from the observations schema (a contributor's loosened schema)."""
+        path = pkg / "schemas" / "observations.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        for f in schema["fields"]:
+            if f["name"] == "value":
+                f.get("constraints", {}).pop("minimum", None)
+                f.get("constraints", {}).pop("maximum", None)
+        path.write_text(json.dumps(schema), encoding="utf-8")
+
+    @pytest.mark.parametrize(("oid_part", "value"), [("share", "-5"), ("pows-held", "-100")])
+    def test_unit_range_holds_when_the_schema_loosens(
+        self, pkg: Path, edit_pkg: Callable[..., Path], oid_part: str, value: str
+    ) -> None:
+        """A negative percent or count is a unit-range error even once the schema's minimum is gone."""
+        self._loosen(pkg)
+
+        def change(rows: list[dict[str, str]]) -> None:
+            row = next(r for r in rows if oid_part in r["observation_id"])
+            row["value"] = value
+
+        edit_pkg("observations", change)
+        found = rules_found(pkg, "unit-range")
+        assert len(found) == 1 and ("outside [0, 100]" in found[0].message or "negative count" in found[0].message)
+
+    @pytest.mark.parametrize(
+        ("excerpt", "value", "unit", "carries"),
+        [
+            ("accounted for 49% of all prisoners", 49, "persons", False),
+            ("accounted for 49 per cent of all prisoners", 49, "persons", False),
+            ("More than 100 foreign nationals from 32 countries", 32, "persons", False),
+            ("136 ausländische Söldner aus 37 Ländern", 136, "countries", False),
+            ("More than 100 foreign nationals from 32 countries", 32, "countries", True),
+            ("More than 100 foreign nationals from 32 countries", 100, "persons", True),
+            ("accounted for 49% of all prisoners", 49, "percent", True),
+            ("49% foreign citizens", 49, "percent", True),
+        ],
+    )
+    def test_unit_words_next_to_the_number(self, excerpt: str, value: int, unit: str, carries: bool) -> None:
+        """A count is never read from a percent, nor a persons figure from '32 countries' (and the reverse)."""
+        from powdata.validation.rules.excerpts import figure_pattern
+
+        language = "de" if "Söldner" in excerpt else "en"
+        assert bool(figure_pattern(float(value), unit, language).search(excerpt)) is carries
+
+    def test_country_count_stored_as_persons_fails(self, edit_pkg: Callable[..., Path]) -> None:
+        """The other figure of a verbatim excerpt (32 countries) stored as the POW count is an excerpt error."""
+
+        def change(rows: list[dict[str, str]]) -> None:
+            rows[0]["value"] = "32"  # its excerpt: "More than 100 foreign nationals from 32 countries ..."
+
+        pkg = edit_pkg("observations", change)
+        assert any(p.row == 2 for p in rules_found(pkg, "excerpt-carries-figure"))
+
+
+class TestLargeReports:
+    def test_many_errors_stay_bounded(self, pkg: Path) -> None:
+        """10⁴ rows with several errors each: the kept problems are capped, the counts exact, the text short."""
+        import powdata
+        from powdata.validation.report import MAX_REPEATED
+
+        path = pkg / "data" / "observations.csv"
+        rows = read_rows(path)
+        bad = dict(rows[0], value="x", qualifier="maybe", as_of="nope", period_start="2025-13-01", part_of="none")
+        rows += [dict(bad, observation_id=f"bad-{i}") for i in range(10_000)]
+        write_rows(path, rows)
+        from powdata.release.build import build
+
+        build(pkg)
+        report = powdata.validate(pkg, structural=False)
+        keys = {(p.rule, p.severity, p.resource, p.column) for p in report.problems}
+        assert all(
+            sum(1 for p in report.problems if (p.rule, p.severity, p.resource, p.column) == k) <= MAX_REPEATED
+            for k in keys
+        )
+        assert report.count("error") >= 40_000
+        assert len(report.to_text()) < 200_000
