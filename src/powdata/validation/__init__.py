@@ -98,6 +98,7 @@ def _read_package(
     digests: dict[str, str] | None = None,
     skip: frozenset[str] = frozenset(),
     sizes_checked: bool = True,
+    sink: Report | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
     """Read, check the integrity of, and type every resource; then run each table's Pandera model.
 
@@ -111,6 +112,9 @@ def _read_package(
     ``digests`` when given, for the stale-descriptor check (each file is read and
     hashed once). Resources in ``skip`` (refused by the size check) are not read;
     the size itself is `_precheck`'s when ``sizes_checked``, so it is not reported twice.
+    With a ``sink``, the problems of the Pandera models go straight into it as
+    they are found (a capped report never holds a million of them) instead of
+    into the list returned.
     """
     from powdata import _schema
     from powdata.validation.tableschema import check_frame, pattern_problems, schema_model
@@ -160,7 +164,11 @@ def _read_package(
         schemas[name] = schema
     for name, schema in schemas.items():
         problems += pattern_problems(schema, name)
-        problems += check_frame(schema_model(schema, name, frames), frames[name], name)
+        found = check_frame(schema_model(schema, name, frames), frames[name], name)
+        if sink is not None:
+            sink.add(found)
+        else:
+            problems += found
     return frames, texts, problems
 
 
@@ -241,17 +249,19 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     stage, deadline = descriptor.start(desc, total) if structural and not oversize else (None, 0.0)
     try:
         _require_extra()
-        from powdata.validation.rules import run_rules
+        from powdata.validation.rules import iter_rules
 
         report = Report(str(_package.descriptor_path(root)))
         report.add(size_problems)
         report.add(_version_problems(desc))
         contents: dict[str, bytes] = {}
         digests: dict[str, str] = {}
-        frames, texts, problems = _read_package(root, desc, contents=contents, digests=digests, skip=oversize)
+        frames, texts, problems = _read_package(
+            root, desc, contents=contents, digests=digests, skip=oversize, sink=report
+        )
         report.add(problems)
         report.checked.append("pandera")
-        report.add(run_rules(frames, today=today, texts=texts))
+        report.add(iter_rules(frames, today=today, texts=texts))
         report.checked.append("rules")
     except BaseException:
         if stage is not None:

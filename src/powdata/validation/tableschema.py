@@ -14,6 +14,7 @@ mis-types nullable integers.)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -186,17 +187,15 @@ def schema_model(
     return pa.DataFrameSchema(columns, checks=frame_checks, name=name, strict=False)
 
 
-def check_frame(model: pa.DataFrameSchema, df: Any, resource: str) -> list[Problem]:
-    """Validate ``df`` lazily and return each failure as a `Problem`."""
+def check_frame(model: pa.DataFrameSchema, df: Any, resource: str) -> Iterator[Problem]:
+    """Validate ``df`` lazily and yield each failure as a `Problem` (lazily: the report keeps a bounded number)."""
     try:
         model.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        return _problems(exc.failure_cases, resource)
-    return []
+        yield from _problems(exc.failure_cases, resource)
 
 
-def _problems(cases: Any, resource: str) -> list[Problem]:
-    out = []
+def _problems(cases: Any, resource: str) -> Iterator[Problem]:
     seen_rows: set[tuple[str, int | None]] = set()  # a frame-wide check fails once per column of a row
     for case in cases.itertuples(index=False):
         check = str(case.check)
@@ -219,5 +218,4 @@ def _problems(cases: Any, resource: str) -> list[Problem]:
         else:
             msg = f"{column} = {shown(case.failure_case)} breaks {rule} ({check})"
         ids = (str(case.failure_case),) if rule == "foreign-key" and column else ()
-        out.append(Problem(rule, ERROR, msg, resource, row, column, ids))
-    return out
+        yield Problem(rule, ERROR, msg, resource, row, column, ids)
