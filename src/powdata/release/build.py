@@ -16,7 +16,7 @@ from typing import Any
 from powdata._atomic import write_text_atomic
 from powdata._derived import built_descriptor, render
 from powdata._package import DESCRIPTOR_NAME, MAX_JSON_BYTES, descriptor_path, gate, read_descriptor, read_file, shown
-from powdata.errors import PackageReadError
+from powdata.errors import PackageReadError, PowdataError
 from powdata.release.registry import registry_entry, registry_mismatch, registry_path
 
 _TEXT_KEYS = ("name", "title", "description", "homepage", "created", "image")
@@ -69,6 +69,8 @@ def _generated(rel: str, write: Callable[[Path], bool], root: Path) -> bool:
     reference of an unexpected shape) is one line naming the file and the value, never an internal error."""
     try:
         return write(root)
+    except PowdataError:  # already one line (a refused path, a failed write)
+        raise
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         what = shown(exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc), 120)
         msg = (

@@ -228,6 +228,7 @@ def snapshot(spec: str | Path, budget: Budget | None = None) -> Snapshot:
         key = str(path)
         if key not in read:
             where = f"resource {_package.shown(res['name'])}"
+            _package.gate(root, res.get("path"), where)  # the limit of one file first, then the call's budget
             budget.take(path.stat().st_size, where)
             read[key] = _package.read_gated(path, where, _package.max_file_bytes())
         tables[res["name"]] = read[key]
