@@ -682,3 +682,27 @@ class TestLargeReports:
         )
         assert report.count("error") >= 40_000
         assert len(report.to_text()) < 200_000
+
+    def test_excerpt_mismatch_located_a_bounded_number_of_times(
+        self, edit_pkg: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """300 failing excerpts: each is one text search; only the first MAX_LOCATED get the costly location."""
+        import powdata
+        from powdata.validation.rules import excerpts
+
+        calls: list[str] = []
+        real = excerpts._mismatch
+
+        def counting(excerpt: str, text: str) -> str:
+            calls.append(excerpt)
+            return real(excerpt, text)
+
+        monkeypatch.setattr(excerpts, "_mismatch", counting)
+
+        def change(rows: list[dict[str, str]]) -> None:
+            rows += [dict(rows[0], observation_id=f"x-{i}", excerpt=f"made up {i} words") for i in range(300)]
+
+        pkg = edit_pkg("observations", change)
+        report = powdata.validate(pkg, structural=False)
+        assert report.to_dict()["error_count"] >= 300
+        assert len(calls) == excerpts.MAX_LOCATED
