@@ -90,9 +90,7 @@ class TestForeignShare:
         """One bar per period with its value, labelled by year (or month), in time order."""
         fig = draw("foreign-share")
         drawn = _by_gid(fig)
-        heights = [
-            drawn[f"bar:foreign-share-of-pows-{p}"].get_height() for p in ("2022", "2023", "2024", "2025-07")
-        ]
+        heights = [drawn[f"bar:foreign-share-of-pows-{p}"].get_height() for p in ("2022", "2023", "2024", "2025-07")]
         assert heights == [1.0, 9.0, 42.0, 49.0]
         ax = fig.axes[0]
         assert [t.get_text() for t in ax.get_xticklabels()] == ["2022", "2023", "2024", "Jul 2025"]

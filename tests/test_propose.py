@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -110,12 +111,11 @@ class TestQualifiers:
         assert qualifier_before(before, language)[0] == expected
 
     def test_readme_table_has_bulgarian_words(self) -> None:
-        """The README's qualifier table has a Bulgarian column holding every Bulgarian word of the one table."""
+        """The README's qualifier table gives every Bulgarian word of the one table in its qualifier's row."""
         text = (ROOT / "README.md").read_text(encoding="utf-8")
-        header = next(line for line in text.splitlines() if line.startswith("| qualifier |"))
-        assert "| bg |" in header + "|"
-        for phrase in QUALIFIER_WORDS["bg"]:
-            assert phrase in text, phrase
+        rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_]+)` \|.*$", text, re.MULTILINE)}
+        for phrase, qualifier in QUALIFIER_WORDS["bg"].items():
+            assert "bg: " in rows[qualifier] and phrase in rows[qualifier].split("bg: ", 1)[1], phrase
 
 
 class TestProposals:
