@@ -114,8 +114,8 @@ def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None
                 if hi > lo:  # approximately: a whisker over the tolerance
                     ax.vlines([x], lo, hi, color="C0", lw=1.5).set_gid(f"whisker:{row.observation_id}")
                 words = {"approximately": "about ", "nearly": "nearly ", "at_most": "up to "}.get(q, "")
-                top = "" if pd.isna(row.value_max) else f"–{_fmt(float(row.value_max))}"
-                label = f"{words}{_fmt(v)}{top}"
+                upper_end = "" if pd.isna(row.value_max) else f"–{_fmt(float(row.value_max))}"
+                label = f"{words}{_fmt(v)}{upper_end}"
             near = [text for when, text in labelled if abs((when - x).days) < 45]
             if label not in near:
                 lift = 8 * len(near)  # a different figure close by: stack its label above
