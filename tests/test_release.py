@@ -1,4 +1,4 @@
-"""The 1.0.0 release is honest: the changelog, the diff, the registry and the README agree."""
+"""The releases are honest: the changelog, the diff, the registry and the README agree (1.0.0, 1.1.0)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.conftest import ROOT
 
 RELEASE_0_1_0 = "4d4bedd"  # the commit that landed 0.1.0 (the last with "version": "0.1.0")
 RELEASE_0_2_0 = "ee640d6"  # the last commit with "version": "0.2.0", from which 1.0.0 branches
+RELEASE_1_0_0 = "1b6f2fe"  # the commit that recorded releases/1.0.0.json, from which 1.1.0 branches
 
 
 def _changelog_section(version: str) -> str:
@@ -26,8 +27,14 @@ def _changelog_section(version: str) -> str:
 
 @pytest.fixture(scope="module")
 def diff_from_0_2_0():  # type: ignore[no-untyped-def]
-    """The diff from the last 0.2.0 commit to this checkout."""
-    return diff_packages(f"git:{RELEASE_0_2_0}", ROOT)
+    """The diff from the last 0.2.0 commit to the 1.0.0 release."""
+    return diff_packages(f"git:{RELEASE_0_2_0}", f"git:{RELEASE_1_0_0}")
+
+
+@pytest.fixture(scope="module")
+def diff_from_1_0_0():  # type: ignore[no-untyped-def]
+    """The diff from the 1.0.0 release to this checkout."""
+    return diff_packages(f"git:{RELEASE_1_0_0}", ROOT)
 
 
 def _migration_table() -> dict[str, str]:
@@ -106,12 +113,39 @@ class TestRegistry:
             data = _git_show(RELEASE_0_2_0, res["path"])
             assert "sha256:" + hashlib.sha256(data).hexdigest() == recorded[res["name"]], res["name"]
 
-    def test_1_0_0_is_recorded(self) -> None:
-        """releases/1.0.0.json records every resource of this version."""
+    def test_1_0_0_files_are_unchanged_in_history(self) -> None:
+        """The files at the 1.0.0 release commit hash to what releases/1.0.0.json recorded."""
+        import hashlib
+
         recorded = json.loads((ROOT / "releases" / "1.0.0.json").read_text(encoding="utf-8"))
-        desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+        desc = json.loads(_git_show(RELEASE_1_0_0, "datapackage.json"))
         assert recorded["version"] == desc["version"] == "1.0.0"
+        for res in desc["resources"]:
+            data = _git_show(RELEASE_1_0_0, res["path"])
+            assert "sha256:" + hashlib.sha256(data).hexdigest() == recorded["resources"][res["name"]], res["name"]
+
+    def test_1_1_0_is_recorded(self) -> None:
+        """releases/1.1.0.json records every resource of this version."""
+        recorded = json.loads((ROOT / "releases" / "1.1.0.json").read_text(encoding="utf-8"))
+        desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+        assert recorded["version"] == desc["version"] == "1.1.0"
         assert recorded["resources"] == {r["name"]: r["hash"] for r in desc["resources"]}
+
+
+class TestRelease110:
+    def test_diff_requires_minor_and_the_version_is_minor(self, diff_from_1_0_0) -> None:  # type: ignore[no-untyped-def]
+        """From 1.0.0 the 22 reports only add rows, indicators, areas and unit values: MINOR, and 1.1.0 is one."""
+        assert diff_from_1_0_0.old_version == "1.0.0"
+        assert (diff_from_1_0_0.required, diff_from_1_0_0.actual, diff_from_1_0_0.bump_ok) == ("minor", "minor", True)
+        assert not [c for c in diff_from_1_0_0.changes if c.kind == "row removed"]
+
+    def test_changelog_names_every_added_row(self, diff_from_1_0_0) -> None:  # type: ignore[no-untyped-def]
+        """Every statement, quotation, indicator, area and source the diff adds is named by id in 1.1.0's entry."""
+        named = set(re.findall(r"`([a-z0-9A-Z._-]+)`", _changelog_section("1.1.0")))
+        added = [c for c in diff_from_1_0_0.changes if c.kind == "row added"]
+        assert len(added) > 200
+        for change in added:
+            assert change.detail.split(" ", 1)[0] in named, (change.resource, change.detail[:80])
 
 
 class TestReadme:
