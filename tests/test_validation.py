@@ -153,9 +153,10 @@ class TestSingleDefects:
     def test_non_utf8_bytes(self, pkg: Path) -> None:
         """Non-UTF-8 bytes are reported with the resource and line."""
         path = pkg / "data" / "areas.csv"
+        line = path.read_bytes().count(b"\n") + 1  # the appended row's line (header = 1)
         path.write_bytes(path.read_bytes() + b"ZZZ,\xff,country,,\n")
         hits = [(p.rule, p.resource, p.row) for p in powdata.validate(pkg).errors]
-        assert ("encoding", "areas", 15) in hits
+        assert ("encoding", "areas", line) in hits
 
 
 class TestUnreadableInput:

@@ -151,7 +151,9 @@ def _earlier_maxima(d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     group = d["_group"].to_numpy(dtype=np.int64)
     start = d["_start"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     end = d["_end"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    strength = pd.DataFrame({"l": d["lower"].to_numpy(dtype=float), "o": d["lower_open"].to_numpy(dtype=bool)})
+    # a bound that could not be computed (a qualifier the typer could not read) ranks lowest: NaN is no dict key
+    lows = np.nan_to_num(d["lower"].to_numpy(dtype=float), nan=-np.inf)
+    strength = pd.DataFrame({"l": lows, "o": d["lower_open"].to_numpy(dtype=bool)})
     pairs = sorted(set(zip(strength["l"], strength["o"], strict=True)))
     code = {pair: i for i, pair in enumerate(pairs)}
     rank = np.array([code[x] for x in zip(strength["l"], strength["o"], strict=True)], dtype=np.int64)
