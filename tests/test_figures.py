@@ -144,3 +144,25 @@ class TestPublicName:
         import powdata.sqlite_export
 
         assert callable(powdata.figures) and powdata.figures is powdata.labelled.figures
+
+
+class TestOnePointPerStatement:
+    def test_the_vintage_chart_draws_each_statement_once_and_no_variant(self) -> None:
+        """Each statement is one mark in the vintage chart; a variant (a publication's other wording) is none."""
+        from powdata.charts import SHARE, draw_vintages
+
+        fig = draw_vintages()
+        marks = [
+            str(a.get_gid()).split(":", 1)[1]
+            for a in fig.findobj(lambda a: str(a.get_gid()).startswith(("point:", "open:")))
+        ]
+        f = figures()
+        drawn = f.loc[
+            f["variant_of"].isna()
+            & f["as_of"].notna()
+            & (f["area_id"] == "all")
+            & (f["unit"].astype(str) != "rank")
+            & (f["indicator_id"] != SHARE)
+        ]
+        assert sorted(marks) == sorted(drawn["observation_id"])
+        assert not set(marks) & set(f.loc[f["variant_of"].notna(), "observation_id"])

@@ -103,7 +103,7 @@ def _read_package(
     """Read, check the integrity of, and type every resource; then run each table's Pandera model.
 
     Every resource (a table or an archived source text) is checked against its
-    sha256 and size; each text is decoded for the excerpt-verbatim rule. Tables
+    sha256 and size; each text (packages older than 1.0.0) is decoded once. Tables
     are typed by ``powdata._schema`` (a cell that does not parse is reported once
     and becomes missing); a file the fast reader refuses is read again leniently,
     so each ragged row and bad byte is located and the good rows are still checked.
@@ -139,7 +139,7 @@ def _read_package(
             digests[name] = digest
         for exc in _package.integrity_errors(res, data, path, digest=digest, size=not sizes_checked):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
-        if _package.is_text(res):  # an archived source text, for the excerpt-verbatim rule
+        if _package.is_text(res):  # an archived text of a package older than 1.0.0: integrity and UTF-8 only
             try:
                 if "text" not in decoded:
                     decoded["text"] = data.decode("utf-8")
