@@ -247,3 +247,13 @@ class TestExcerpts:
         assert p.excerpt == "104 Nepalis have died"
         (q,) = propose("Стверджується, що щонайменше 196 із них загинули.", "uk")
         assert q.excerpt == "щонайменше 196 із них загинули"
+
+
+def test_a_figure_is_not_the_head_of_a_longer_number() -> None:
+    """excerpt-carries-figure: 1 is not in '1,000', 3 not in '3 388', 18 not in '18.000'; 86 is in 'з 86 країн'."""
+    from powdata.validation.rules.excerpts import figure_pattern
+
+    assert figure_pattern(1.0, "persons", "en").search("lists 1,000 people") is None
+    assert figure_pattern(3.0, "persons", "uk").search("3 388 із них") is None
+    assert figure_pattern(18.0, "persons", "de").search("mehr als 18.000 Söldner") is None
+    assert figure_pattern(86.0, "countries", "uk").search("з 86 країн")

@@ -149,7 +149,9 @@ RANGE_JOINS = ("-", "–", "—", " - ", " – ", " — ", " to ", " bis ", " д
 def _alternatives(value: float, unit: str, language: str, closed: bool = True) -> list[str]:
     out = []
     for form in figure_forms(value, unit, language):
-        tail = r"(?!\d)" if form[-1].isdigit() else (r"(?!\w)" if form[-1].isalpha() else "")
+        # not the head of a longer number: "1" is not in "1,000", "1.5" or "1 000" (a group of three after a space)
+        digit_tail = r"(?!\d|[.,]\d|[ \xa0\u202f]\d{3}(?!\d))"
+        tail = digit_tail if form[-1].isdigit() else (r"(?!\w)" if form[-1].isalpha() else "")
         out.append(re.escape(form) + (tail if closed else ""))
     return out
 
