@@ -707,7 +707,8 @@ def to_table(proposals: Iterable[Proposal]) -> str:
             f"  {r['unit']}  [{r['kind']}]"
         )
         if r["indicator"] or r["area"]:
-            lines.append(f"    indicator {r['indicator']}  area {r['area']}")
+            as_of = f"  as_of {r['as_of']} ({r['as_of_basis']})" if r["as_of"] else ""
+            lines.append(f"    indicator {r['indicator']}  area {r['area']}{as_of}")
         if r["dates"]:
             lines.append(f"    dates {r['dates']}")
         lines.append(f"    excerpt {r['excerpt']!r}")
