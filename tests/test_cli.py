@@ -166,15 +166,25 @@ class TestRobustEdges:
         assert r.returncode == 2
         assert r.stderr.strip().splitlines() == ["powdata: error: No space left on device"]
 
-    def test_full_disk_on_export_is_one_line_exit_2(self, tmp_path: Path) -> None:
-        """Exporting to a file that is /dev/full (through a link) fails in one line, exit 2."""
+    def test_export_through_a_link_is_refused_in_one_line(self, tmp_path: Path) -> None:
+        """An export target that is a symlink (here to /dev/full) is refused in one line, exit 2, unwritten."""
         import os
 
         os.symlink("/dev/full", tmp_path / "full.csv")
         r = run_cli("export", "areas", "--to", str(tmp_path / "full.csv"), "--force")
         assert r.returncode == 2
-        assert len(r.stderr.strip().splitlines()) == 1 and "No space left on device" in r.stderr
-        assert "internal error" not in r.stderr
+        assert r.stderr.strip().splitlines() == [
+            f"powdata: error: --to {tmp_path / 'full.csv'}: is a symbolic link; powdata never writes through a "
+            "link, name the file itself"
+        ]
+
+    def test_full_disk_on_write_is_one_line(self) -> None:
+        """The writer says the disk is full, naming the file, when the device is /dev/full."""
+        from powdata._atomic import write_bytes_atomic
+        from powdata.errors import PackageWriteError
+
+        with pytest.raises(PackageWriteError, match="No space left on device"):
+            write_bytes_atomic("/dev/full", b"x")
 
     def test_folder_where_a_file_is_expected(self, tmp_path: Path) -> None:
         """A folder named like the target file is a one-line error, exit 2, and is left alone."""

@@ -32,6 +32,7 @@ from powdata.errors import (
 from powdata.intervals import Interval, interval
 from powdata.labelled import figures
 from powdata.loader import load, source_text
+from powdata.package import Package
 from powdata.release.citation import cite
 from powdata.validation import validate
 from powdata.validation.report import Problem, Report
@@ -42,6 +43,7 @@ __all__ = [
     "IntegrityError",
     "Interval",
     "MissingExtraError",
+    "Package",
     "PackageReadError",
     "PowdataError",
     "Problem",
@@ -125,9 +127,9 @@ def list_resources() -> list[str]:
     >>> "observations" in list_resources()
     True
     """
-    from powdata._package import installed_descriptor, tables
+    from powdata.package import Package
 
-    return [r["name"] for r in tables(installed_descriptor())]
+    return Package.open().table_names()
 
 
 def describe(name: str) -> dict[str, Any]:
@@ -141,11 +143,11 @@ def describe(name: str) -> dict[str, Any]:
     >>> describe("observations")["primary_key"]
     ['observation_id']
     """
-    from powdata._package import find_resource, installed_descriptor
     from powdata._schema import field_dtype_name
+    from powdata.package import Package
 
-    res = find_resource(installed_descriptor(), name)
-    schema = res.get("schema", {})
+    res = Package.open().table(name)
+    schema = res.get("schema", {})  # keys are lists: the descriptor reader normalised them once
     return {
         "name": res["name"],
         "title": res.get("title", ""),

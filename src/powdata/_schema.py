@@ -42,6 +42,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from powdata._package import shown
+from powdata.errors import ArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,6 +73,47 @@ class Flaw(NamedTuple):
     row: int | None
     column: str | None
     message: str
+
+
+def parse_date(value: Any, option: str = "as_of=") -> dt.date:
+    """Return ``value`` as a date: a ``datetime.date`` as is, or text written YYYY-MM-DD; else refuse.
+
+    The one parser of a date a user passes (``load(as_of=...)``, ``--as-of``), strict
+    as the typer is for a Table Schema ``date``: ``20250814`` (an int or text) and
+    ``2025-8-14`` are refused, never guessed. ``option`` names what the user typed,
+    so the CLI's message says ``--as-of`` and the library's ``as_of=``.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    example = "2025-12-31" if option.startswith("-") else "'2025-12-31'"
+    msg = f"{option}{shown(value)}: expected a date as YYYY-MM-DD (for example {option}{example})"
+    if isinstance(value, str) and re.fullmatch(_DATE, value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:  # 2025-02-30
+            pass
+    raise ArgumentError(msg)
+
+
+def format_number(value: Any, *, grouped: bool = False) -> str:
+    """Show a number the one way powdata shows numbers: a whole number without ``.0``, infinity as ``∞``.
+
+    ``grouped`` puts thousands separators in (``16,894``), as the README and the
+    rule messages do; a table a user pipes on keeps them out (``16894``).
+
+    >>> format_number(16894.0), format_number(0.35), format_number(18000, grouped=True)
+    ('16894', '0.35', '18,000')
+    """
+    import math
+
+    x = float(value)
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if x.is_integer():
+        return f"{int(x):,}" if grouped else str(int(x))
+    return f"{x:,}" if grouped else repr(x)
 
 
 def enum_of(field: dict[str, Any]) -> list[Any] | None:

@@ -18,10 +18,10 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata import _package
 from powdata.errors import PowdataError
 from powdata.intervals import add_bounds
-from powdata.loader import BACKENDS, load, to_polars
+from powdata.loader import BACKENDS, to_polars
+from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     pass
@@ -59,13 +59,15 @@ LABELS = ("indicator", "unit", "area", "area_kind", "source_publisher", "source_
 DATE_COLUMNS = ("period_start", "period_end", "source_published")
 
 
-def package_attrs(desc: dict[str, Any], path: str | Path | None = None) -> dict[str, Any]:
+def package_attrs(pkg: Package) -> dict[str, Any]:
     """Return the metadata a frame carries in ``DataFrame.attrs``: title, version, licence, citation.
 
     ``licence`` is the data licence (the descriptor's first); ``licenses`` lists all of them.
+    Use `Package.attrs`, which computes this once per opened package.
     """
     from powdata.release.citation import cite
 
+    desc = pkg.descriptor
     licenses = [dict(lic) for lic in desc.get("licenses", [])]
     return {
         "name": desc.get("name", ""),
@@ -73,7 +75,7 @@ def package_attrs(desc: dict[str, Any], path: str | Path | None = None) -> dict[
         "version": desc.get("version", ""),
         "licence": licenses[0].get("name", "") if licenses else "",
         "licenses": licenses,
-        "citation": cite("text", descriptor=desc, path=path).strip(),
+        "citation": cite("text", path=pkg).strip(),
     }
 
 
@@ -81,7 +83,7 @@ def figures(
     *,
     as_of: str | dt.date | None = None,
     backend: str = "pandas",
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> Any:
     """Return every figure with its indicator, unit, area, source and interval bounds.
 
@@ -113,11 +115,11 @@ def figures(
     if backend not in BACKENDS:
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
         raise PowdataError(msg)
-    obs = add_bounds(load("observations", as_of=as_of, path=path))
-    indicators = load("indicators", path=path)[["indicator_id", "name", "unit"]]
-    areas = load("areas", path=path)[["area_id", "name", "kind"]]
-    sources = load("sources", path=path)
-    sources = load("sources", path=path)
+    pkg = open_package(path)
+    obs = add_bounds(pkg.load("observations", as_of=as_of))
+    indicators = pkg.frame("indicators")[["indicator_id", "name", "unit"]]
+    areas = pkg.frame("areas")[["area_id", "name", "kind"]]
+    sources = pkg.frame("sources")
     if "language" not in sources:  # packages older than 0.2.0 do not say
         sources["language"] = pd.array([pd.NA] * len(sources), dtype="string")
     sources = sources[["source_id", "publisher", "title", "published", "language"]]
@@ -145,7 +147,7 @@ def figures(
         raise PowdataError(msg)
     if backend == "polars":
         return to_polars(out, dates=DATE_COLUMNS)
-    out.attrs = package_attrs(_package.read_descriptor(_package.resolve_root(path)), path)
+    out.attrs = pkg.attrs()
     return out
 
 

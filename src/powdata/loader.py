@@ -8,7 +8,6 @@ rather than silently loaded.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from powdata import _package, _schema
 from powdata._vintages import published_on, text_roots
 from powdata.errors import ArgumentError, MissingExtraError, PackageReadError, UnknownResourceError
+from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,24 +23,18 @@ if TYPE_CHECKING:
 BACKENDS = ("pandas", "polars")
 
 
-def _descriptor_and_root(path: str | Path | None) -> tuple[dict[str, Any], Path]:
-    if path is None:
-        return _package.installed_descriptor(), _package.default_root()
-    root = _package.resolve_root(path)
-    return _package.read_descriptor(root), root
-
-
-def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.DataFrame:
-    """Read resource ``res`` as a frame typed by its Table Schema; raise on the first cell that does not parse.
+def read_table(pkg: Package, res: dict[str, Any], *, verify: bool = True) -> pd.DataFrame:
+    """Read resource ``res`` of ``pkg`` as a frame typed by its Table Schema; raise on the first bad cell.
 
     The reader and typer are validation's (``powdata._schema``); ``load`` only
-    stops at the first problem where validation collects them all.
+    stops at the first problem where validation collects them all. Use
+    `Package.frame`, which caches the result, rather than calling this directly.
     """
     if not _schema.has_table_schema(res):
         msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
         raise PackageReadError(msg)
     schema = res["schema"]
-    data = _package.read_resource_bytes(root, res, verify=verify)
+    data = pkg.read(res["name"], verify=verify)
     _package.check_width(res, data)
     where = f"{res.get('path')} (resource {res['name']!r})"
     try:
@@ -63,20 +57,6 @@ def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.Da
     return df
 
 
-def _parse_cutoff(as_of: str | dt.date) -> dt.date:
-    if isinstance(as_of, dt.datetime):
-        return as_of.date()
-    if isinstance(as_of, dt.date):
-        return as_of
-    msg = f"as_of={_package.shown(as_of)}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
-    if not isinstance(as_of, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
-        raise ArgumentError(msg)  # 20250814 (an int) or '20250814' is not taken for a date
-    try:
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise ArgumentError(msg) from None
-
-
 def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
     """Keep the rows of ``df`` whose source was published on or before ``cutoff``.
 
@@ -96,7 +76,7 @@ def load(
     *,
     as_of: str | dt.date | None = None,
     backend: Literal["pandas"] = "pandas",
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> pd.DataFrame: ...
 
 
@@ -106,7 +86,7 @@ def load(
     *,
     as_of: str | dt.date | None = None,
     backend: Literal["polars"],
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> Any: ...  # a polars.DataFrame (polars is an optional extra, so it is not named here)
 
 
@@ -116,7 +96,7 @@ def load(
     *,
     as_of: str | dt.date | None = None,
     backend: str,
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> Any: ...
 
 
@@ -125,7 +105,7 @@ def load(
     *,
     as_of: str | dt.date | None = None,
     backend: str = "pandas",
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> Any:
     """Return one resource of the data package as a typed DataFrame.
 
@@ -166,21 +146,15 @@ def load(
     if backend not in BACKENDS:
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
         raise ArgumentError(msg)
-    desc, root = _descriptor_and_root(path)
-    res = _package.find_resource(desc, name)
-    df = read_table(root, res)
-    if as_of is not None and "source_id" in df.columns:
-        cutoff = _parse_cutoff(as_of)
-        sources = read_table(root, _package.find_resource(desc, "sources"))
-        df = filter_as_of(df, sources, cutoff)
-    elif as_of is not None:
-        _parse_cutoff(as_of)  # still reject a malformed date
+    pkg = open_package(path)
+    res = pkg.table(name)
+    df = pkg.load(name, as_of=as_of)
     if backend == "polars":
         return to_polars(df, dates=[f["name"] for f in res["schema"]["fields"] if f.get("type") == "date"])
     return df
 
 
-def source_text(source_id: str, *, path: str | Path | None = None) -> str:
+def source_text(source_id: str, *, path: str | Path | Package | None = None) -> str:
     """Return the archived text that the figures of ``source_id`` are quoted from.
 
     That is the text of the publication at the end of the source's ``via`` chain
@@ -198,18 +172,17 @@ def source_text(source_id: str, *, path: str | Path | None = None) -> str:
     >>> "16,894" in powdata.source_text("i-want-to-live-list")
     True
     """
-    desc, root = _descriptor_and_root(path)
-    sources = read_table(root, _package.find_resource(desc, "sources"))
-    roots = text_roots(sources)
+    pkg = open_package(path)
+    roots = text_roots(pkg.frame("sources"))
     if source_id not in roots:
         msg = f"{source_id!r} is not a source_id; expected one of: {', '.join(sorted(roots))}"
         raise UnknownResourceError(msg)
-    archived = {_package.text_source_id(r): r for r in _package.texts(desc)}
+    archived = {_package.text_source_id(r): r for r in pkg.texts()}
     res = archived.get(roots[source_id])
     if res is None:
         msg = f"source {source_id!r} is quoted from {roots[source_id]!r}, which has no archived text in this package"
         raise UnknownResourceError(msg)
-    return _package.read_resource_bytes(root, res).decode("utf-8")
+    return pkg.read(res["name"]).decode("utf-8")
 
 
 def to_polars(df: pd.DataFrame, dates: Sequence[str] = ()) -> Any:

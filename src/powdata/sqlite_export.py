@@ -8,14 +8,22 @@ passes), plus ``figures``, the labelled table, as a view. The view's interval
 bounds come from `powdata.intervals` through a small ``qualifier_bounds`` table
 (each qualifier's bounds for a value of 1: every interval is linear in the value),
 so SQL and Python share one interval model. An upper bound of NULL means none.
+Every column of the view has a declared type, as sqlite-utils advises: the bounds
+are read from ``figure_bounds`` (one typed row per observation, computed by
+`powdata.intervals`), not computed in the view, so DuckDB or pandas reading the
+file find ``REAL``, never an untyped expression they must guess at.
 
-The file is written to a temporary name in the target's folder and renamed over
-the target only once it is complete and its keys check, so a reader never sees
+The file is written through the one atomic writer (``powdata._atomic``): to a
+temporary name in the target's folder, with the user's umask, renamed over the
+target only once it is complete and its keys check, so a reader never sees
 half of it. Only the standard library's ``sqlite3`` is used.
 
 `datasette_metadata` turns the descriptor into Datasette's ``metadata.json``:
 the package's title, description, licence and sources, and every table's and
 column's description, so Datasette shows them as the descriptor says them.
+Datasette keys metadata by database name, the file's name without its
+extension; the metadata written for a database file uses that name, and is
+keyed under ``powdata`` as well, so it applies whichever way the two are paired.
 """
 
 from __future__ import annotations
@@ -23,21 +31,20 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata import _package
 from powdata.errors import PowdataError
-from powdata.intervals import QUALIFIERS, interval
+from powdata.intervals import QUALIFIERS, add_bounds, interval
 from powdata.labelled import COLUMNS
-from powdata.loader import load
+from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     import pandas as pd
 
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
 BOUNDS_TABLE = "qualifier_bounds"
+FIGURE_BOUNDS = "figure_bounds"
 VIEW = "figures"
 
 
@@ -71,14 +78,12 @@ def create_table_sql(res: dict[str, Any]) -> str:
         if c.get("enum"):
             col += f" CHECK ({_q(f['name'])} IN ({', '.join(_lit(v) for v in c['enum'])}))"
         lines.append(col)
-    pk = schema.get("primaryKey")
+    pk = schema.get("primaryKey")  # keys are lists: the descriptor reader normalised them
     if pk:
-        pk = [pk] if isinstance(pk, str) else pk
         lines.append(f"PRIMARY KEY ({', '.join(_q(k) for k in pk)})")
     for fk in schema.get("foreignKeys", []):
-        fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
-        ref = fk["reference"]
-        ref_fields = [ref["fields"]] if isinstance(ref["fields"], str) else ref["fields"]
+        fields, ref = fk["fields"], fk["reference"]
+        ref_fields = ref["fields"]
         target = ref.get("resource") or res["name"]  # "" means the resource itself
         lines.append(
             f"FOREIGN KEY ({', '.join(_q(k) for k in fields)}) "
@@ -129,10 +134,10 @@ def figures_view_sql(source_language: bool = True) -> str:
         "unit": "i.unit",
         "area": "a.name",
         "area_kind": "a.kind",
-        "lower": "o.value * b.lower_factor",
-        "upper": "o.value * b.upper_factor",
-        "lower_open": "b.lower_open",
-        "upper_open": "b.upper_open",
+        "lower": "fb.lower",
+        "upper": "fb.upper",
+        "lower_open": "fb.lower_open",
+        "upper_open": "fb.upper_open",
         "source_publisher": "s.publisher",
         "source_title": "s.title",
         "source_published": "s.published",
@@ -144,17 +149,28 @@ def figures_view_sql(source_language: bool = True) -> str:
         "JOIN indicators i ON i.indicator_id = o.indicator_id\n"
         "JOIN areas a ON a.area_id = o.area_id\n"
         "JOIN sources s ON s.source_id = o.source_id\n"
-        f"JOIN {_q(BOUNDS_TABLE)} b ON b.qualifier = o.qualifier\n"
+        f"JOIN {_q(FIGURE_BOUNDS)} fb ON fb.observation_id = o.observation_id\n"
         "ORDER BY o.rowid"
     )
 
 
-def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None) -> dict[str, int]:
+def _figure_bounds(obs: pd.DataFrame) -> list[tuple[str, float, float | None, int, int]]:
+    """Each observation's interval, from `powdata.intervals` (an infinite upper bound is NULL)."""
+    b = add_bounds(obs)
+    return [
+        (str(i), float(lo), None if math.isinf(up) else float(up), int(lo_open), int(up_open))
+        for i, lo, up, lo_open, up_open in zip(
+            b["observation_id"], b["lower"], b["upper"], b["lower_open"], b["upper_open"], strict=True
+        )
+    ]
+
+
+def _fill(con: sqlite3.Connection, pkg: Package) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for res in _package.tables(desc):
+    for res in pkg.tables():
         con.execute(create_table_sql(res))
         fields = res["schema"]["fields"]
-        rows = _rows(load(res["name"], path=path), fields)
+        rows = _rows(pkg.frame(res["name"]), fields)
         marks = ", ".join("?" for _ in fields)
         con.executemany(f"INSERT INTO {_q(res['name'])} VALUES ({marks})", rows)
         counts[res["name"]] = len(rows)
@@ -163,9 +179,17 @@ def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None
         "upper_factor REAL, lower_open INTEGER NOT NULL, upper_open INTEGER NOT NULL)"
     )
     con.executemany(f"INSERT INTO {_q(BOUNDS_TABLE)} VALUES (?, ?, ?, ?, ?)", bounds_rows())
-    names = {r["name"] for r in _package.tables(desc)}
+    names = set(pkg.table_names())
     if {"observations", "indicators", "areas", "sources"} <= names:
-        source_fields = [f["name"] for f in _package.find_resource(desc, "sources")["schema"]["fields"]]
+        con.execute(
+            f"CREATE TABLE {_q(FIGURE_BOUNDS)} (observation_id TEXT PRIMARY KEY REFERENCES observations "
+            "(observation_id), lower REAL NOT NULL, upper REAL, lower_open INTEGER NOT NULL, "
+            "upper_open INTEGER NOT NULL)"
+        )
+        con.executemany(
+            f"INSERT INTO {_q(FIGURE_BOUNDS)} VALUES (?, ?, ?, ?, ?)", _figure_bounds(pkg.frame("observations"))
+        )
+        source_fields = [f["name"] for f in pkg.table("sources")["schema"]["fields"]]
         con.execute(figures_view_sql("language" in source_fields))
     bad = con.execute("PRAGMA foreign_key_check").fetchall()
     if bad:
@@ -175,7 +199,7 @@ def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None
     return counts
 
 
-def write_sqlite(target: str | os.PathLike[str], *, path: str | Path | None = None) -> dict[str, int]:
+def write_sqlite(target: str | os.PathLike[str], *, path: str | Path | Package | None = None) -> dict[str, int]:
     """Write the package as a SQLite database at ``target``, atomically; return the rows per table.
 
     Parameters
@@ -194,35 +218,37 @@ def write_sqlite(target: str | os.PathLike[str], *, path: str | Path | None = No
     >>> sqlite3.connect(db).execute("select unit from figures where value = 16894").fetchone()
     ('persons',)
     """
-    desc = _package.read_descriptor(_package.resolve_root(path))
-    dest = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    try:
+    from powdata._atomic import atomic_file
+
+    pkg = open_package(path)
+    with atomic_file(target) as tmp:
         con = sqlite3.connect(tmp)
         try:
             with con:
-                counts = _fill(con, desc, path)
+                counts = _fill(con, pkg)
         finally:
             con.close()
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return counts
 
 
-def datasette_metadata(*, database: str = "powdata", path: str | Path | None = None) -> dict[str, Any]:
+def database_name(db_file: str | os.PathLike[str]) -> str:
+    """The name Datasette gives the database in ``db_file``: the file's name without its extension."""
+    return Path(db_file).stem
+
+
+def datasette_metadata(*, database: str = "powdata", path: str | Path | Package | None = None) -> dict[str, Any]:
     """Return Datasette's ``metadata.json`` for the SQLite export, from the descriptor.
 
     ``database`` is the database's name in Datasette: the SQLite file's name
-    without its extension (``powdata.sqlite`` -> ``powdata``).
+    without its extension (``powdata.sqlite`` -> ``powdata``; see `database_name`).
+    The same metadata is keyed under ``powdata`` too, so the default file name works as well.
     """
-    desc = _package.read_descriptor(_package.resolve_root(path))
+    pkg = open_package(path)
+    desc = pkg.descriptor
     licenses = desc.get("licenses", [])
-    sources = load("sources", path=path)
+    sources = pkg.frame("sources")
     tables: dict[str, Any] = {}
-    for res in _package.tables(desc):
+    for res in pkg.tables():
         tables[res["name"]] = {
             "title": res.get("title", res["name"]),
             "description": res.get("description", ""),
@@ -238,13 +264,20 @@ def datasette_metadata(*, database: str = "powdata", path: str | Path | None = N
     }
     tables[BOUNDS_TABLE] = {
         "title": "Qualifier bounds (computed by powdata)",
-        "description": "Each qualifier's interval for a value of 1 (upper NULL: none); the figures view multiplies.",
+        "description": "Each qualifier's interval for a value of 1 (upper NULL: none).",
+    }
+    tables[FIGURE_BOUNDS] = {
+        "title": "Figure bounds (computed by powdata)",
+        "description": "Each observation's interval as its qualifier allows (upper NULL: none); the figures view"
+        " reads it.",
     }
     source_list = "; ".join(f"{p}: {t}" for p, t in zip(sources["publisher"], sources["title"], strict=True))
     meta: dict[str, Any] = {
         "title": f"powdata {desc.get('version', '')}: {desc.get('title', '')}",
         "description": f"{desc.get('description', '')} Sources: {source_list}.",
-        "databases": {database: {"title": desc.get("title", ""), "tables": tables}},
+        "databases": {
+            name: {"title": desc.get("title", ""), "tables": tables} for name in dict.fromkeys([database, "powdata"])
+        },
     }
     if licenses:
         meta["license"] = licenses[0].get("name", "")
@@ -256,4 +289,4 @@ def datasette_metadata(*, database: str = "powdata", path: str | Path | None = N
     return meta
 
 
-__all__ = ["create_table_sql", "datasette_metadata", "figures_view_sql", "write_sqlite"]
+__all__ = ["create_table_sql", "database_name", "datasette_metadata", "figures_view_sql", "write_sqlite"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from powdata._vintages import published_on, quoted_languages, reduced_date_bounds, text_roots
 from powdata.errors import ArgumentError
 from powdata.intervals import Interval, add_bounds
-from powdata.loader import load
+from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,13 +23,21 @@ LISTED = "foreign-fighters-listed"
 POWS = "foreign-pows-held"
 
 
-def _observations(as_of: Any, path: str | Path | None) -> pd.DataFrame:
-    obs = load("observations", as_of=as_of, path=path)
-    sources = load("sources", path=path)[["source_id", "publisher"]].rename(columns={"publisher": "source"})
+def _with_attrs(df: pd.DataFrame, pkg: Package) -> pd.DataFrame:
+    """Attach the package's title, version, licence and citation to a view's frame (as `load` does)."""
+    df.attrs = pkg.attrs()
+    return df
+
+
+def _observations(as_of: Any, pkg: Package) -> pd.DataFrame:
+    obs = pkg.load("observations", as_of=as_of)
+    sources = pkg.frame("sources")[["source_id", "publisher"]].rename(columns={"publisher": "source"})
     return add_bounds(obs).merge(sources, on="source_id", how="left")
 
 
-def foreign_share_by_year(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+def foreign_share_by_year(
+    *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None
+) -> pd.DataFrame:
     """Return the foreign share of prisoners of war taken, one row per period.
 
     Examples
@@ -38,14 +46,17 @@ def foreign_share_by_year(*, as_of: str | dt.date | None = None, path: str | Pat
     >>> powdata.foreign_share_by_year()[["period_start", "value"]].iloc[0].tolist()[1]
     1.0
     """
-    obs = _observations(as_of, path)
+    pkg = open_package(path)
+    obs = _observations(as_of, pkg)
     cols = ["period_start", "period_end", "as_of", "value", "qualifier", "lower", "upper", "source_id", "source"]
     cols += ["observation_id", "excerpt", "note"]
     out = obs.loc[obs["indicator_id"] == SHARE, cols]
-    return out.sort_values(["period_start", "as_of"]).reset_index(drop=True)
+    return _with_attrs(out.sort_values(["period_start", "as_of"]).reset_index(drop=True), pkg)
 
 
-def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+def listed_fighters_by_group(
+    *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None
+) -> pd.DataFrame:
     """Return the I Want to Live list by group, with the part no group accounts for.
 
     For each total of the list, its subtotals (observations of the same indicator
@@ -54,10 +65,11 @@ def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | 
     the subtotals — 1,262 in release 0.1.0. Computed rows have ``computed`` True
     and no excerpt: the source never states them.
     """
+    pkg = open_package(path)
     import pandas as pd
 
-    obs = _observations(as_of, path)
-    areas = load("areas", path=path)[["area_id", "name"]].rename(columns={"name": "area_name"})
+    obs = _observations(as_of, pkg)
+    areas = pkg.frame("areas")[["area_id", "name"]].rename(columns={"name": "area_name"})
     listed = obs.loc[obs["indicator_id"] == LISTED].merge(areas, on="area_id", how="left")
     rows: list[dict[str, Any]] = []
     cols = ["observation_id", "area_id", "area_name", "as_of", "value", "qualifier", "lower", "upper"]
@@ -92,28 +104,29 @@ def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | 
             )
     out = pd.DataFrame(rows, columns=[*cols, "role", "computed"])
     out["value"] = out["value"].astype("Float64")
-    return out
+    return _with_attrs(out, pkg)
 
 
-def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> pd.DataFrame:
     """Return the nationalities of foreign prisoners of war: ranked first, then mentioned.
 
     Ranked countries come from the observations of a rank indicator about
     foreign POWs; mentioned ones from the mentions (named, with no number and no
     rank — their order in the source is not a ranking).
     """
+    pkg = open_package(path)
     import pandas as pd
 
-    indicators = load("indicators", path=path)
+    indicators = pkg.frame("indicators")
     rank_ids = indicators.loc[
         (indicators["unit"] == "rank") & (indicators["about_indicator_id"] == POWS), "indicator_id"
     ].tolist()
-    obs = _observations(as_of, path)
-    areas = load("areas", path=path)[["area_id", "name", "kind"]].rename(columns={"name": "area_name"})
+    obs = _observations(as_of, pkg)
+    areas = pkg.frame("areas")[["area_id", "name", "kind"]].rename(columns={"name": "area_name"})
     ranked = obs.loc[obs["indicator_id"].isin(rank_ids)].copy()
     ranked["how"] = "ranked"
     ranked["rank"] = ranked["value"].astype("Int64")
-    mentions = load("mentions", as_of=as_of, path=path)
+    mentions = pkg.load("mentions", as_of=as_of)
     mentions = mentions.loc[mentions["indicator_id"] == POWS].copy()
     mentions["how"] = "mentioned"
     mentions["rank"] = pd.array([pd.NA] * len(mentions), dtype="Int64")
@@ -134,7 +147,7 @@ def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | 
     out["qualifier"] = out["qualifier"].astype("string")
     out[["lower", "upper"]] = out[["lower", "upper"]].astype("Float64")
     out["how"] = pd.Categorical(out["how"], categories=["ranked", "mentioned"], ordered=True)
-    return out.sort_values(["how", "rank", "area_name"], na_position="last").reset_index(drop=True)
+    return _with_attrs(out.sort_values(["how", "rank", "area_name"], na_position="last").reset_index(drop=True), pkg)
 
 
 def series(
@@ -142,7 +155,7 @@ def series(
     area_id: str = "all",
     *,
     as_of: str | dt.date | None = None,
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> pd.DataFrame:
     """Return every vintage of one indicator for one area, oldest first: a series to plot.
 
@@ -161,16 +174,17 @@ def series(
     >>> s[["as_of", "value", "qualifier"]].iloc[:2].values.tolist()
     [['2025-08-14', 16894.0, 'exact'], ['2025-11-19', 18000.0, 'more_than']]
     """
+    pkg = open_package(path)
     from powdata.errors import UnknownResourceError
 
-    indicators = load("indicators", path=path)
+    indicators = pkg.frame("indicators")
     if indicator_id not in set(indicators["indicator_id"]):
         names = ", ".join(sorted(indicators["indicator_id"]))
         msg = f"{indicator_id!r} is not an indicator_id; expected one of: {names}"
         raise UnknownResourceError(msg)
-    obs = _observations(as_of, path)
+    obs = _observations(as_of, pkg)
     obs = obs.loc[(obs["indicator_id"] == indicator_id) & (obs["area_id"] == area_id)].copy()
-    sources = load("sources", path=path)
+    sources = pkg.frame("sources")
     roots = text_roots(sources)
     publisher = dict(zip(sources["source_id"], sources["publisher"].astype(object), strict=True))
     obs["quoted_in"] = obs["source_id"].astype(object).map(roots).astype("string")
@@ -182,24 +196,27 @@ def series(
     cols = ["observation_id", "indicator_id", "area_id", "period_start", "period_end", "as_of", "as_of_start"]
     cols += ["as_of_end", "value", "qualifier", "lower", "upper", "lower_open", "upper_open", "part_of", "source_id"]
     cols += ["source", "quoted_in", "quoted_in_publisher", "published", "language", "excerpt", "note"]
-    return obs[cols].reset_index(drop=True)
+    return _with_attrs(obs[cols].reset_index(drop=True), pkg)
 
 
-def latest(name: str = "observations", *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Any:
+def latest(
+    name: str = "observations", *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None
+) -> Any:
     """Return the latest vintage of each figure: one row per indicator, area and period.
 
     Vintages are ordered by the publication date of their source chain, then by
     ``as_of``; an undated row counts as older than any dated one.
     """
-    df = load(name, as_of=as_of, path=path)
+    pkg = open_package(path)
+    df = pkg.load(name, as_of=as_of)
     if "source_id" not in df.columns or "indicator_id" not in df.columns:
         msg = f"latest({name!r}): expected a resource with indicator_id and source_id (observations or mentions)"
         raise ArgumentError(msg)
-    df = df.assign(_published=published_on(df, load("sources", path=path)))
+    df = df.assign(_published=published_on(df, pkg.frame("sources")))
     keys = [c for c in ("indicator_id", "area_id", "period_start", "period_end") if c in df.columns]
     df = df.sort_values(["_published", "as_of"], na_position="first", kind="stable")
     out = df.groupby(keys, dropna=False, sort=False).tail(1).drop(columns="_published")
-    return out.sort_index().reset_index(drop=True)
+    return _with_attrs(out.sort_index().reset_index(drop=True), pkg)
 
 
 __all__ = ["foreign_share_by_year", "latest", "listed_fighters_by_group", "pow_nationalities", "series"]

@@ -166,23 +166,12 @@ def bump_level(old: str, new: str) -> str:
 
 
 def snapshot(spec: str | Path) -> Snapshot:
-    """Read a package folder, a descriptor, or ``git:REF`` (this repository at REF) into memory."""
-    text = str(spec)
-    if text.startswith("git:"):
-        ref = text[4:] or "HEAD"
-        commit = _package.git_commit(ref)
-        what = f"git:{_package.shown(ref)}"
-        raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
-        desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
-        tables = {}
-        for res in desc["resources"]:
-            tables[res["name"]] = _package.git_read(commit, res["path"], f"{what}: resource {res['name']!r}")
-        return Snapshot(text, desc, tables)
-    root = _package.resolve_root(spec)
-    desc = _package.read_descriptor(root)
-    return Snapshot(
-        text, desc, {r["name"]: _package.read_resource_bytes(root, r, verify=False) for r in desc["resources"]}
-    )
+    """Open a package folder, a descriptor, or ``git:REF`` (this repository at REF) the one way (`Package.open`)."""
+    from powdata.package import Package
+
+    pkg = Package.open(spec)
+    tables = {r["name"]: pkg.read(r["name"], verify=False) for r in pkg.descriptor["resources"]}
+    return Snapshot(str(spec), pkg.descriptor, tables)
 
 
 def _fields(res: dict[str, Any]) -> dict[str, dict[str, Any]]:

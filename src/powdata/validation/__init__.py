@@ -38,12 +38,15 @@ import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from powdata import _package
 from powdata.errors import IntegrityError, MissingExtraError, PackageReadError
 from powdata.validation import descriptor
 from powdata.validation.report import ERROR, Problem, Report
+
+if TYPE_CHECKING:
+    from powdata.package import Package
 
 
 def _import_pandera() -> None:
@@ -89,8 +92,7 @@ def _require_extra() -> None:
 
 
 def _read_package(
-    root: Path,
-    desc: dict[str, Any],
+    pkg: Package,
     *,
     contents: dict[str, bytes] | None = None,
     digests: dict[str, str] | None = None,
@@ -117,17 +119,17 @@ def _read_package(
     texts: dict[str, str] = {}
     schemas: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
-    for res in desc["resources"]:
+    for res in pkg.descriptor["resources"]:
         name = res["name"]
         if name in skip:
             continue
-        data = _package.read_resource_bytes(root, res, verify=False)
-        digest = _package.sha256_of(data)
+        data = pkg.read(name, verify=False)
+        digest = pkg.digest(name)
         if contents is not None:
             contents[name] = data
         if digests is not None:
             digests[name] = digest
-        path = _package.safe_resource_path(root, res)
+        path = pkg.path(name)
         for exc in _package.integrity_errors(res, data, path, digest=digest, size=not sizes_checked):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
         if _package.is_text(res):  # an archived source text, for the excerpt-verbatim rule
@@ -156,7 +158,7 @@ def _read_package(
     return frames, texts, problems
 
 
-def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozenset[str], int]:
+def _precheck(pkg: Package) -> tuple[list[Problem], frozenset[str], int]:
     """Check every resource before anything is parsed: the path gate, the declared size, the header width.
 
     Returns the size problems, the resources too large to read (a file much
@@ -166,8 +168,8 @@ def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozense
     problems: list[Problem] = []
     oversize: set[str] = set()
     total = 0
-    for res in desc["resources"]:
-        path = _package.safe_resource_path(root, res)
+    for res in pkg.descriptor["resources"]:
+        path = pkg.path(res["name"])
         size = path.stat().st_size
         try:
             _package.check_size(res, size, path)
@@ -211,10 +213,12 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     >>> powdata.validate().valid
     True
     """
-    root = _package.resolve_root(path)
-    desc = _package.read_descriptor(root)
+    from powdata.package import Package
+
+    pkg = Package.open(path if path is not None else None)
+    root = pkg.descriptor_path.parent
     # safety first: every path gated, sizes and header widths checked before anything is parsed
-    size_problems, oversize, total = _precheck(root, desc)
+    size_problems, oversize, total = _precheck(pkg)
     if structural and importlib.util.find_spec("frictionless") is None:
         _require_extra()
     # start Frictionless first, so it works while this process imports pandas and pandera;
@@ -228,7 +232,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         report.add(size_problems)
         contents: dict[str, bytes] = {}
         digests: dict[str, str] = {}
-        frames, texts, problems = _read_package(root, desc, contents=contents, digests=digests, skip=oversize)
+        frames, texts, problems = _read_package(pkg, contents=contents, digests=digests, skip=oversize)
         report.add(problems)
         report.checked.append("pandera")
         report.add(run_rules(frames, today=today, texts=texts))
@@ -239,7 +243,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
             stage.wait()
         raise
     if not oversize:
-        report.add(descriptor.stale_problems(root, contents, digests))
+        report.add(descriptor.stale_problems(root, contents, digests, current=pkg.descriptor))
     if stage is not None:
         report.add(descriptor.finish(stage, deadline))
         report.checked.append("frictionless")
