@@ -77,7 +77,7 @@ class Package:
         try:
             commit = _package.git_commit(ref)
         except _package.PackageReadError as exc:
-            if not str(exc).endswith("git exited with 1"):
+            if "git exited with 1" not in str(exc):
                 raise
             # `git rev-parse --verify --quiet` says nothing when the ref is unknown: say it
             msg = (
