@@ -200,3 +200,54 @@ class TestRobustEdges:
         assert r.returncode == 2 and "internal error" not in r.stderr
         assert len(r.stderr.strip().splitlines()) == 1 and "codebook.md" in r.stderr
         assert (pkg / "docs" / "codebook.md").is_dir()
+
+
+class TestShowFitsTheTerminal:
+    """`powdata show` wraps to the terminal's width, keeps each row's id and prints counts as integers."""
+
+    @pytest.mark.parametrize("columns", [60, 100, 200])
+    def test_no_line_wider_than_the_terminal(self, columns: int) -> None:
+        """Every line fits in COLUMNS (what shutil.get_terminal_size reads) unless one id alone is wider."""
+        import os
+        import subprocess
+        import sys
+
+        env = {**os.environ, "COLUMNS": str(columns)}
+        r = subprocess.run(
+            [sys.executable, "-m", "powdata", "show", "figures"], capture_output=True, text=True, env=env, check=False
+        )
+        assert r.returncode == 0, r.stderr
+        widest_id = max(len(i) for i in powdata.figures()["observation_id"])
+        assert max(len(line) for line in r.stdout.splitlines()) <= max(columns, widest_id + 2 + 24)
+
+    def test_each_block_starts_with_the_id(self) -> None:
+        """A row wrapped into several blocks carries its observation_id, uncut, at the start of every block."""
+        from powdata.export import table_text
+
+        df = powdata.load("observations")
+        text = table_text(df, width=80)
+        blocks = text.split("\n\n")
+        assert len(blocks) > 1
+        for block in blocks:
+            lines = block.splitlines()
+            assert lines[0].split()[0] == "observation_id"
+            assert [line.split()[0] for line in lines[1:]] == list(df["observation_id"])
+
+    def test_counts_print_as_integers(self) -> None:
+        """A count is shown as 16894, never 16894.0."""
+        from powdata.export import table_text
+
+        text = table_text(powdata.load("observations"), width=400)
+        import re
+
+        assert re.search(r"(^|\s)16894(\s|$)", text, re.MULTILINE)
+        assert "16894.0" not in text
+
+    def test_cell_text_is_escaped(self) -> None:
+        """An escape sequence in a cell reaches the terminal as text, not as a control character."""
+        import pandas as pd
+
+        from powdata.export import table_text
+
+        text = table_text(pd.DataFrame({"id": ["a"], "note": ["\x1b[2Jgone"]}), width=80)
+        assert "\x1b" not in text and "\\u001b" in text

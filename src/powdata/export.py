@@ -50,7 +50,7 @@ def frame_text(df: Any, fmt: str, *, width: int | None = None) -> str:
     return table_text(df, width=width)
 
 
-def _cells(col: Any) -> list[str]:
+def _cells(col: Any, *, cut: bool = True) -> list[str]:
     """A column as the text `table_text` shows: whole numbers without ``.0``, missing as empty, escaped, cut."""
     import pandas as pd
 
@@ -64,15 +64,15 @@ def _cells(col: Any) -> list[str]:
         if hasattr(v, "strftime") and not isinstance(v, str) and not pd.isna(v):
             text = v.strftime("%Y-%m-%d")
         text = printable(" ".join(text.split()))  # untrusted cell text: no escape sequence, one line
-        out.append(text if len(text) <= SHOW_CELL else text[: SHOW_CELL - 1] + "…")
+        out.append(text if len(text) <= SHOW_CELL or not cut else text[: SHOW_CELL - 1] + "…")
     return out
 
 
 def table_text(df: Any, *, width: int | None = None) -> str:
     """Render a frame as aligned text blocks no wider than ``width`` (default: the terminal's).
 
-    The first column (the row's id) starts every block, so a wrapped row is never
-    anonymous; numbers that are whole print as integers (``16894``, not
+    The first column (the row's id, never cut) starts every block, so a wrapped
+    row is never anonymous; numbers that are whole print as integers (``16894``, not
     ``16894.0``); each cell is escaped (`powdata._package.printable`) and cut to `SHOW_CELL`.
     """
     import shutil
@@ -81,7 +81,7 @@ def table_text(df: Any, *, width: int | None = None) -> str:
     columns = [str(c) for c in df.columns]
     if not columns:
         return "\n"
-    cells = {c: _cells(df[c]) for c in columns}
+    cells = {c: _cells(df[c], cut=c != columns[0]) for c in columns}  # the id is never cut
     widths = {c: max([len(c), *(len(v) for v in cells[c])]) for c in columns}
     first, rest = columns[0], columns[1:]
     blocks: list[list[str]] = []
