@@ -219,7 +219,8 @@ class TestTypedApi:
             "reveal_type(df)\n"
             "reveal_type(powdata.validate)\n"
             "powdata.lod('observations')\n"
-            "n: int = powdata.load('observations', backend='pandas')\n",
+            "n: int = powdata.load('observations', backend='pandas')\n"
+            "powdata.load('observation')\n",
             encoding="utf-8",
         )
         r = subprocess.run(
@@ -243,6 +244,18 @@ class TestTypedApi:
         assert 'Module has no attribute "lod"' in out, out
         assert "powdata.validation.report.Report" in out, out
         assert 'Incompatible types in assignment (expression has type "DataFrame", variable has type "int")' in out, out
+        assert 'user.py:7: error: No overload variant of "load" matches argument type "str"' in out, out
+
+    def test_resource_names_are_generated_from_the_descriptor(self) -> None:
+        """powdata._resources is what `build` renders from the descriptor: the Literal names every table."""
+        from typing import get_args
+
+        from powdata._resources import ResourceName
+        from powdata.release.build import RESOURCE_NAMES_FILE, render_resource_names
+
+        root = Path(__file__).resolve().parent.parent
+        assert (root / RESOURCE_NAMES_FILE).read_text(encoding="utf-8") == render_resource_names(powdata.descriptor())
+        assert list(get_args(ResourceName)) == powdata.list_resources()
 
     def test_argument_errors_are_powdata_and_builtin_errors(self) -> None:
         """A bad argument raises ArgumentError: a PowdataError that is also a ValueError."""

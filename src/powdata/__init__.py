@@ -29,6 +29,7 @@ from powdata.errors import (
     UnknownResourceError,
     UnsafePathError,
 )
+from powdata._resources import ResourceName
 from powdata.intervals import Interval, interval
 from powdata.labelled import figures
 from powdata.loader import load, source_text
@@ -48,6 +49,7 @@ __all__ = [
     "PowdataError",
     "Problem",
     "Report",
+    "ResourceName",
     "UnknownResourceError",
     "UnsafePathError",
     "__version__",

@@ -427,10 +427,10 @@ def check_table_schema(schema: Any, where: str) -> dict[str, Any]:
             if key in c and not isinstance(c[key], bool):
                 raise _fail(at, f"{key} as true or false", c[key])
     if "primaryKey" in schema:
-        key = _names(schema["primaryKey"])
-        if key is None:
+        pk = _names(schema["primaryKey"])
+        if pk is None:
             raise _fail(where, "primaryKey as a field name or a list of them", schema["primaryKey"])
-        schema["primaryKey"] = key  # normalised: "area_id" and ["area_id"] mean the same key
+        schema["primaryKey"] = pk  # normalised: "area_id" and ["area_id"] mean the same key
     mv = schema.get("missingValues", [""])
     if not isinstance(mv, list) or not all(isinstance(v, str) for v in mv):
         raise _fail(where, "missingValues as a list of strings", mv)

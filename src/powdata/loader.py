@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from powdata import _package, _schema
+from powdata._resources import ResourceName
 from powdata._vintages import published_on, text_roots
 from powdata.errors import ArgumentError, MissingExtraError, PackageReadError, UnknownResourceError
 from powdata.package import Package, open_package
@@ -72,7 +73,7 @@ def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd
 
 @overload
 def load(
-    name: str,
+    name: ResourceName,
     *,
     as_of: str | dt.date | None = None,
     backend: Literal["pandas"] = "pandas",
@@ -82,7 +83,7 @@ def load(
 
 @overload
 def load(
-    name: str,
+    name: ResourceName,
     *,
     as_of: str | dt.date | None = None,
     backend: Literal["polars"],
@@ -92,7 +93,7 @@ def load(
 
 @overload
 def load(
-    name: str,
+    name: ResourceName,
     *,
     as_of: str | dt.date | None = None,
     backend: str,
@@ -101,7 +102,7 @@ def load(
 
 
 def load(
-    name: str,
+    name: ResourceName,
     *,
     as_of: str | dt.date | None = None,
     backend: str = "pandas",
@@ -111,8 +112,10 @@ def load(
 
     Parameters
     ----------
-    name : str
-        A resource name; see `list_resources`.
+    name : ResourceName
+        A table's name; see `list_resources`. The names are a ``Literal``
+        (``powdata.ResourceName``, generated from the descriptor), so a type checker
+        rejects a misspelt name; for another package's tables, pass ``typing.cast(ResourceName, name)``.
     as_of : str or datetime.date, optional
         Point in time: keep only rows whose source (or the publication it was read
         through) was published on or before this date. Rows without a known

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata import _package
+from powdata.errors import PackageReadError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,7 +77,7 @@ class Package:
         what = f"git:{_package.shown(ref)}"
         try:
             commit = _package.git_commit(ref)
-        except _package.PackageReadError as exc:
+        except PackageReadError as exc:
             if "git exited with 1" not in str(exc):
                 raise
             # `git rev-parse --verify --quiet` says nothing when the ref is unknown: say it
@@ -84,7 +85,7 @@ class Package:
                 f"{what}: unknown ref; this repository has no branch, tag or commit {_package.shown(ref)} "
                 "(see `git branch -a`, `git tag` or `git log`)"
             )
-            raise _package.PackageReadError(msg) from None
+            raise PackageReadError(msg) from None
         raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
         desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
         return cls(desc, root=None, label=f"git:{ref}", commit=commit)
@@ -96,7 +97,7 @@ class Package:
         """The ``datapackage.json`` of a folder package (a git package has none on disk)."""
         if self.root is None:
             msg = f"{self.label}: a package read from git has no folder on disk"
-            raise _package.PackageReadError(msg)
+            raise PackageReadError(msg)
         return _package.descriptor_path(self.root)
 
     def tables(self) -> list[dict[str, Any]]:
@@ -129,7 +130,7 @@ class Package:
         if name not in self._paths:
             if self.root is None:
                 msg = f"{self.label}: a package read from git has no files on disk"
-                raise _package.PackageReadError(msg)
+                raise PackageReadError(msg)
             self._paths[name] = _package.safe_resource_path(self.root, self.resource(name))
         return self._paths[name]
 
@@ -189,7 +190,7 @@ class Package:
         df = self.frame(name)
         if cutoff is not None and "source_id" in df.columns:
             df = filter_as_of(df, self.frame("sources"), cutoff)
-        df.attrs = self.attrs()
+        df.attrs.update(self.attrs())
         return df
 
     def attrs(self) -> dict[str, Any]:

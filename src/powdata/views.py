@@ -25,7 +25,7 @@ POWS = "foreign-pows-held"
 
 def _with_attrs(df: pd.DataFrame, pkg: Package) -> pd.DataFrame:
     """Attach the package's title, version, licence and citation to a view's frame (as `load` does)."""
-    df.attrs = pkg.attrs()
+    df.attrs.update(pkg.attrs())
     return df
 
 
