@@ -17,6 +17,8 @@ import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from powdata._resources import ResourceName
+
 # Every name of the API is imported here, typed: these modules import only the standard library
 # at module level (pandas inside the functions that need it; pandera and frictionless only inside
 # validate), so `import powdata` stays cheap and mypy sees each signature (a test checks both).
@@ -29,7 +31,6 @@ from powdata.errors import (
     UnknownResourceError,
     UnsafePathError,
 )
-from powdata._resources import ResourceName
 from powdata.intervals import Interval, interval
 from powdata.labelled import figures
 from powdata.loader import load, source_text
