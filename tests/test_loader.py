@@ -15,7 +15,7 @@ import pytest
 import powdata
 from powdata._schema import field_dtype_name
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError, UnknownResourceError
-from tests.conftest import by_id, copy_package
+from tests.conftest import TABLES, by_id, copy_package
 
 EXPECTED_DTYPES = {
     "string": "string",
@@ -27,7 +27,7 @@ EXPECTED_DTYPES = {
 
 
 class TestLoad:
-    @pytest.mark.parametrize("name", ["observations", "indicators", "areas", "area_members", "mentions", "sources"])
+    @pytest.mark.parametrize("name", TABLES)
     def test_dtypes_follow_the_table_schema(self, name: str) -> None:
         """Every column's dtype is the one its Table Schema field maps to, for every resource."""
         df = powdata.load(name)

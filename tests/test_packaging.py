@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from powdata.release.codebook import CODEBOOK, render_codebook
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TABLES
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ class TestWheel:
     def test_wheel_carries_the_data(self, wheel: Path) -> None:
         """The wheel holds the descriptor, every CSV, every schema and py.typed."""
         names = set(zipfile.ZipFile(wheel).namelist())
-        for res in ("observations", "indicators", "areas", "area_members", "mentions", "sources"):
+        for res in TABLES:
             assert f"powdata/_data/data/{res}.csv" in names
             assert f"powdata/_data/schemas/{res}.json" in names
         assert {"powdata/_data/datapackage.json", "powdata/py.typed"} <= names

@@ -160,6 +160,21 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def output_bytes(root: Path, rel: str, what: str) -> tuple[Path, bytes | None]:
+    """Gate a file `build` is about to (re)write under ``root``; return its path and current bytes (None: absent).
+
+    The path passes the package's gate (no ``..``, no link out of ``root``). The
+    bytes are returned as they are, never decoded: what `build` does not generate
+    is written back byte for byte, invalid UTF-8 included.
+    """
+    from powdata._package import MAX_JSON_BYTES, gate, read_gated
+
+    path = gate(root, rel, what, limit=MAX_JSON_BYTES, must_exist=False)
+    if not path.exists():
+        return path, None
+    return path, read_gated(path, what, MAX_JSON_BYTES)
+
+
 def write_if_changed(path: Path, current: bytes | None, render: Callable[[], bytes]) -> bool:
     """Compute ``render()``, compare it with ``current`` (None: no file yet), write it if it differs.
 

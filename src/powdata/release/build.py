@@ -54,7 +54,7 @@ def render_resource_names(desc: dict[str, Any]) -> str:
 
 def write_resource_names(root: Path, desc: dict[str, Any]) -> bool:
     """Rewrite ``src/powdata/_resources.py`` from the descriptor (in a checkout); True when it changed."""
-    from powdata.release.codebook import output_bytes
+    from powdata._atomic import output_bytes
 
     path, current = output_bytes(root, RESOURCE_NAMES_FILE, "resource names")
     return write_if_changed(path, current, lambda: render_resource_names(desc).encode("utf-8"))

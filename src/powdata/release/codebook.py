@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata._atomic import write_if_changed
+from powdata._atomic import output_bytes, write_if_changed
 from powdata._derived import built_descriptor
-from powdata._package import MAX_JSON_BYTES, gate, read_descriptor, read_gated, tables, text_source_id, texts
+from powdata._package import read_descriptor, tables, text_source_id, texts
 from powdata._schema import field_dtype_name, format_number
 
 if TYPE_CHECKING:
@@ -37,18 +37,6 @@ def _constraints(c: dict[str, Any]) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def output_bytes(root: Path, rel: str, what: str) -> tuple[Path, bytes | None]:
-    """Gate a file `build` is about to (re)write under ``root``; return its path and current bytes (None: absent).
-
-    The bytes are returned as they are, never decoded: what `build` does not
-    generate is written back byte for byte, invalid UTF-8 included.
-    """
-    path = gate(root, rel, what, limit=MAX_JSON_BYTES, must_exist=False)
-    if not path.exists():
-        return path, None
-    return path, read_gated(path, what, MAX_JSON_BYTES)
 
 
 def render_codebook(root: Path, desc: dict[str, Any] | None = None) -> str:
