@@ -60,7 +60,7 @@ class TestOpenedOnce:
 
     def test_figures_parses_the_descriptor_once(self) -> None:
         """A `figures()` call on a folder parses its descriptor once and reads each file once."""
-        parses = calls("read_descriptor", "_package.py", lambda: powdata.figures(path=ROOT))
+        parses = calls("check_descriptor", "_package.py", lambda: powdata.figures(path=ROOT))
         reads = calls("read_gated", "_package.py", lambda: powdata.figures(path=ROOT))
         assert parses == 1
         assert reads == 5  # observations, indicators, areas, sources and the descriptor
@@ -72,7 +72,7 @@ class TestOpenedOnce:
         pkg = copy_package(tmp_path / "pkg")
         (pkg / "docs").mkdir()
         (pkg / "README.md").write_bytes((ROOT / "README.md").read_bytes())
-        assert calls("read_descriptor", "_package.py", lambda: build_package(pkg)) == 1
+        assert calls("check_descriptor", "_package.py", lambda: build_package(pkg)) == 1
 
     def test_validate_gates_each_file_once(self, tmp_path: Path) -> None:
         """`validate` passes each resource through the path gate once (plus the descriptor and the schemas)."""
@@ -82,7 +82,7 @@ class TestOpenedOnce:
         n_tables = len([r for r in desc["resources"] if not _package.is_text(r)])
         gates = calls("gate", "_package.py", lambda: powdata.validate(pkg, structural=False))
         assert gates == n_res + 1 + n_tables  # each file, the descriptor, each schemas/<name>.json
-        assert calls("read_descriptor", "_package.py", lambda: powdata.validate(pkg, structural=False)) == 1
+        assert calls("check_descriptor", "_package.py", lambda: powdata.validate(pkg, structural=False)) == 1
 
     def test_frames_are_cached_but_returned_as_copies(self) -> None:
         """A frame is typed once per opened package; each caller gets its own copy to change."""

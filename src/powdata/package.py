@@ -55,6 +55,7 @@ class Package:
         self._digests: dict[str, str] = {}
         self._frames: dict[str, pd.DataFrame] = {}
         self._attrs: dict[str, Any] | None = None
+        self.descriptor_bytes: bytes | None = None  # as read from a folder, for `build` to compare with
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -69,7 +70,11 @@ class Package:
             root = _package.default_root()
             return cls(_package.installed_descriptor(), root=root, label=str(root))
         root = _package.resolve_root(path)
-        return cls(_package.read_descriptor(root), root=root, label=str(path))
+        raw = _package.read_file(root, _package.DESCRIPTOR_NAME, "descriptor", limit=_package.MAX_JSON_BYTES)
+        where = str(_package.descriptor_path(root))
+        pkg = cls(_package.check_descriptor(_package.parse_json(raw, where), where), root=root, label=str(path))
+        pkg.descriptor_bytes = raw
+        return pkg
 
     @classmethod
     def _open_git(cls, ref: str) -> Package:
@@ -89,6 +94,18 @@ class Package:
         raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
         desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
         return cls(desc, root=None, label=f"git:{ref}", commit=commit)
+
+    def rebuilt(self, descriptor: dict[str, Any]) -> Package:
+        """The same folder under a new descriptor (what `build` just wrote), keeping the bytes read and hashed.
+
+        Typed frames are not kept: the new descriptor's schemas type them afresh.
+        """
+        other = Package(descriptor, root=self.root, label=self.label, commit=self.commit)
+        other._paths = dict(self._paths)
+        other._bytes = {k: v for k, v in self._bytes.items() if not k[1]}  # unverified bytes: verified anew
+        other._digests = dict(self._digests)
+        other.descriptor_bytes = self.descriptor_bytes
+        return other
 
     # --- the descriptor --------------------------------------------------------------------
 

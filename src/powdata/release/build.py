@@ -19,10 +19,10 @@ from powdata._package import DESCRIPTOR_NAME, MAX_JSON_BYTES, descriptor_path, g
 from powdata.release.registry import registry_entry, registry_mismatch, registry_path
 
 
-def build(root: Path, desc: dict[str, Any] | None = None) -> bool:
-    """Rewrite the descriptor of ``root`` atomically (``desc``: `built_descriptor`, if computed already).
+def build(root: Path, desc: dict[str, Any] | None = None, current: bytes | None = None) -> bool:
+    """Rewrite the descriptor of ``root`` atomically; return True when it changed.
 
-    Returns True when it changed.
+    ``desc`` is `built_descriptor` and ``current`` the descriptor's bytes, when the caller has them already.
     """
     desc = built_descriptor(root) if desc is None else desc
     path = gate(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES)
@@ -30,7 +30,8 @@ def build(root: Path, desc: dict[str, Any] | None = None) -> bool:
         reg = registry_path(root, desc.get("version"))
         if not reg.is_file():  # a new version: record its data once; never rewrite a recorded one
             write_text_atomic(reg, render(registry_entry(desc)))
-    current = read_gated(path, "descriptor", MAX_JSON_BYTES)
+    if current is None:
+        current = read_gated(path, "descriptor", MAX_JSON_BYTES)
     return write_if_changed(path, current, lambda: render(desc).encode("utf-8"))
 
 
@@ -76,10 +77,13 @@ def build_package(root: Path) -> BuildResult:
     from powdata.release.citation import CITATION_FILE, write_citation
     from powdata.release.codebook import CODEBOOK, write_codebook, write_readme_series
 
-    desc = built_descriptor(root)  # the descriptor read and parsed once, each file read and hashed once
-    result = BuildResult([(descriptor_path(root), "", build(root, desc))])
+    opened = Package.open(root)  # the descriptor parsed once; each file gated, read and hashed once below
+    contents = {r["name"]: opened.read(r["name"], verify=False) for r in opened.descriptor["resources"]}
+    digests = {name: opened.digest(name) for name in contents}
+    desc = built_descriptor(root, contents, digests, current=opened.descriptor)
+    result = BuildResult([(descriptor_path(root), "", build(root, desc, opened.descriptor_bytes))])
     if (root / "docs").is_dir():  # a repository: the generated docs live beside the data
-        pkg = Package(copy.deepcopy(desc), root=root, label=str(root))  # what was just written, opened once
+        pkg = opened.rebuilt(copy.deepcopy(desc))  # what was just written, with the bytes read above
         result.written.append((root / CODEBOOK, "", write_codebook(root, desc)))
         result.written.append((root / "README.md", " (series)", write_readme_series(root, pkg)))
         result.written.append((root / CITATION_FILE, "", write_citation(root, pkg)))
