@@ -75,6 +75,15 @@ class Flaw(NamedTuple):
     message: str
 
 
+HEADER_ROWS: Final = 1
+"""Rows before the first data row of a CSV file (the header), so frame index 0 is CSV row 2."""
+
+
+def csv_row(index: Any) -> int:
+    """The CSV row number (the header is row 1) of a frame's 0-based row ``index``: the one place it is computed."""
+    return int(index) + HEADER_ROWS + 1
+
+
 def parse_date(value: Any, option: str = "as_of=") -> dt.date:
     """Return ``value`` as a date: a ``datetime.date`` as is, or text written YYYY-MM-DD; else refuse.
 
@@ -223,7 +232,7 @@ def read_lenient(data: bytes, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     header = records[0] if records else []
     rows: list[list[str]] = []
     for i, rec in enumerate(records[1:]):
-        row = i + 2
+        row = csv_row(i)
         if len(rec) > len(header):
             flaws.append(Flaw("extra-cell", row, None, f"row {row} has {len(rec)} cells but the header {len(header)}"))
             rec = rec[: len(header)]
@@ -370,10 +379,10 @@ def type_frame(raw: pd.DataFrame, schema: dict[str, Any]) -> tuple[pd.DataFrame,
             parsed, expected = col, "text"
         present = col.notna().to_numpy(dtype=bool)
         for i in (present & np.asarray(pd.isna(parsed), dtype=bool)).nonzero()[0]:
-            flaws.append(Flaw(rule, int(i) + 2, name, f"{name} = {shown(col.iloc[i])} is not {expected}"))
+            flaws.append(Flaw(rule, csv_row(i), name, f"{name} = {shown(col.iloc[i])} is not {expected}"))
         if f.get("constraints", {}).get("required"):
             for i in (~present).nonzero()[0]:
-                flaws.append(Flaw("required", int(i) + 2, name, f"{name} is empty but the schema requires a value"))
+                flaws.append(Flaw("required", csv_row(i), name, f"{name} is empty but the schema requires a value"))
         out[name] = parsed
     for extra in raw.columns:
         if extra not in out:

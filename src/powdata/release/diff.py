@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata import _package
-from powdata._schema import read_raw
+from powdata._schema import csv_row, read_raw
 from powdata.errors import PackageReadError
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tupl
         dup = df.duplicated(key, keep="first").to_numpy()
         if dup.any():
             msg = (
-                f"{label}: resource {name!r}, row {int(dup.nonzero()[0][0]) + 2}: the primary key "
+                f"{label}: resource {name!r}, row {csv_row(dup.nonzero()[0][0])}: the primary key "
                 f"{', '.join(key)} is used twice; run `powdata validate` before `powdata diff`"
             )
             raise PackageReadError(msg)
