@@ -218,7 +218,7 @@ class TestShowFitsTheTerminal:
         )
         assert r.returncode == 0, r.stderr
         widest_id = max(len(i) for i in powdata.figures()["observation_id"])
-        assert max(len(line) for line in r.stdout.splitlines()) <= max(columns, widest_id + 2 + 24)
+        assert max(len(line) for line in r.stdout.splitlines()) <= max(columns, widest_id + 2 + 8)
 
     def test_each_block_starts_with_the_id(self) -> None:
         """A row wrapped into several blocks carries its observation_id, uncut, at the start of every block."""

@@ -24,6 +24,7 @@ FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
 # with no resource named, `export` writes the whole package
 PACKAGE_EXPORTS = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".json": "datasette"}
 TEXT_FORMATS = ("table", "csv", "json")
+SHOW_MIN_CELL = 8  # a cell is never cut shorter than this, however long the id
 SHOW_CELL = 24  # long cells are cut to SHOW_CELL characters; columns wrap in blocks as wide as the terminal
 METADATA_SUFFIX = ".metadata.json"
 
@@ -50,7 +51,7 @@ def frame_text(df: Any, fmt: str, *, width: int | None = None) -> str:
     return table_text(df, width=width)
 
 
-def _cells(col: Any, *, cut: bool = True) -> list[str]:
+def _cells(col: Any, *, cut: int | None = SHOW_CELL) -> list[str]:
     """A column as the text `table_text` shows: whole numbers without ``.0``, missing as empty, escaped, cut."""
     import pandas as pd
 
@@ -64,8 +65,12 @@ def _cells(col: Any, *, cut: bool = True) -> list[str]:
         if hasattr(v, "strftime") and not isinstance(v, str) and not pd.isna(v):
             text = v.strftime("%Y-%m-%d")
         text = printable(" ".join(text.split()))  # untrusted cell text: no escape sequence, one line
-        out.append(text if len(text) <= SHOW_CELL or not cut else text[: SHOW_CELL - 1] + "…")
+        out.append(text if cut is None else _cut(text, cut))
     return out
+
+
+def _cut(text: str, cut: int) -> str:
+    return text if len(text) <= cut else text[: cut - 1] + "…"
 
 
 def table_text(df: Any, *, width: int | None = None) -> str:
@@ -81,8 +86,14 @@ def table_text(df: Any, *, width: int | None = None) -> str:
     columns = [str(c) for c in df.columns]
     if not columns:
         return "\n"
-    cells = {c: _cells(df[c], cut=c != columns[0]) for c in columns}  # the id is never cut
-    widths = {c: max([len(c), *(len(v) for v in cells[c])]) for c in columns}
+    cells = {columns[0]: _cells(df[columns[0]], cut=None)}  # the id is never cut
+    # a cell is cut to SHOW_CELL, or shorter when the id leaves less room (never below SHOW_MIN_CELL)
+    cut = min(SHOW_CELL, max(SHOW_MIN_CELL, width - 2 - max([len(columns[0]), *map(len, cells[columns[0]])])))
+    cells.update({c: _cells(df[c], cut=cut) for c in columns[1:]})
+    cells.update({c: [_cut(c, cut)] + cells[c] for c in columns[1:]})  # headers too
+    headers = {c: cells[c].pop(0) for c in columns[1:]}
+    headers[columns[0]] = columns[0]
+    widths = {c: max([len(headers[c]), *(len(v) for v in cells[c])]) for c in columns}
     first, rest = columns[0], columns[1:]
     blocks: list[list[str]] = []
     block: list[str] = []
@@ -99,7 +110,7 @@ def table_text(df: Any, *, width: int | None = None) -> str:
         shown = [first, *cols]
         if i:
             out.append("")
-        out.append("  ".join(c.rjust(widths[c]) for c in shown).rstrip())
+        out.append("  ".join(headers[c].rjust(widths[c]) for c in shown).rstrip())
         for r in range(len(df)):
             out.append("  ".join(cells[c][r].rjust(widths[c]) for c in shown).rstrip())
     return "\n".join(out) + "\n"
