@@ -216,6 +216,7 @@ class TestAttrs:
 class TestPlainErrors:
     """Two errors that said the wrong thing."""
 
+    @pytest.mark.git
     def test_unknown_git_ref_is_named(self) -> None:
         """`diff git:<unknown>` says the ref is unknown, not that git exited with 1."""
         r = run_cli("diff", "git:no-such-ref-anywhere", ".", cwd=ROOT)

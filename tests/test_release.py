@@ -29,6 +29,7 @@ def diff_from_0_1_0():  # type: ignore[no-untyped-def]
     return diff_packages(f"git:{RELEASE_0_1_0}", ROOT)
 
 
+@pytest.mark.git
 class TestDiffAndChangelog:
     def test_diff_requires_minor_and_the_version_is_minor(self, diff_from_0_1_0) -> None:  # type: ignore[no-untyped-def]
         """From 0.1.0 the changes need a MINOR bump, and 0.2.0 is one."""
@@ -54,6 +55,7 @@ class TestDiffAndChangelog:
 
 
 class TestRegistry:
+    @pytest.mark.git
     def test_0_1_0_files_are_unchanged_in_history(self) -> None:
         """The files at the 0.1.0 commit hash to what releases/0.1.0.json recorded."""
         import hashlib
