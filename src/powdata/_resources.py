@@ -3,7 +3,7 @@ do not edit by hand (a test checks it matches the descriptor)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 ResourceName = Literal[
     "observations",
@@ -13,11 +13,4 @@ ResourceName = Literal[
     "mentions",
     "sources",
 ]
-RESOURCE_NAMES: tuple[ResourceName, ...] = (
-    "observations",
-    "indicators",
-    "areas",
-    "area_members",
-    "mentions",
-    "sources",
-)
+RESOURCE_NAMES: tuple[ResourceName, ...] = get_args(ResourceName)
