@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -39,7 +40,7 @@ class TestCommands:
         target = tmp_path / f"obs.{ext}"
         r = run_cli("export", "observations", "--to", str(target))
         assert r.returncode == 0, r.stderr
-        reader = {"csv": pd.read_csv, "json": pd.read_json, "parquet": pd.read_parquet}[ext]
+        reader: Any = {"csv": pd.read_csv, "json": pd.read_json, "parquet": pd.read_parquet}[ext]
         assert len(reader(target)) == len(powdata.load("observations")) == 37
 
     def test_export_refuses_to_overwrite(self, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import powdata
+from powdata import ResourceName
 from powdata._schema import field_dtype_name
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError, UnknownResourceError
 from tests.conftest import TABLES, by_id, copy_package
@@ -28,7 +29,7 @@ EXPECTED_DTYPES = {
 
 class TestLoad:
     @pytest.mark.parametrize("name", TABLES)
-    def test_dtypes_follow_the_table_schema(self, name: str) -> None:
+    def test_dtypes_follow_the_table_schema(self, name: ResourceName) -> None:
         """Every column's dtype is the one its Table Schema field maps to, for every resource."""
         df = powdata.load(name)
         fields = powdata.describe(name)["fields"]
@@ -58,9 +59,9 @@ class TestLoad:
         with pytest.raises(
             UnknownResourceError, match=r"'obs' is not a powdata resource; expected one of: .*observations"
         ):
-            powdata.load("obs")
+            powdata.load("obs")  # type: ignore[call-overload]  # the misspelling under test
         with pytest.raises(KeyError):
-            powdata.load("obs")
+            powdata.load("obs")  # type: ignore[call-overload]  # the misspelling under test
 
     def test_bad_backend_and_bad_date_are_refused(self) -> None:
         """A backend or an as_of that cannot work raises PowdataError with the expected form."""
@@ -271,7 +272,7 @@ class TestTypedApi:
                 call()
             assert isinstance(info.value, PowdataError) and isinstance(info.value, ValueError)
         with pytest.raises(UnknownResourceError) as missing:
-            powdata.load("obs")
+            powdata.load("obs")  # type: ignore[call-overload]  # the misspelling under test
         assert isinstance(missing.value, KeyError)
 
 

@@ -161,7 +161,7 @@ class TestCli:
 class TestDatasette:
     def test_datasette_serves_rows_and_metadata(self, db: Path) -> None:
         """Datasette, started in-process on the export, serves the rows and the descriptor's metadata."""
-        from datasette.app import Datasette  # the datasette extra is part of the test extra
+        from datasette.app import Datasette  # type: ignore[import-untyped]  # no stubs; part of the test extra
 
         meta = datasette_metadata()
         desc = powdata.descriptor()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from powdata._resources import ResourceName
 
@@ -122,7 +122,7 @@ def path(*parts: str) -> Path:
     return target
 
 
-def list_resources() -> list[str]:
+def list_resources() -> list[ResourceName]:
     """Return the names of the package's tables, in descriptor order (see `source_text` for the texts).
 
     Examples
@@ -132,7 +132,7 @@ def list_resources() -> list[str]:
     """
     from powdata.package import Package
 
-    return Package.open().table_names()
+    return cast("list[ResourceName]", Package.open().table_names())  # _resources.py is built from these
 
 
 def describe(name: str) -> dict[str, Any]:
