@@ -49,13 +49,6 @@ if TYPE_CHECKING:
 
 DATETIME_UNIT: Final = "s"
 DATETIME_DTYPE: Final = "datetime64[s]"  # keep in step with DATETIME_UNIT
-DTYPES = {
-    "string": "string",
-    "integer": "Int64",
-    "number": "Float64",
-    "boolean": "boolean",
-    "date": DATETIME_DTYPE,
-}
 TRUE_VALUES = ("true", "True", "TRUE", "1")
 FALSE_VALUES = ("false", "False", "FALSE", "0")
 # above this size the multi-threaded pyarrow reader pays for its import (4x the C engine on 187 MB)
@@ -136,7 +129,7 @@ def field_dtype_name(field: dict[str, Any]) -> str:
     ftype = field.get("type", "string")
     if ftype == "string" and enum_of(field):
         return "category"
-    return DTYPES.get(ftype, "string")  # types powdata does not use yet (e.g. geojson) are kept as text
+    return field_type(field).dtype
 
 
 def has_table_schema(res: dict[str, Any]) -> bool:
@@ -308,6 +301,38 @@ def _to_uri(u: pd.Series) -> pd.Series:
     return u.where(u.str.fullmatch(_URI, flags=re.DOTALL).fillna(False).astype(bool))
 
 
+class FieldType(NamedTuple):
+    """What one Table Schema type is, everywhere powdata meets it: the one table, no if/elif ladder elsewhere."""
+
+    dtype: str
+    """The pandas dtype a field of this type is typed as."""
+    sql: str
+    """The SQLite column type of the export."""
+    expected: str
+    """What a cell must be, for the message of a cell that is not."""
+    parse: Callable[[pd.Series], pd.Series] | None
+    """Text → typed values, a cell that does not parse missing (None: the text is kept)."""
+    to_sql: Callable[[Any], Any]
+    """A present typed value → the SQLite value."""
+
+
+TYPES: dict[str, FieldType] = {
+    "string": FieldType("string", "TEXT", "text", None, str),
+    "integer": FieldType("Int64", "INTEGER", "an integer", _to_integer, int),
+    "number": FieldType("Float64", "REAL", "a number", _to_number, float),
+    "boolean": FieldType(
+        "boolean", "INTEGER", f"true or false ({', '.join(TRUE_VALUES + FALSE_VALUES)})", _to_boolean, int
+    ),
+    "date": FieldType(DATETIME_DTYPE, "TEXT", "a date YYYY-MM-DD", _to_date, lambda v: v.strftime("%Y-%m-%d")),
+}
+DTYPES = {name: t.dtype for name, t in TYPES.items()}
+
+
+def field_type(field: dict[str, Any]) -> FieldType:
+    """The `FieldType` of a field; a type powdata does not use yet (e.g. ``geojson``) is kept as text."""
+    return TYPES.get(field.get("type", "string"), TYPES["string"])
+
+
 def empty_column(field: dict[str, Any], n: int) -> pd.Series:
     """A column of ``n`` missing values with the field's dtype (for a column the file lacks)."""
     import pandas as pd
@@ -357,26 +382,17 @@ def type_frame(raw: pd.DataFrame, schema: dict[str, Any]) -> tuple[pd.DataFrame,
         col = raw[name]
         enum = enum_of(f)
         rule = "type"
-        if ftype == "integer":
-            parsed: Any = _distinct(col, _to_integer)
-            expected = "an integer"
-        elif ftype == "number":
-            parsed = _distinct(col, _to_number)
-            expected = "a number"
-        elif ftype == "boolean":
-            parsed = _distinct(col, _to_boolean)
-            expected = f"true or false ({', '.join(TRUE_VALUES + FALSE_VALUES)})"
-        elif ftype == "date":
-            parsed = _distinct(col, _to_date)
-            expected = "a date YYYY-MM-DD"
-        elif ftype == "string" and enum:
+        parsed: Any
+        if ftype == "string" and enum:  # the two refinements of a string: an enum, a URI
             parsed = pd.Categorical(col.where(col.isin(enum)), categories=enum)
             rule, expected = "enum", f"one of {enum}"
         elif ftype == "string" and f.get("format") == "uri":
             parsed = _distinct(col, _to_uri)
             expected = "a URI with a scheme (format uri)"
         else:
-            parsed, expected = col, "text"
+            kind = field_type(f)
+            parsed = col if kind.parse is None else _distinct(col, kind.parse)
+            expected = kind.expected
         present = col.notna().to_numpy(dtype=bool)
         for i in (present & np.asarray(pd.isna(parsed), dtype=bool)).nonzero()[0]:
             flaws.append(Flaw(rule, csv_row(i), name, f"{name} = {shown(col.iloc[i])} is not {expected}"))

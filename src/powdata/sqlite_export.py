@@ -34,6 +34,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from powdata._schema import TYPES, field_type
 from powdata.errors import PowdataError
 from powdata.intervals import QUALIFIERS, add_bounds, interval
 from powdata.labelled import COLUMNS
@@ -42,7 +43,7 @@ from powdata.package import Package, open_package
 if TYPE_CHECKING:
     import pandas as pd
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
+SQL_TYPES = {name: t.sql for name, t in TYPES.items()}
 BOUNDS_TABLE = "qualifier_bounds"
 FIGURE_BOUNDS = "figure_bounds"
 VIEW = "figures"
@@ -68,7 +69,7 @@ def create_table_sql(res: dict[str, Any]) -> str:
     lines = []
     for f in schema["fields"]:
         c = f.get("constraints", {})
-        col = f"{_q(f['name'])} {SQL_TYPES.get(f.get('type', 'string'), 'TEXT')}"
+        col = f"{_q(f['name'])} {field_type(f).sql}"
         if c.get("required"):
             col += " NOT NULL"
         if c.get("unique"):
@@ -99,17 +100,8 @@ def _rows(df: pd.DataFrame, fields: list[dict[str, Any]]) -> list[tuple[Any, ...
 
     cols = []
     for f in fields:
-        s = df[f["name"]]
-        if f.get("type") == "date":
-            cols.append([None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in s])
-        elif f.get("type") == "boolean":
-            cols.append([None if pd.isna(v) else int(bool(v)) for v in s])
-        elif f.get("type") == "integer":
-            cols.append([None if pd.isna(v) else int(v) for v in s])
-        elif f.get("type") == "number":
-            cols.append([None if pd.isna(v) else float(v) for v in s])
-        else:
-            cols.append([None if pd.isna(v) else str(v) for v in s])
+        to_sql = field_type(f).to_sql
+        cols.append([None if pd.isna(v) else to_sql(v) for v in df[f["name"]]])
     return list(zip(*cols, strict=True))
 
 
