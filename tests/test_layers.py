@@ -26,7 +26,7 @@ def _imports(path: Path) -> set[str]:
 # the import stands). A module is placed by the longest name below that starts its dotted name.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "_resources"),  # the errors and the generated names: import nothing of powdata
-    ("_package", "_io", "_atomic", "_schema", "intervals", "_vintages", "_derived"),  # I/O, typing, intervals
+    ("_package", "_io", "_atomic", "_schema", "_chains", "intervals", "_vintages", "_derived"),  # I/O, typing
     (
         "package",
         "loader",

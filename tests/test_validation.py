@@ -249,10 +249,10 @@ class TestFrictionlessStage:
 
     def test_a_crashing_stage_is_reported(self, pkg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """If the Frictionless stage dies, the report says so instead of passing silently."""
-        shim = tmp_path / "shim" / "frictionless"
-        shim.mkdir(parents=True)
-        (shim / "__init__.py").write_text("raise RuntimeError('frictionless is broken here')\n", encoding="utf-8")
-        monkeypatch.setenv("PYTHONPATH", str(shim.parent))
+        from powdata.validation import descriptor
+
+        # the stage is isolated (python -I): PYTHONPATH cannot reach it, so its program is replaced instead
+        monkeypatch.setattr(descriptor, "_CHILD", "raise RuntimeError('frictionless is broken here')")
         report = powdata.validate(pkg)
         failed = [p for p in report.errors if p.rule == "frictionless-failed"]
         assert failed and "frictionless is broken here" in failed[0].message

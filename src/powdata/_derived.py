@@ -11,9 +11,6 @@ by hand: the inlined schema, ``hash``, ``bytes`` and the format fields.
 from __future__ import annotations
 
 import copy
-import csv
-import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,7 @@ from powdata._package import (
     TEXT_PREFIX,
     check_name,
     check_table_schema,
+    dump_json,
     gate,
     is_text,
     read_descriptor,
@@ -94,8 +92,7 @@ def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
     table = next((r for r in desc["resources"] if r.get("name") == "sources"), None)
     rows: dict[str, dict[str, str]] = {}
     if table is not None:
-        text = read_file(root, table.get("path"), "resource 'sources'").decode("utf-8", "replace")
-        rows = {r["source_id"]: r for r in csv.DictReader(io.StringIO(text)) if "source_id" in r}
+        rows = _source_rows(read_file(root, table.get("path"), "resource 'sources'"))
     out = []
     for filename in new:
         sid = filename[: -len(".txt")]
@@ -122,6 +119,20 @@ def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _source_rows(data: bytes) -> dict[str, dict[str, str]]:
+    """The rows of ``sources.csv`` by source_id, read by the one CSV reader (no cell-size limit; bad CSV: none)."""
+    from powdata._schema import read_raw
+
+    try:
+        df = read_raw(data, {"missingValues": []})
+    except Exception:  # bad bytes or shape: validation locates them; the titles just fall back to the id
+        return {}
+    if "source_id" not in df.columns:
+        return {}
+    records = df.astype(object).where(df.notna(), "").to_dict("records")
+    return {str(r["source_id"]): {str(k): str(v) for k, v in r.items()} for r in records}
+
+
 def built_descriptor(
     root: Path,
     contents: dict[str, bytes] | None = None,
@@ -146,8 +157,8 @@ def built_descriptor(
 
 
 def render(desc: dict[str, Any]) -> str:
-    """Serialise a descriptor the one way the repository stores it."""
-    return json.dumps(desc, indent=2, ensure_ascii=False) + "\n"
+    """Serialise a descriptor the one way the repository stores it (strict JSON: see `powdata._package.dump_json`)."""
+    return dump_json(desc, "descriptor") + "\n"
 
 
 def stale_parts(

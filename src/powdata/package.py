@@ -51,8 +51,9 @@ class Package:
         self.label = label
         self.commit = commit
         self._paths: dict[str, Path] = {}
-        self._bytes: dict[tuple[str, bool], bytes] = {}
-        self._digests: dict[str, str] = {}
+        self._raw: dict[str, bytes] = {}  # file (see `_key`) -> bytes, read once
+        self._digests: dict[str, str] = {}  # file -> sha256, computed once
+        self._verified: set[str] = set()  # resources checked against their size and hash
         self._frames: dict[str, pd.DataFrame] = {}
         self._attrs: dict[str, Any] | None = None
         self.descriptor_bytes: bytes | None = None  # as read from a folder, for `build` to compare with
@@ -93,7 +94,9 @@ class Package:
             raise PackageReadError(msg) from None
         raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
         desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
-        return cls(desc, root=None, label=f"git:{ref}", commit=commit)
+        pkg = cls(desc, root=None, label=f"git:{ref}", commit=commit)
+        pkg.descriptor_bytes = raw
+        return pkg
 
     def rebuilt(self, descriptor: dict[str, Any]) -> Package:
         """The same folder under a new descriptor (what `build` just wrote), keeping the bytes read and hashed.
@@ -102,7 +105,7 @@ class Package:
         """
         other = Package(descriptor, root=self.root, label=self.label, commit=self.commit)
         other._paths = dict(self._paths)
-        other._bytes = {k: v for k, v in self._bytes.items() if not k[1]}  # unverified bytes: verified anew
+        other._raw = dict(self._raw)  # verified anew against the new descriptor when asked
         other._digests = dict(self._digests)
         other.descriptor_bytes = self.descriptor_bytes
         return other
@@ -151,42 +154,45 @@ class Package:
             self._paths[name] = _package.safe_resource_path(self.root, self.resource(name))
         return self._paths[name]
 
-    def read(self, name: str, *, verify: bool = True) -> bytes:
-        """The bytes of resource ``name``, read once; with ``verify`` checked against its size and sha256."""
-        key = (name, verify)
-        if key in self._bytes:
-            return self._bytes[key]
-        res = self.resource(name)
+    def _key(self, name: str) -> str:
+        """What identifies the file of resource ``name``: its real path (or its path at the commit)."""
         if self.commit is not None:
-            what = f"{self.label}: resource {_package.shown(name)}"
-            data = _package.git_read(self.commit, res.get("path"), what)
-        elif verify and (name, False) in self._bytes:  # read already: check it, do not read again
-            data = self._bytes[(name, False)]
-            _package.check_size(res, len(data), self.path(name))
-            self._verify(res, data)
-        else:
-            path = self.path(name)
+            return f"{self.commit}:{self.resource(name).get('path')}"
+        return str(self.path(name))
+
+    def read(self, name: str, *, verify: bool = True) -> bytes:
+        """The bytes of resource ``name``; with ``verify`` checked against its declared size and sha256.
+
+        Each file is read once, however many resources declare it and however
+        often it is asked for; it is verified once per resource.
+        """
+        res = self.resource(name)
+        key = self._key(name)
+        data = self._raw.get(key)
+        if data is None:
             what = f"resource {_package.shown(name)}"
-            if verify:
-                _package.check_size(res, path.stat().st_size, path)
-            data = _package.read_gated(
-                path, what, _package.declared_limit(res) if verify else _package.max_file_bytes()
-            )
-            if verify:
-                self._verify(res, data)
-        self._bytes[key] = data
+            if self.commit is not None:
+                data = _package.git_read(self.commit, res.get("path"), f"{self.label}: {what}")
+            else:
+                path = self.path(name)
+                if verify:  # a file of another size is refused before a byte is read
+                    _package.check_size(res, path.stat().st_size, path)
+                limit = _package.declared_limit(res) if verify else _package.max_file_bytes()
+                data = _package.read_gated(path, what, limit)
+            self._raw[key] = data
+        if verify and name not in self._verified:
+            where = Path(str(res.get("path"))) if self.commit is not None else self.path(name)
+            for error in _package.integrity_errors(res, data, where, digest=self.digest(name)):
+                raise error
+            self._verified.add(name)
         return data
 
-    def digest(self, name: str, data: bytes | None = None) -> str:
-        """The ``sha256:<hex>`` of resource ``name``'s bytes, computed once."""
-        if name not in self._digests:
-            self._digests[name] = _package.sha256_of(self.read(name, verify=False) if data is None else data)
-        return self._digests[name]
-
-    def _verify(self, res: dict[str, Any], data: bytes) -> None:
-        digest = self.digest(res["name"], data)
-        for error in _package.integrity_errors(res, data, self.path(res["name"]), digest=digest):
-            raise error
+    def digest(self, name: str) -> str:
+        """The ``sha256:<hex>`` of resource ``name``'s file, computed once per file."""
+        key = self._key(name)
+        if key not in self._digests:
+            self._digests[key] = _package.sha256_of(self.read(name, verify=False))
+        return self._digests[key]
 
     # --- tables ----------------------------------------------------------------------------
 

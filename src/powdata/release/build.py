@@ -9,14 +9,44 @@ data still match the registry of this version. Nothing here prints.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from powdata._atomic import write_if_changed, write_text_atomic
 from powdata._derived import built_descriptor, render
-from powdata._package import DESCRIPTOR_NAME, MAX_JSON_BYTES, descriptor_path, gate, read_gated
+from powdata._package import DESCRIPTOR_NAME, MAX_JSON_BYTES, descriptor_path, gate, read_gated, shown
+from powdata.errors import PackageReadError, PowdataError
 from powdata.release.registry import registry_entry, registry_mismatch, registry_path
+
+_TEXT_KEYS = ("name", "title", "description", "homepage", "created", "image")
+_OBJECT_LISTS = ("contributors", "licenses", "sources")
+
+
+def check_metadata(desc: dict[str, Any], where: str) -> None:
+    """Refuse hand-written metadata of a shape the generated files cannot be written from, naming the key.
+
+    The Data Package standard gives each a type: ``title``, ``description``,
+    ``name``, ``homepage``, ``created`` are strings; ``keywords`` a list of
+    strings; ``contributors``, ``licenses`` and ``sources`` lists of objects
+    (for the package and for each resource).
+    """
+    nodes = [(where, desc)] + [(f"{where}: resource {r.get('name')!r}", r) for r in desc.get("resources", [])]
+    for at, node in nodes:
+        for key in _TEXT_KEYS:
+            if key in node and not isinstance(node[key], str):
+                msg = f"{at}: expected {key} as a string but found {shown(node[key])}"
+                raise PackageReadError(msg)
+        for key in _OBJECT_LISTS:
+            if key in node and not (isinstance(node[key], list) and all(isinstance(v, dict) for v in node[key])):
+                msg = f"{at}: expected {key} as a list of objects (each with a title) but found {shown(node[key])}"
+                raise PackageReadError(msg)
+        if "keywords" in node and not (
+            isinstance(node["keywords"], list) and all(isinstance(v, str) for v in node["keywords"])
+        ):
+            msg = f"{at}: expected keywords as a list of strings but found {shown(node['keywords'])}"
+            raise PackageReadError(msg)
 
 
 def build(root: Path, desc: dict[str, Any] | None = None, current: bytes | None = None) -> bool:
@@ -25,6 +55,7 @@ def build(root: Path, desc: dict[str, Any] | None = None, current: bytes | None 
     ``desc`` is `built_descriptor` and ``current`` the descriptor's bytes, when the caller has them already.
     """
     desc = built_descriptor(root) if desc is None else desc
+    check_metadata(desc, DESCRIPTOR_NAME)
     path = gate(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES)
     if (root / "releases").is_dir():
         reg = registry_path(root, desc.get("version"))
@@ -61,6 +92,22 @@ def write_resource_names(root: Path, desc: dict[str, Any]) -> bool:
     return write_if_changed(path, current, lambda: render_resource_names(desc).encode("utf-8"))
 
 
+def _generated(rel: str, write: Callable[[Path], bool], root: Path) -> bool:
+    """Run one generator of the docs; data it cannot be written from (an unknown area, an empty qualifier, a
+    reference of an unexpected shape) is one line naming the file and the value, never an internal error."""
+    try:
+        return write(root)
+    except PowdataError:  # already one line (a refused path, a failed write)
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        what = shown(exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc), 120)
+        msg = (
+            f"{rel}: cannot be generated from the data ({type(exc).__name__}: {what}); "
+            "run `powdata validate` to locate the row, fix it and build again"
+        )
+        raise PackageReadError(msg) from None
+
+
 @dataclass
 class BuildResult:
     """What `build_package` did: each file it renders (path, label, rewritten?) and what differs from the registry."""
@@ -78,15 +125,19 @@ def build_package(root: Path) -> BuildResult:
     from powdata.release.codebook import CODEBOOK, write_codebook, write_readme_series
 
     opened = Package.open(root)  # the descriptor parsed once; each file gated, read and hashed once below
+    check_metadata(opened.descriptor, DESCRIPTOR_NAME)  # before anything is written
     contents = {r["name"]: opened.read(r["name"], verify=False) for r in opened.descriptor["resources"]}
     digests = {name: opened.digest(name) for name in contents}
     desc = built_descriptor(root, contents, digests, current=opened.descriptor)
     result = BuildResult([(descriptor_path(root), "", build(root, desc, opened.descriptor_bytes))])
     if (root / "docs").is_dir():  # a repository: the generated docs live beside the data
         pkg = opened.rebuilt(copy.deepcopy(desc))  # what was just written, with the bytes read above
-        result.written.append((root / CODEBOOK, "", write_codebook(root, desc)))
-        result.written.append((root / "README.md", " (series)", write_readme_series(root, pkg)))
-        result.written.append((root / CITATION_FILE, "", write_citation(root, pkg)))
+        for rel, label, write in (
+            (CODEBOOK, "", lambda r: write_codebook(r, desc)),
+            ("README.md", " (series)", lambda r: write_readme_series(r, pkg)),
+            (CITATION_FILE, "", lambda r: write_citation(r, pkg)),
+        ):
+            result.written.append((root / rel, label, _generated(str(rel), write, root)))
     if (root / RESOURCE_NAMES_FILE).parent.is_dir():  # a checkout: the names users type are checked too
         result.written.append((root / RESOURCE_NAMES_FILE, "", write_resource_names(root, desc)))
     result.mismatch = registry_mismatch(root, desc)

@@ -87,7 +87,37 @@ def figure_pattern(value: float, unit: str, language: str = "en") -> re.Pattern[
     for form in figure_forms(value, unit, language):
         tail = r"(?!\d)" if form[-1].isdigit() else (r"(?!\w)" if form[-1].isalpha() else "")
         alternatives.append(re.escape(form) + tail)
-    return re.compile(r"(?<![\d.,])(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+    return re.compile(r"(?<![\d.,])(?:" + "|".join(alternatives) + ")" + _not_another_unit(unit), re.IGNORECASE)
+
+
+_SP = "[ \xa0\u202f]"
+_UNIT_WORDS = {
+    "percent": r"%|per{sp}?cent|percent|відсотк\w*|процент\w*|Prozent",
+    "countries": r"countr\w*|states|nations|territor\w*|країн\w*|стран\w*|Länder\w*|Staaten",
+    "persons": (
+        r"people|persons?|nationals|foreigners?|citizens?|fighters?|mercenar\w*|prisoners?|individuals|soldiers|"
+        r"громадян\w*|іноземц\w*|осіб|граждан\w*|иностранц\w*|человек|Söldner\w*|Ausländer\w*|ausländisch\w*|"
+        r"Personen|Menschen|Gefangene\w*"
+    ),
+}
+"""Words that say what a number counts when they follow it ("49%", "32 countries", "16,894 foreign nationals")."""
+
+
+@lru_cache(maxsize=16)
+def _not_another_unit(unit: str) -> str:
+    """A lookahead refusing a number that the words right after it give another unit.
+
+    A percent ("49%", "49 per cent") never carries a count, and "32 countries"
+    never carries a count of persons (nor "136 foreign mercenaries" one of
+    countries): the next word, or the one after it, names the unit.
+    """
+    if unit in ("percent", "rank"):  # "49% foreign citizens", "ranked first": the words after say of what
+        return ""
+    others = [words.format(sp=_SP) for u, words in _UNIT_WORDS.items() if u != unit]
+    if unit not in _UNIT_WORDS:  # any other count: only a percent is certainly not it
+        others = [_UNIT_WORDS["percent"].format(sp=_SP)]
+    words = "|".join(others)
+    return rf"(?!{_SP}*(?:%)|{_SP}+(?:[\w-]+{_SP}+)?(?:{words})(?!\w))"
 
 
 def excerpt_languages(frames: Frames) -> pd.Series:

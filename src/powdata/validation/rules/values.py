@@ -16,12 +16,17 @@ _DATED = (("observations", "observation_id"), ("mentions", "mention_id"))
 
 @rule("unit-range", needs=("observations", "indicators"))
 def rule_unit_range(ctx: Context) -> Iterator[Problem]:
-    """Percent within [0, 100]; counts and ranks whole numbers; ranks at least 1."""
+    """Percent within [0, 100]; counts whole and not negative; ranks whole and at least 1.
+
+    Held by the rule whatever the Table Schema's constraints say, so a schema
+    that drops its minimum does not let a percent of -5 through.
+    """
     obs = ctx["observations"]
     unit = ctx.units
     v = obs["value"].astype("float64")
     checks = [
-        ((unit == "percent") & (v > 100), "a percent above 100"),
+        ((unit == "percent") & ((v > 100) | (v < 0)), "a percent outside [0, 100]"),
+        (unit.isin(["persons", "countries"]) & (v < 0), "a negative count"),
         (unit.isin(["persons", "countries", "rank"]) & (v % 1 != 0), "a count or rank that is not a whole number"),
         ((unit == "rank") & (v < 1), "a rank below 1"),
     ]
