@@ -115,7 +115,7 @@ def corrected_pair(n: int, folder: Path) -> tuple[Path, Path]:
 
     old, new = folder / "old", folder / "new"
     for pkg, value in ((old, "100"), (new, "101")):
-        for sub in ("data", "schemas"):
+        for sub in ("data", "schemas", "sources"):
             shutil.copytree(ROOT / sub, pkg / sub)
         shutil.copy(ROOT / "datapackage.json", pkg / "datapackage.json")
         obs = pd.read_csv(ROOT / "data" / "observations.csv", dtype="string", keep_default_na=False)
@@ -131,6 +131,10 @@ def diff_section(n: int, repeat: int) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         old, new = corrected_pair(n, Path(tmp))
         a = [PY, "-m", "powdata", "diff", str(old), str(new), "--format", "json"]
+        probe = subprocess.run(a, capture_output=True, text=True, check=False)
+        if probe.returncode != 1:  # a PATCH without a version bump: exit 1; anything else is not a diff timed
+            msg = f"powdata diff exited {probe.returncode}: {probe.stderr.strip()}"
+            raise SystemExit(msg)
         files = tuple(str(p / "data" / "observations.csv") for p in (old, new))
         b = [PY, "-c", f"import pandas as pd; [pd.read_csv(p, dtype='string') for p in {files!r}]"]
         ta, tb = [], []

@@ -159,6 +159,18 @@ class TestWriter:
             export("observations", pkg / "data" / "areas.csv", force=True, path=pkg)
         assert (pkg / "data" / "areas.csv").read_bytes() == before
 
+    def test_build_never_writes_through_a_link(self, tmp_path: Path) -> None:
+        """A docs/codebook.md that links to a data file is refused by build, and the data file is unchanged."""
+        from powdata.release.build import build_package
+
+        pkg = copy_package(tmp_path / "pkg")
+        (pkg / "docs").mkdir()
+        before = (pkg / "data" / "areas.csv").read_bytes()
+        (pkg / "docs" / "codebook.md").symlink_to(pkg / "data" / "areas.csv")
+        with pytest.raises(powdata.UnsafePathError, match="symbolic link"):
+            build_package(pkg)
+        assert (pkg / "data" / "areas.csv").read_bytes() == before
+
     def test_build_keeps_invalid_utf8_outside_the_series_block(self, tmp_path: Path) -> None:
         """`build` rewrites only the README's series block: a byte that is not UTF-8 elsewhere stays as it was."""
         from powdata.release.codebook import SERIES_END, SERIES_START, write_readme_series

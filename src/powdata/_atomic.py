@@ -163,16 +163,25 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
 def output_bytes(root: Path, rel: str, what: str) -> tuple[Path, bytes | None]:
     """Gate a file `build` is about to (re)write under ``root``; return its path and current bytes (None: absent).
 
-    The path passes the package's gate (no ``..``, no link out of ``root``). The
-    bytes are returned as they are, never decoded: what `build` does not generate
+    The path passes the package's gate (no ``..``, no link out of ``root``) and
+    may not be or pass through a symbolic link at all (a ``README.md`` linked to
+    ``data/observations.csv`` would otherwise be overwritten). The bytes are returned as they are, never decoded: what `build` does not generate
     is written back byte for byte, invalid UTF-8 included.
     """
     from powdata._package import MAX_JSON_BYTES, gate, read_gated
+    from powdata.errors import UnsafePathError
 
     path = gate(root, rel, what, limit=MAX_JSON_BYTES, must_exist=False)
+    if path != _resolved(root) / rel:  # a link on the way could aim the write at the data: never followed
+        msg = f"{what}: {root / rel} is or passes through a symbolic link; powdata never writes through a link"
+        raise UnsafePathError(msg)
     if not path.exists():
         return path, None
     return path, read_gated(path, what, MAX_JSON_BYTES)
+
+
+def _resolved(root: Path) -> Path:
+    return Path(os.path.realpath(root))
 
 
 def write_if_changed(path: Path, current: bytes | None, render: Callable[[], bytes]) -> bool:
