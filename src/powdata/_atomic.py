@@ -165,8 +165,9 @@ def output_bytes(root: Path, rel: str, what: str) -> tuple[Path, bytes | None]:
 
     The path passes the package's gate (no ``..``, no link out of ``root``) and
     may not be or pass through a symbolic link at all (a ``README.md`` linked to
-    ``data/observations.csv`` would otherwise be overwritten). The bytes are returned as they are, never decoded: what `build` does not generate
-    is written back byte for byte, invalid UTF-8 included.
+    ``data/observations.csv`` would otherwise be overwritten). The bytes are
+    returned as they are, never decoded: what `build` does not generate is
+    written back byte for byte, invalid UTF-8 included.
     """
     from powdata._package import MAX_JSON_BYTES, gate, read_gated
     from powdata.errors import UnsafePathError
