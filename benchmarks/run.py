@@ -75,7 +75,7 @@ def synthetic(n: int, folder: Path) -> None:
 
     from powdata.release.build import build
 
-    for sub in ("data", "schemas", "sources"):
+    for sub in ("data", "schemas"):
         shutil.copytree(ROOT / sub, folder / sub)
     shutil.copy(ROOT / "datapackage.json", folder / "datapackage.json")
     obs = pd.read_csv(ROOT / "data" / "observations.csv", dtype="string", keep_default_na=False)
@@ -84,12 +84,11 @@ def synthetic(n: int, folder: Path) -> None:
     rows = pd.DataFrame({c: [base[c]] * k for c in obs.columns})
     ids = pd.Series(range(k)).astype(str)
     rows["observation_id"] = "synthetic-" + ids
-    rows["source_id"] = "coordination-hq-2025-08-14"
+    rows["stated_by"] = "coordination-hq-2025-08-14"
     rows["area_id"] = "all"
     rows["indicator_id"] = "foreign-pows-held"
     rows["value"] = "100"
     rows["qualifier"] = "more_than"
-    rows["excerpt"] = obs.loc[0, "excerpt"]
     rows["note"] = ""
     # one value per key: each row its own period (a start day and a length), all before as_of
     i = pd.Series(range(k))
@@ -99,6 +98,19 @@ def synthetic(n: int, folder: Path) -> None:
     rows["period_end"] = ends.dt.strftime("%Y-%m-%d").to_numpy()
     rows["as_of"] = "2025-08-14"
     pd.concat([obs, rows]).to_csv(folder / "data" / "observations.csv", index=False, lineterminator="\n")
+    # each synthetic statement is quoted once, with the first quote's words ("More than 100 …")
+    quotes = pd.read_csv(ROOT / "data" / "quotes.csv", dtype="string", keep_default_na=False)
+    first = quotes.iloc[0]
+    new = pd.DataFrame(
+        {
+            "quote_id": rows["observation_id"] + "--united24",
+            "observation_id": rows["observation_id"],
+            "source_id": first["source_id"],
+            "excerpt": first["excerpt"],
+            "note": "",
+        }
+    )
+    pd.concat([quotes, new]).to_csv(folder / "data" / "quotes.csv", index=False, lineterminator="\n")
     build(folder)
 
 
@@ -115,7 +127,7 @@ def corrected_pair(n: int, folder: Path) -> tuple[Path, Path]:
 
     old, new = folder / "old", folder / "new"
     for pkg, value in ((old, "100"), (new, "101")):
-        for sub in ("data", "schemas", "sources"):
+        for sub in ("data", "schemas"):
             shutil.copytree(ROOT / sub, pkg / sub)
         shutil.copy(ROOT / "datapackage.json", pkg / "datapackage.json")
         obs = pd.read_csv(ROOT / "data" / "observations.csv", dtype="string", keep_default_na=False)
@@ -210,7 +222,7 @@ def work_counts() -> dict[str, dict[str, int]]:
         pkg = Path(tmp) / "pkg"
         pkg.mkdir()
         shutil.copy(ROOT / "datapackage.json", pkg / "datapackage.json")
-        for sub in ("data", "schemas", "sources", "docs"):
+        for sub in ("data", "schemas", "docs"):
             shutil.copytree(ROOT / sub, pkg / sub)
         shutil.copy(ROOT / "README.md", pkg / "README.md")
         shutil.copy(ROOT / "CITATION.cff", pkg / "CITATION.cff")
