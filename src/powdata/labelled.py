@@ -148,7 +148,7 @@ def figures(
     >>> import powdata
     >>> f = powdata.figures()
     >>> row = f.loc[f.observation_id == "foreign-pows-held-2025-08-14"].iloc[0]
-    >>> (row.indicator, row.unit, row.area, row.value, row.qualifier, row.lower_open)
+    >>> (row.indicator, row.unit, row.area, float(row.value), row.qualifier, bool(row.lower_open))
     ('Foreign prisoners of war held by Ukraine', 'persons', 'All', 100.0, 'more_than', True)
     >>> f.loc[f.observation_id == "foreign-pows-held-2025-12-03", "publications"].item()
     'novyny-live-2025-12-03; ukrinform-de-2025-12'

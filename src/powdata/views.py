@@ -74,8 +74,8 @@ def foreign_share_by_year(
     Examples
     --------
     >>> import powdata
-    >>> powdata.foreign_share_by_year()[["period_start", "value"]].iloc[0].tolist()[1]
-    1.0
+    >>> powdata.foreign_share_by_year()["value"].tolist()
+    [1.0, 9.0, 42.0, 49.0]
     """
     pkg = open_package(path)
     obs = statements(as_of=as_of, path=pkg)
