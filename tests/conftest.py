@@ -10,13 +10,26 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from powdata import ResourceName
 from powdata.release.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tables_of(root: Path) -> tuple[ResourceName, ...]:
+    """The names of the tables the checkout's descriptor declares, in its order (not a list kept by hand)."""
+    from powdata._package import read_descriptor, tables
+
+    return tuple(cast(ResourceName, r["name"]) for r in tables(read_descriptor(root)))
+
+
+TABLES = _tables_of(ROOT)
+"""Every table of the shipped package, read from its descriptor: a new resource is tested without editing tests."""
 
 # CI is deterministic: the same examples every run, no deadline on a shared, noisy machine.
 settings.register_profile(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -40,7 +41,7 @@ class TestCommands:
         target = tmp_path / f"obs.{ext}"
         r = run_cli("export", "observations", "--to", str(target))
         assert r.returncode == 0, r.stderr
-        reader = {"csv": pd.read_csv, "json": pd.read_json, "parquet": pd.read_parquet}[ext]
+        reader: Any = {"csv": pd.read_csv, "json": pd.read_json, "parquet": pd.read_parquet}[ext]
         rows = len(pd.read_csv(powdata.path("data", "observations.csv")))
         assert len(reader(target)) == len(powdata.load("observations")) == rows > 0
 
@@ -168,15 +169,25 @@ class TestRobustEdges:
         assert r.returncode == 2
         assert r.stderr.strip().splitlines() == ["powdata: error: No space left on device"]
 
-    def test_full_disk_on_export_is_one_line_exit_2(self, tmp_path: Path) -> None:
-        """Exporting to a file that is /dev/full (through a link) fails in one line, exit 2."""
+    def test_export_through_a_link_is_refused_in_one_line(self, tmp_path: Path) -> None:
+        """An export target that is a symlink (here to /dev/full) is refused in one line, exit 2, unwritten."""
         import os
 
         os.symlink("/dev/full", tmp_path / "full.csv")
         r = run_cli("export", "areas", "--to", str(tmp_path / "full.csv"), "--force")
         assert r.returncode == 2
-        assert len(r.stderr.strip().splitlines()) == 1 and "No space left on device" in r.stderr
-        assert "internal error" not in r.stderr
+        assert r.stderr.strip().splitlines() == [
+            f"powdata: error: --to {tmp_path / 'full.csv'}: is a symbolic link; powdata never writes through a "
+            "link, name the file itself"
+        ]
+
+    def test_full_disk_on_write_is_one_line(self) -> None:
+        """The writer says the disk is full, naming the file, when the device is /dev/full."""
+        from powdata._atomic import write_bytes_atomic
+        from powdata.errors import PackageWriteError
+
+        with pytest.raises(PackageWriteError, match="No space left on device"):
+            write_bytes_atomic("/dev/full", b"x")
 
     def test_folder_where_a_file_is_expected(self, tmp_path: Path) -> None:
         """A folder named like the target file is a one-line error, exit 2, and is left alone."""
@@ -192,3 +203,54 @@ class TestRobustEdges:
         assert r.returncode == 2 and "internal error" not in r.stderr
         assert len(r.stderr.strip().splitlines()) == 1 and "codebook.md" in r.stderr
         assert (pkg / "docs" / "codebook.md").is_dir()
+
+
+class TestShowFitsTheTerminal:
+    """`powdata show` wraps to the terminal's width, keeps each row's id and prints counts as integers."""
+
+    @pytest.mark.parametrize("columns", [60, 100, 200])
+    def test_no_line_wider_than_the_terminal(self, columns: int) -> None:
+        """Every line fits in COLUMNS (what shutil.get_terminal_size reads) unless one id alone is wider."""
+        import os
+        import subprocess
+        import sys
+
+        env = {**os.environ, "COLUMNS": str(columns)}
+        r = subprocess.run(
+            [sys.executable, "-m", "powdata", "show", "figures"], capture_output=True, text=True, env=env, check=False
+        )
+        assert r.returncode == 0, r.stderr
+        widest_id = max(len(i) for i in powdata.figures()["observation_id"])
+        assert max(len(line) for line in r.stdout.splitlines()) <= max(columns, widest_id + 2 + 8)
+
+    def test_each_block_starts_with_the_id(self) -> None:
+        """A row wrapped into several blocks carries its observation_id, uncut, at the start of every block."""
+        from powdata.export import table_text
+
+        df = powdata.load("observations")
+        text = table_text(df, width=80)
+        blocks = text.split("\n\n")
+        assert len(blocks) > 1
+        for block in blocks:
+            lines = block.splitlines()
+            assert lines[0].split()[0] == "observation_id"
+            assert [line.split()[0] for line in lines[1:]] == list(df["observation_id"])
+
+    def test_counts_print_as_integers(self) -> None:
+        """A count is shown as 16894, never 16894.0."""
+        from powdata.export import table_text
+
+        text = table_text(powdata.load("observations"), width=400)
+        import re
+
+        assert re.search(r"(^|\s)16894(\s|$)", text, re.MULTILINE)
+        assert "16894.0" not in text
+
+    def test_cell_text_is_escaped(self) -> None:
+        """An escape sequence in a cell reaches the terminal as text, not as a control character."""
+        import pandas as pd
+
+        from powdata.export import table_text
+
+        text = table_text(pd.DataFrame({"id": ["a"], "note": ["\x1b[2Jgone"]}), width=80)
+        assert "\x1b" not in text and "\\u001b" in text

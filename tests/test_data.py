@@ -241,7 +241,7 @@ class TestNothingRepublished:
         desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
         assert all(r["path"].startswith("data/") and r["path"].endswith(".csv") for r in desc["resources"])
         pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # tomllib is 3.11+; the lines suffice
-        sdist = re.search(r"^\[tool\.hatch\.build\.targets\.sdist\]\ninclude = (.*)$", pyproject, re.M)
+        sdist = re.search(r"^\[tool\.hatch\.build\.targets\.sdist\](?:\n#.*)*\ninclude = (.*)$", pyproject, re.M)
         wheel = pyproject.split("[tool.hatch.build.targets.wheel.force-include]", 1)[1].split("\n[", 1)[0]
         assert sdist and '"sources' not in sdist.group(1) and '"sources' not in wheel
 

@@ -162,6 +162,7 @@ class TestGate:
         data = json.loads(run_cli("diff", str(old), str(new), "--format", "json").stdout)
         assert data["bump_ok"] is True and data["required_bump"] == "patch"
 
+    @pytest.mark.git
     def test_git_ref(self) -> None:
         """git:HEAD reads the committed state of this repository."""
         r = run_cli("diff", "git:HEAD", str(ROOT), cwd=ROOT)

@@ -22,12 +22,11 @@ from hypothesis import strategies as st
 
 import powdata
 from powdata.release.build import build
-from tests.conftest import ROOT, copy_package, read_rows, write_rows
+from tests.conftest import ROOT, TABLES, copy_package, read_rows, write_rows
 from tests.test_validation import DEFECTS
 
 Place = tuple[str | None, int | None, str | None]
 
-TABLES = ["observations", "indicators", "areas", "area_members", "mentions", "sources"]
 TRICKY = [
     "",
     " ",

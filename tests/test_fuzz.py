@@ -36,10 +36,10 @@ from hypothesis import strategies as st
 import powdata
 from powdata.cli import main
 from powdata.errors import PowdataError
-from tests.conftest import ROOT, copy_package
+from tests.conftest import ROOT, TABLES, copy_package
 
 TIME_LIMIT = 120.0  # seconds per command: generous on a shared two-core machine
-RESOURCES = ["observations", "indicators", "areas", "area_members", "mentions", "sources"]
+RESOURCES = list(TABLES)
 BUILD_OUTPUTS = {"datapackage.json", "docs/codebook.md", "README.md", "CITATION.cff"}
 
 # -- strategies -------------------------------------------------------------------------------

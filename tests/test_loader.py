@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 
 import powdata
+from powdata import ResourceName
 from powdata._schema import field_dtype_name
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError, UnknownResourceError
-from tests.conftest import by_id, copy_package
+from tests.conftest import TABLES, by_id, copy_package
 
 EXPECTED_DTYPES = {
     "string": "string",
@@ -27,8 +28,8 @@ EXPECTED_DTYPES = {
 
 
 class TestLoad:
-    @pytest.mark.parametrize("name", ["observations", "indicators", "areas", "area_members", "mentions", "sources"])
-    def test_dtypes_follow_the_table_schema(self, name: str) -> None:
+    @pytest.mark.parametrize("name", TABLES)
+    def test_dtypes_follow_the_table_schema(self, name: ResourceName) -> None:
         """Every column's dtype is the one its Table Schema field maps to, for every resource."""
         df = powdata.load(name)
         fields = powdata.describe(name)["fields"]
@@ -58,9 +59,9 @@ class TestLoad:
         with pytest.raises(
             UnknownResourceError, match=r"'obs' is not a powdata resource; expected one of: .*observations"
         ):
-            powdata.load("obs")
+            powdata.load("obs")  # type: ignore[call-overload]  # the misspelling under test
         with pytest.raises(KeyError):
-            powdata.load("obs")
+            powdata.load("obs")  # type: ignore[call-overload]  # the misspelling under test
 
     def test_bad_backend_and_bad_date_are_refused(self) -> None:
         """A backend or an as_of that cannot work raises PowdataError with the expected form."""
@@ -221,7 +222,8 @@ class TestTypedApi:
             "reveal_type(df)\n"
             "reveal_type(powdata.validate)\n"
             "powdata.lod('observations')\n"
-            "n: int = powdata.load('observations', backend='pandas')\n",
+            "n: int = powdata.load('observations', backend='pandas')\n"
+            "powdata.load('observation')\n",
             encoding="utf-8",
         )
         r = subprocess.run(
@@ -245,6 +247,18 @@ class TestTypedApi:
         assert 'Module has no attribute "lod"' in out, out
         assert "powdata.validation.report.Report" in out, out
         assert 'Incompatible types in assignment (expression has type "DataFrame", variable has type "int")' in out, out
+        assert 'user.py:7: error: No overload variant of "load" matches argument type "str"' in out, out
+
+    def test_resource_names_are_generated_from_the_descriptor(self) -> None:
+        """powdata._resources is what `build` renders from the descriptor: the Literal names every table."""
+        from typing import get_args
+
+        from powdata._resources import ResourceName
+        from powdata.release.build import RESOURCE_NAMES_FILE, render_resource_names
+
+        root = Path(__file__).resolve().parent.parent
+        assert (root / RESOURCE_NAMES_FILE).read_text(encoding="utf-8") == render_resource_names(powdata.descriptor())
+        assert list(get_args(ResourceName)) == powdata.list_resources()
 
     def test_argument_errors_are_powdata_and_builtin_errors(self) -> None:
         """A bad argument raises ArgumentError: a PowdataError that is also a ValueError."""
@@ -260,7 +274,7 @@ class TestTypedApi:
                 call()
             assert isinstance(info.value, PowdataError) and isinstance(info.value, ValueError)
         with pytest.raises(UnknownResourceError) as missing:
-            powdata.load("obs")
+            powdata.load("obs")  # type: ignore[call-overload]  # the misspelling under test
         assert isinstance(missing.value, KeyError)
 
 

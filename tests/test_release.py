@@ -44,6 +44,7 @@ def _migration_table() -> dict[str, str]:
     return dict(rows)
 
 
+@pytest.mark.git
 class TestDiffAndChangelog:
     def test_diff_requires_major_and_the_version_is_major(self, diff_from_0_2_0) -> None:  # type: ignore[no-untyped-def]
         """From 0.2.0 the changes need a MAJOR bump (texts removed, ids renamed), and 1.0.0 is one."""
@@ -98,6 +99,7 @@ class TestDiffAndChangelog:
 
 
 class TestRegistry:
+    @pytest.mark.git
     def test_0_1_0_files_are_unchanged_in_history(self) -> None:
         """The files at the 0.1.0 commit hash to what releases/0.1.0.json recorded."""
         import hashlib

@@ -157,6 +157,7 @@ class TestGitRefs:
         clean_failure(code, err)
         assert "\x1b" not in err
 
+    @pytest.mark.git
     def test_relative_refs_still_work(self, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
         """`git:HEAD` resolves to a commit and is read through the gate."""
         monkeypatch.chdir(ROOT)

@@ -93,6 +93,22 @@ class TestFiguresView:
             assert (got["upper"] is None) == math.isinf(want["upper"])
             assert bool(got["lower_open"]) == want["lower_open"]
 
+    def test_every_view_column_declares_a_type(self, db: Path) -> None:
+        """Each column of the figures view declares a type, so DuckDB or pandas need not guess (lower is REAL).
+
+        DuckDB's sqlite extension cannot be installed from the package registry (it is
+        downloaded at run time), so this checks what DuckDB reads: the declared types.
+        """
+        declared = {name: kind for _, name, kind, *_ in _con(db).execute("PRAGMA table_info(figures)")}
+        assert declared["lower"] == declared["upper"] == declared["value"] == "REAL"
+        assert {k for k in declared.values()} <= {"TEXT", "REAL", "INTEGER"}
+
+    def test_bounds_are_numbers(self, db: Path) -> None:
+        """max(lower) is the number 18000 of today's data, not a text or blob compared byte by byte."""
+        top = max(powdata.figures()["lower"])
+        row = _con(db).execute("SELECT max(lower), typeof(max(lower)), max(lower) + 1 FROM figures").fetchone()
+        assert row == (top, "real", top + 1) and top == 18000
+
     def test_view_is_a_view(self, db: Path) -> None:
         """figures is declared as a view, not copied into a table."""
         kinds = dict(_con(db).execute("SELECT name, type FROM sqlite_master WHERE name = 'figures'").fetchall())
@@ -146,7 +162,7 @@ class TestCli:
 class TestDatasette:
     def test_datasette_serves_rows_and_metadata(self, db: Path) -> None:
         """Datasette, started in-process on the export, serves the rows and the descriptor's metadata."""
-        from datasette.app import Datasette  # the datasette extra is part of the test extra
+        from datasette.app import Datasette  # type: ignore[import-untyped]  # no stubs; part of the test extra
 
         meta = datasette_metadata()
         desc = powdata.descriptor()
@@ -173,6 +189,35 @@ class TestDatasette:
         value_doc = next(f for f in desc["resources"][0]["schema"]["fields"] if f["name"] == "value")["description"]
         assert got["meta"]["databases"]["powdata"]["tables"]["observations"]["columns"]["value"] == value_doc
         assert value_doc.split(".")[0] in got["html"]  # the column description is shown on the table page
+
+
+class TestDatasettePairing:
+    def test_metadata_follows_the_file_name(self, tmp_path: Path) -> None:
+        """`export --to any-name.sqlite` writes any-name.metadata.json keyed by `any-name` and says how to pair them."""
+        r = run_cli("export", "--to", str(tmp_path / "any-name.sqlite"))
+        assert r.returncode == 0, r.stderr
+        meta_file = tmp_path / "any-name.metadata.json"
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        assert "any-name" in meta["databases"]
+        assert meta["databases"]["any-name"]["tables"]["observations"]["columns"]["value"]
+        assert f"--metadata {meta_file}" in r.stderr
+
+    def test_datasette_shows_titles_for_any_file_name(self, tmp_path: Path) -> None:
+        """Datasette, given the pair, shows the observations table's description for a file not named powdata."""
+        from datasette.app import Datasette
+
+        r = run_cli("export", "--to", str(tmp_path / "figures-2026.sqlite"))
+        assert r.returncode == 0, r.stderr
+        meta = json.loads((tmp_path / "figures-2026.metadata.json").read_text(encoding="utf-8"))
+
+        async def fetch() -> str:
+            ds = Datasette(files=[str(tmp_path / "figures-2026.sqlite")], metadata=meta)
+            await ds.invoke_startup()
+            return str((await ds.client.get("/figures-2026/observations")).text)
+
+        html = asyncio.run(fetch())
+        described = powdata.describe("observations")["description"]
+        assert described.split(".")[0] in html
 
 
 class TestOlderPackage:

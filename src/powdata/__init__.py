@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from powdata._resources import ResourceName
 
 # Every name of the API is imported here, typed: these modules import only the standard library
 # at module level (pandas inside the functions that need it; pandera and frictionless only inside
@@ -32,6 +34,7 @@ from powdata.errors import (
 from powdata.intervals import Interval, interval
 from powdata.labelled import figures
 from powdata.loader import load
+from powdata.package import Package
 from powdata.release.citation import cite
 from powdata.validation import validate
 from powdata.validation.report import Problem, Report
@@ -49,10 +52,12 @@ __all__ = [
     "IntegrityError",
     "Interval",
     "MissingExtraError",
+    "Package",
     "PackageReadError",
     "PowdataError",
     "Problem",
     "Report",
+    "ResourceName",
     "UnknownResourceError",
     "UnsafePathError",
     "__version__",
@@ -124,7 +129,7 @@ def path(*parts: str) -> Path:
     return target
 
 
-def list_resources() -> list[str]:
+def list_resources() -> list[ResourceName]:
     """Return the names of the package's tables, in descriptor order.
 
     Examples
@@ -132,9 +137,9 @@ def list_resources() -> list[str]:
     >>> "observations" in list_resources()
     True
     """
-    from powdata._package import installed_descriptor, tables
+    from powdata.package import Package
 
-    return [r["name"] for r in tables(installed_descriptor())]
+    return cast("list[ResourceName]", Package.open().table_names())  # _resources.py is built from these
 
 
 def describe(name: str) -> dict[str, Any]:
@@ -148,11 +153,11 @@ def describe(name: str) -> dict[str, Any]:
     >>> describe("observations")["primary_key"]
     ['observation_id']
     """
-    from powdata._package import find_resource, installed_descriptor
     from powdata._schema import field_dtype_name
+    from powdata.package import Package
 
-    res = find_resource(installed_descriptor(), name)
-    schema = res.get("schema", {})
+    res = Package.open().table(name)
+    schema = res.get("schema", {})  # keys are lists: the descriptor reader normalised them once
     return {
         "name": res["name"],
         "title": res.get("title", ""),

@@ -10,6 +10,7 @@ by hand: the inlined schema, ``hash``, ``bytes`` and the format fields.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +74,21 @@ def _table_schema(root: Path, name: str) -> dict[str, Any]:
 
 
 def built_descriptor(
-    root: Path, contents: dict[str, bytes] | None = None, digests: dict[str, str] | None = None
+    root: Path,
+    contents: dict[str, bytes] | None = None,
+    digests: dict[str, str] | None = None,
+    *,
+    current: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the descriptor of ``root`` as `build` would write it.
 
     ``contents`` maps resource names to bytes already read, so a caller that has
     the files in memory (validation) does not read and hash them again. Texts of
     publications are never declared: since 1.0.0 the package carries excerpts only.
+    ``current`` is the descriptor as parsed already (an opened `Package`'s), so it is not parsed again.
     """
     contents, digests = contents or {}, digests or {}
-    desc = read_descriptor(root)
+    desc = copy.deepcopy(current) if current is not None else read_descriptor(root)
     desc["resources"] = [
         derive_resource(root, res, contents.get(res["name"]), digests.get(res["name"])) for res in desc["resources"]
     ]
@@ -95,11 +101,15 @@ def render(desc: dict[str, Any]) -> str:
 
 
 def stale_parts(
-    root: Path, contents: dict[str, bytes] | None = None, digests: dict[str, str] | None = None
+    root: Path,
+    contents: dict[str, bytes] | None = None,
+    digests: dict[str, str] | None = None,
+    *,
+    current: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Name each resource field that differs between the descriptor and a fresh build."""
-    current = read_descriptor(root)
-    fresh = built_descriptor(root, contents, digests)
+    """Name each resource field that differs between the descriptor (``current``: parsed already) and a build."""
+    current = current if current is not None else read_descriptor(root)
+    fresh = built_descriptor(root, contents, digests, current=current)
     stale: list[str] = []
     for old, new in zip(current["resources"], fresh["resources"], strict=False):
         for key in _DERIVED:

@@ -613,6 +613,8 @@ def check_table_schema(schema: Any, where: str) -> dict[str, Any]:
     Fields must be objects with unique string names; a type, constraints, enum,
     pattern, bounds, keys and missing values must have the type the Table Schema
     standard gives them. Whether the data satisfy the schema is validation's job.
+    Keys are normalised in place, once, here: ``primaryKey`` and each foreign
+    key's ``fields`` become lists, so no reader splits ``"area_id"`` into characters.
     """
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         raise _fail(where, "a Table Schema object with a 'fields' list", schema)
@@ -655,8 +657,11 @@ def check_table_schema(schema: Any, where: str) -> dict[str, Any]:
         for key in ("required", "unique"):
             if key in c and not isinstance(c[key], bool):
                 raise _fail(at, f"{key} as true or false", c[key])
-    if "primaryKey" in schema and _names(schema["primaryKey"]) is None:
-        raise _fail(where, "primaryKey as a field name or a list of them", schema["primaryKey"])
+    if "primaryKey" in schema:
+        pk = _names(schema["primaryKey"])
+        if pk is None:
+            raise _fail(where, "primaryKey as a field name or a list of them", schema["primaryKey"])
+        schema["primaryKey"] = pk  # normalised: "area_id" and ["area_id"] mean the same key
     mv = schema.get("missingValues", [""])
     if not isinstance(mv, list) or not all(isinstance(v, str) for v in mv):
         raise _fail(where, "missingValues as a list of strings", mv)
@@ -672,6 +677,7 @@ def check_table_schema(schema: Any, where: str) -> dict[str, Any]:
             or not isinstance(ref.get("resource", ""), str)
         ):
             raise _fail(f"{where}: foreignKeys[{i}]", "fields and a reference {resource, fields}", fk)
+        fk["fields"], ref["fields"] = _names(fk["fields"]), _names(ref["fields"])  # normalised to lists
     return schema
 
 

@@ -42,19 +42,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from powdata._package import shown
+from powdata.errors import ArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DATETIME_UNIT: Final = "s"
 DATETIME_DTYPE: Final = "datetime64[s]"  # keep in step with DATETIME_UNIT
-DTYPES = {
-    "string": "string",
-    "integer": "Int64",
-    "number": "Float64",
-    "boolean": "boolean",
-    "date": DATETIME_DTYPE,
-}
 TRUE_VALUES = ("true", "True", "TRUE", "1")
 FALSE_VALUES = ("false", "False", "FALSE", "0")
 # above this size the multi-threaded pyarrow reader pays for its import (4x the C engine on 187 MB)
@@ -74,6 +68,56 @@ class Flaw(NamedTuple):
     message: str
 
 
+HEADER_ROWS: Final = 1
+"""Rows before the first data row of a CSV file (the header), so frame index 0 is CSV row 2."""
+
+
+def csv_row(index: Any) -> int:
+    """The CSV row number (the header is row 1) of a frame's 0-based row ``index``: the one place it is computed."""
+    return int(index) + HEADER_ROWS + 1
+
+
+def parse_date(value: Any, option: str = "as_of=") -> dt.date:
+    """Return ``value`` as a date: a ``datetime.date`` as is, or text written YYYY-MM-DD; else refuse.
+
+    The one parser of a date a user passes (``load(as_of=...)``, ``--as-of``), strict
+    as the typer is for a Table Schema ``date``: ``20250814`` (an int or text) and
+    ``2025-8-14`` are refused, never guessed. ``option`` names what the user typed,
+    so the CLI's message says ``--as-of`` and the library's ``as_of=``.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    example = "2025-12-31" if option.startswith("-") else "'2025-12-31'"
+    msg = f"{option}{shown(value)}: expected a date as YYYY-MM-DD (for example {option}{example})"
+    if isinstance(value, str) and re.fullmatch(_DATE, value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:  # 2025-02-30
+            pass
+    raise ArgumentError(msg)
+
+
+def format_number(value: Any, *, grouped: bool = False) -> str:
+    """Show a number the one way powdata shows numbers: a whole number without ``.0``, infinity as ``∞``.
+
+    ``grouped`` puts thousands separators in (``16,894``), as the README and the
+    rule messages do; a table a user pipes on keeps them out (``16894``).
+
+    >>> format_number(16894.0), format_number(0.35), format_number(18000, grouped=True)
+    ('16894', '0.35', '18,000')
+    """
+    import math
+
+    x = float(value)
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if x.is_integer():
+        return f"{int(x):,}" if grouped else str(int(x))
+    return f"{x:,}" if grouped else repr(x)
+
+
 def enum_of(field: dict[str, Any]) -> list[Any] | None:
     """Return the field's enum constraint, or None."""
     enum = field.get("constraints", {}).get("enum")
@@ -85,7 +129,7 @@ def field_dtype_name(field: dict[str, Any]) -> str:
     ftype = field.get("type", "string")
     if ftype == "string" and enum_of(field):
         return "category"
-    return DTYPES.get(ftype, "string")  # types powdata does not use yet (e.g. geojson) are kept as text
+    return field_type(field).dtype
 
 
 def has_table_schema(res: dict[str, Any]) -> bool:
@@ -181,7 +225,7 @@ def read_lenient(data: bytes, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     header = records[0] if records else []
     rows: list[list[str]] = []
     for i, rec in enumerate(records[1:]):
-        row = i + 2
+        row = csv_row(i)
         if len(rec) > len(header):
             flaws.append(Flaw("extra-cell", row, None, f"row {row} has {len(rec)} cells but the header {len(header)}"))
             rec = rec[: len(header)]
@@ -257,6 +301,38 @@ def _to_uri(u: pd.Series) -> pd.Series:
     return u.where(u.str.fullmatch(_URI, flags=re.DOTALL).fillna(False).astype(bool))
 
 
+class FieldType(NamedTuple):
+    """What one Table Schema type is, everywhere powdata meets it: the one table, no if/elif ladder elsewhere."""
+
+    dtype: str
+    """The pandas dtype a field of this type is typed as."""
+    sql: str
+    """The SQLite column type of the export."""
+    expected: str
+    """What a cell must be, for the message of a cell that is not."""
+    parse: Callable[[pd.Series], pd.Series] | None
+    """Text → typed values, a cell that does not parse missing (None: the text is kept)."""
+    to_sql: Callable[[Any], Any]
+    """A present typed value → the SQLite value."""
+
+
+TYPES: dict[str, FieldType] = {
+    "string": FieldType("string", "TEXT", "text", None, str),
+    "integer": FieldType("Int64", "INTEGER", "an integer", _to_integer, int),
+    "number": FieldType("Float64", "REAL", "a number", _to_number, float),
+    "boolean": FieldType(
+        "boolean", "INTEGER", f"true or false ({', '.join(TRUE_VALUES + FALSE_VALUES)})", _to_boolean, int
+    ),
+    "date": FieldType(DATETIME_DTYPE, "TEXT", "a date YYYY-MM-DD", _to_date, lambda v: v.strftime("%Y-%m-%d")),
+}
+DTYPES = {name: t.dtype for name, t in TYPES.items()}
+
+
+def field_type(field: dict[str, Any]) -> FieldType:
+    """The `FieldType` of a field; a type powdata does not use yet (e.g. ``geojson``) is kept as text."""
+    return TYPES.get(field.get("type", "string"), TYPES["string"])
+
+
 def empty_column(field: dict[str, Any], n: int) -> pd.Series:
     """A column of ``n`` missing values with the field's dtype (for a column the file lacks)."""
     import pandas as pd
@@ -306,32 +382,23 @@ def type_frame(raw: pd.DataFrame, schema: dict[str, Any]) -> tuple[pd.DataFrame,
         col = raw[name]
         enum = enum_of(f)
         rule = "type"
-        if ftype == "integer":
-            parsed: Any = _distinct(col, _to_integer)
-            expected = "an integer"
-        elif ftype == "number":
-            parsed = _distinct(col, _to_number)
-            expected = "a number"
-        elif ftype == "boolean":
-            parsed = _distinct(col, _to_boolean)
-            expected = f"true or false ({', '.join(TRUE_VALUES + FALSE_VALUES)})"
-        elif ftype == "date":
-            parsed = _distinct(col, _to_date)
-            expected = "a date YYYY-MM-DD"
-        elif ftype == "string" and enum:
+        parsed: Any
+        if ftype == "string" and enum:  # the two refinements of a string: an enum, a URI
             parsed = pd.Categorical(col.where(col.isin(enum)), categories=enum)
             rule, expected = "enum", f"one of {enum}"
         elif ftype == "string" and f.get("format") == "uri":
             parsed = _distinct(col, _to_uri)
             expected = "a URI with a scheme (format uri)"
         else:
-            parsed, expected = col, "text"
+            kind = field_type(f)
+            parsed = col if kind.parse is None else _distinct(col, kind.parse)
+            expected = kind.expected
         present = col.notna().to_numpy(dtype=bool)
         for i in (present & np.asarray(pd.isna(parsed), dtype=bool)).nonzero()[0]:
-            flaws.append(Flaw(rule, int(i) + 2, name, f"{name} = {shown(col.iloc[i])} is not {expected}"))
+            flaws.append(Flaw(rule, csv_row(i), name, f"{name} = {shown(col.iloc[i])} is not {expected}"))
         if f.get("constraints", {}).get("required"):
             for i in (~present).nonzero()[0]:
-                flaws.append(Flaw("required", int(i) + 2, name, f"{name} is empty but the schema requires a value"))
+                flaws.append(Flaw("required", csv_row(i), name, f"{name} is empty but the schema requires a value"))
         out[name] = parsed
     for extra in raw.columns:
         if extra not in out:

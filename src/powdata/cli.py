@@ -36,14 +36,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _as_of(text: str) -> str:
-    """argparse type of ``--as-of``: a YYYY-MM-DD date, said in the CLI's words."""
-    import datetime as dt
+    """argparse type of ``--as-of``: the library's one date parser, its message in the CLI's words."""
+    from powdata._schema import parse_date
 
     try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"expected a date as YYYY-MM-DD (for example --as-of 2025-12-31) but found {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
+        parse_date(text, "--as-of ")
+    except PowdataError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return text
 
 
@@ -61,7 +60,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         done = export_package(args.to, force=args.force, database=args.database)
         said = {
             "v1": f"wrote a Data Package v1 copy to {done.path}",
-            "sqlite": f"wrote {done.tables} tables and the figures view to {done.path}",
+            "sqlite": f"wrote {done.tables} tables and the figures view to {done.path}, and Datasette's metadata "
+            f"for database {done.database!r} to {done.metadata} (datasette {done.path} --metadata {done.metadata})",
             "datasette": f"wrote Datasette metadata for database {done.database!r} to {done.path}",
         }
         print(said[done.kind], file=sys.stderr)
@@ -181,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name", nargs="?", help="a resource or figures; leave out to export the whole package")
     p.add_argument("--to", required=True, help="target file; its extension picks the format")
-    p.add_argument("--database", default="powdata", help="database name in Datasette's metadata (default: powdata)")
+    p.add_argument(
+        "--database", help="database name in Datasette's metadata (default: the SQLite file's name, or powdata)"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.add_argument("--as-of", type=_as_of, help="only rows published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_export)

@@ -13,8 +13,9 @@ module rewrites the descriptor the v1 way and copies the data beside it:
 - resources that are not tables (the archived source texts of 0.2.0) are left
   out, since a tabular data package holds tables only; the description says so.
 
-The copy is built in a temporary folder beside the target and renamed into
-place, so the target is either the complete copy or absent.
+The copy is built through the one atomic writer (``powdata._atomic``): in a
+temporary folder beside the target, with the user's umask, renamed into place,
+so the target is either the complete copy or absent.
 """
 
 from __future__ import annotations
@@ -22,13 +23,11 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from powdata import _package
-from powdata.errors import PowdataError
+from powdata.package import Package, open_package
 
 V1_ROLES = ("author", "publisher", "maintainer", "wrangler", "contributor")
 _ROLE_MAP = {"creator": "author"}
@@ -68,7 +67,7 @@ def v1_descriptor(desc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_v1(target: str | os.PathLike[str], *, path: str | Path | None = None) -> Path:
+def write_v1(target: str | os.PathLike[str], *, path: str | Path | Package | None = None) -> Path:
     """Write a Data Package v1 copy of the package into the folder ``target``; return its descriptor.
 
     ``target`` must not exist yet (or be an empty folder): a copy is never merged
@@ -81,30 +80,18 @@ def write_v1(target: str | os.PathLike[str], *, path: str | Path | None = None) 
     >>> json.loads(out.read_text())["profile"]
     'tabular-data-package'
     """
-    dest = Path(target)
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        msg = f"--to {dest}: expected a new or empty folder for the v1 copy but it holds files; choose another"
-        raise PowdataError(msg)
-    if not dest.parent.is_dir():
-        msg = f"--to {dest}: folder {dest.parent} does not exist; create it first"
-        raise PowdataError(msg)
-    root = _package.resolve_root(path)
-    desc = _package.read_descriptor(root)
-    v1 = v1_descriptor(desc)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
+    from powdata._atomic import atomic_folder, check_output
+
+    dest = check_output(target, folder=True)
+    pkg = open_package(path)
+    v1 = v1_descriptor(pkg.descriptor)
+    with atomic_folder(dest) as tmp:
         for res in v1["resources"]:
-            data = _package.read_resource_bytes(root, res)  # checked against its hash on the way
+            data = pkg.read(res["name"])  # checked against its hash on the way
             out = tmp / res["path"]
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(data)
         (tmp / _package.DESCRIPTOR_NAME).write_text(json.dumps(v1, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        if dest.exists():
-            dest.rmdir()  # empty, checked above
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return dest / _package.DESCRIPTOR_NAME
 
 

@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from powdata._atomic import check_output
 from powdata.errors import ArgumentError, MissingExtraError
+from powdata.package import Package, open_package
 
 FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
 # with no resource named, `export` writes the whole package
 PACKAGE_EXPORTS = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".json": "datasette"}
 TEXT_FORMATS = ("table", "csv", "json")
-SHOW_WIDTH = 80  # an 80-column terminal: long cells are cut to SHOW_CELL characters, columns wrap in blocks
-SHOW_CELL = 24
+SHOW_MIN_CELL = 8  # a cell is never cut shorter than this, however long the id
+SHOW_CELL = 24  # long cells are cut to SHOW_CELL characters; columns wrap in blocks as wide as the terminal
+METADATA_SUFFIX = ".metadata.json"
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,8 @@ class ExportResult:
     rows: int
 
 
-def frame_text(df: Any, fmt: str) -> str:
-    """Render a frame as ``csv``, ``json`` (records) or an aligned ``table``."""
+def frame_text(df: Any, fmt: str, *, width: int | None = None) -> str:
+    """Render a frame as ``csv``, ``json`` (records) or an aligned ``table`` (see `table_text`)."""
     if fmt == "csv":
         return str(df.to_csv(index=False, lineterminator="\n"))
     if fmt == "json":
@@ -45,27 +48,87 @@ def frame_text(df: Any, fmt: str) -> str:
     if fmt != "table":
         msg = f"format={fmt!r}: expected one of {', '.join(TEXT_FORMATS)}"
         raise ArgumentError(msg)
+    return table_text(df, width=width)
+
+
+def _cells(col: Any, *, cut: int | None = SHOW_CELL) -> list[str]:
+    """A column as the text `table_text` shows: whole numbers without ``.0``, missing as empty, escaped, cut."""
     import pandas as pd
 
-    with pd.option_context("display.max_rows", None, "display.max_columns", None):
-        return str(df.to_string(index=False, line_width=SHOW_WIDTH, max_colwidth=SHOW_CELL)) + "\n"
+    from powdata._package import printable
+    from powdata._schema import format_number
+
+    numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+    out = []
+    for v in col.astype(object):
+        text = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else format_number(v) if numeric else str(v)
+        if hasattr(v, "strftime") and not isinstance(v, str) and not pd.isna(v):
+            text = v.strftime("%Y-%m-%d")
+        text = printable(" ".join(text.split()))  # untrusted cell text: no escape sequence, one line
+        out.append(text if cut is None else _cut(text, cut))
+    return out
 
 
-def table(name: str, *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Any:
+def _cut(text: str, cut: int) -> str:
+    return text if len(text) <= cut else text[: cut - 1] + "…"
+
+
+def table_text(df: Any, *, width: int | None = None) -> str:
+    """Render a frame as aligned text blocks no wider than ``width`` (default: the terminal's).
+
+    The first column (the row's id, never cut) starts every block, so a wrapped
+    row is never anonymous; numbers that are whole print as integers (``16894``, not
+    ``16894.0``); each cell is escaped (`powdata._package.printable`) and cut to `SHOW_CELL`.
+    """
+    import shutil
+
+    width = width or shutil.get_terminal_size((80, 24)).columns
+    columns = [str(c) for c in df.columns]
+    if not columns:
+        return "\n"
+    cells = {columns[0]: _cells(df[columns[0]], cut=None)}  # the id is never cut
+    # a cell is cut to SHOW_CELL, or shorter when the id leaves less room (never below SHOW_MIN_CELL)
+    cut = min(SHOW_CELL, max(SHOW_MIN_CELL, width - 2 - max([len(columns[0]), *map(len, cells[columns[0]])])))
+    cells.update({c: _cells(df[c], cut=cut) for c in columns[1:]})
+    cells.update({c: [_cut(c, cut)] + cells[c] for c in columns[1:]})  # headers too
+    headers = {c: cells[c].pop(0) for c in columns[1:]}
+    headers[columns[0]] = columns[0]
+    widths = {c: max([len(headers[c]), *(len(v) for v in cells[c])]) for c in columns}
+    first, rest = columns[0], columns[1:]
+    blocks: list[list[str]] = []
+    block: list[str] = []
+    used = widths[first]
+    for c in rest:
+        if block and used + 2 + widths[c] > width:
+            blocks.append(block)
+            block, used = [], widths[first]
+        block.append(c)
+        used += 2 + widths[c]
+    blocks.append(block)
+    out: list[str] = []
+    for i, cols in enumerate(blocks):
+        shown = [first, *cols]
+        if i:
+            out.append("")
+        out.append("  ".join(headers[c].rjust(widths[c]) for c in shown).rstrip())
+        for r in range(len(df)):
+            out.append("  ".join(cells[c][r].rjust(widths[c]) for c in shown).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def table(name: str, *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Any:
     """Return resource ``name`` or the ``figures`` view (`powdata.figures`) as a pandas frame."""
-    from powdata import _package
     from powdata.errors import UnknownResourceError
     from powdata.labelled import NAME, figures
-    from powdata.loader import _descriptor_and_root, load
 
+    pkg = open_package(path)
     if name == NAME:
-        return figures(as_of=as_of, path=path)
-    desc, _ = _descriptor_and_root(path)
-    names = [r["name"] for r in _package.tables(desc)]
+        return figures(as_of=as_of, path=pkg)
+    names = pkg.table_names()
     if name not in names:
         msg = f"{name!r} is not a powdata resource; expected one of: {', '.join([*names, NAME])} (see `powdata list`)"
         raise UnknownResourceError(msg)
-    return load(name, as_of=as_of, path=path)
+    return pkg.load(name, as_of=as_of)
 
 
 def frame_bytes(df: Any, fmt: str) -> bytes:
@@ -88,7 +151,7 @@ def export(
     *,
     force: bool = False,
     as_of: str | dt.date | None = None,
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> ExportResult:
     """Write resource ``name`` to ``to``; its extension (.csv, .json, .parquet) picks the format.
 
@@ -106,51 +169,61 @@ def export(
     if fmt is None:
         msg = f"--to {target}: expected a file ending in {', '.join(FORMATS)}"
         raise ArgumentError(msg)
-    _check_target(target, force)
-    df = table(name, as_of=as_of, path=path)
+    pkg = open_package(path)
+    check_output(target, force=force, protected=declared_files(pkg))
+    df = table(name, as_of=as_of, path=pkg)
     write_bytes_atomic(target, frame_bytes(df, fmt))
     return ExportResult(name, target, fmt, len(df))
 
 
-def _check_target(target: Path, force: bool) -> None:
-    """Refuse to overwrite without ``force``, to write into a missing folder, or over a folder."""
-    if target.exists() and not force:
-        msg = f"--to {target}: the file exists; pass --force to overwrite it"
-        raise ArgumentError(msg)
-    if not target.parent.is_dir():
-        msg = f"--to {target}: folder {target.parent} does not exist; create it first"
-        raise ArgumentError(msg)
-    if target.is_dir():
-        msg = f"--to {target}: is a folder; expected a file"
-        raise ArgumentError(msg)
+def declared_files(pkg: Package) -> list[Path]:
+    """The files an export must never overwrite: the descriptor, every resource and its schema file."""
+    if pkg.root is None:
+        return []
+    root = pkg.root
+    out = [root / "datapackage.json"]
+    for res in pkg.descriptor["resources"]:
+        if isinstance(res.get("path"), str):
+            out.append(root / res["path"])
+        out.append(root / "schemas" / f"{res['name']}.json")
+    return out
 
 
 @dataclass(frozen=True)
 class PackageExportResult:
-    """What `export_package` wrote: ``kind`` is ``v1``, ``sqlite`` or ``datasette``; ``tables`` counts SQLite tables."""
+    """What `export_package` wrote: ``kind`` is ``v1``, ``sqlite`` or ``datasette``; ``tables`` counts SQLite tables.
+
+    A SQLite export also writes Datasette's metadata beside it (``metadata``),
+    keyed by the database's name, so ``datasette DB --metadata METADATA`` shows every title.
+    """
 
     kind: str
     path: Path
     tables: int = 0
     database: str = ""
+    metadata: Path | None = None
 
 
 def export_package(
-    to: str | Path, *, force: bool = False, database: str = "powdata", path: str | Path | None = None
+    to: str | Path, *, force: bool = False, database: str | None = None, path: str | Path | Package | None = None
 ) -> PackageExportResult:
     """Write the whole package: a folder gets a Data Package v1 copy; ``.sqlite``/``.db`` a SQLite
-    database with the figures view; ``.json`` Datasette's metadata for it (``database`` names it).
+    database with the figures view and, beside it, ``<name>.metadata.json`` for Datasette; ``.json``
+    Datasette's metadata alone (``database`` names the database; default ``powdata``).
     """
     import json
 
     from powdata._atomic import write_text_atomic
-    from powdata.sqlite_export import datasette_metadata, write_sqlite
+    from powdata.sqlite_export import database_name, datasette_metadata, write_sqlite
 
+    pkg = open_package(path)
+    protected = declared_files(pkg)
     target = Path(to)
-    if target.is_dir() or not target.suffix:  # a folder: the Data Package v1 copy
+    if (target.is_dir() and not target.is_symlink()) or not target.suffix:  # a folder: the Data Package v1 copy
         from powdata.datapackage_v1 import write_v1
 
-        return PackageExportResult("v1", write_v1(target, path=path).parent)
+        check_output(target, folder=True, protected=protected)
+        return PackageExportResult("v1", write_v1(target, path=pkg).parent)
     kind = PACKAGE_EXPORTS.get(target.suffix.lower())
     if kind is None:
         msg = (
@@ -158,9 +231,16 @@ def export_package(
             f"{', '.join(PACKAGE_EXPORTS)}; to export one table, name it (powdata export observations --to obs.csv)"
         )
         raise ArgumentError(msg)
-    _check_target(target, force)
+    check_output(target, force=force, protected=protected)
     if kind == "sqlite":
-        return PackageExportResult("sqlite", target, tables=len(write_sqlite(target, path=path)))
-    meta = datasette_metadata(database=database, path=path)
+        name = database or database_name(target)
+        meta_path = target.with_name(target.stem + METADATA_SUFFIX)
+        check_output(meta_path, force=force, protected=protected)
+        tables = len(write_sqlite(target, path=pkg))
+        meta = datasette_metadata(database=name, path=pkg)
+        write_text_atomic(meta_path, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        return PackageExportResult("sqlite", target, tables=tables, database=name, metadata=meta_path)
+    name = database or "powdata"
+    meta = datasette_metadata(database=name, path=pkg)
     write_text_atomic(target, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    return PackageExportResult("datasette", target, database=database)
+    return PackageExportResult("datasette", target, database=name)

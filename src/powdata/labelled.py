@@ -20,10 +20,10 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata import _package
 from powdata.errors import PowdataError
 from powdata.intervals import add_bounds
-from powdata.loader import BACKENDS, load, to_polars
+from powdata.loader import BACKENDS, to_polars
+from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,13 +98,15 @@ def quoted_in(quotes: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def package_attrs(desc: dict[str, Any], path: str | Path | None = None) -> dict[str, Any]:
+def package_attrs(pkg: Package) -> dict[str, Any]:
     """Return the metadata a frame carries in ``DataFrame.attrs``: title, version, licence, citation.
 
     ``licence`` is the data licence (the descriptor's first); ``licenses`` lists all of them.
+    Use `Package.attrs`, which computes this once per opened package.
     """
     from powdata.release.citation import cite
 
+    desc = pkg.descriptor
     licenses = [dict(lic) for lic in desc.get("licenses", [])]
     return {
         "name": desc.get("name", ""),
@@ -112,7 +114,7 @@ def package_attrs(desc: dict[str, Any], path: str | Path | None = None) -> dict[
         "version": desc.get("version", ""),
         "licence": licenses[0].get("name", "") if licenses else "",
         "licenses": licenses,
-        "citation": cite("text", descriptor=desc, path=path).strip(),
+        "citation": cite("text", path=pkg).strip(),
     }
 
 
@@ -120,7 +122,7 @@ def figures(
     *,
     as_of: str | dt.date | None = None,
     backend: str = "pandas",
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> Any:
     """Return every figure with its indicator, unit, area, source and interval bounds.
 
@@ -146,7 +148,7 @@ def figures(
     >>> import powdata
     >>> f = powdata.figures()
     >>> row = f.loc[f.observation_id == "foreign-pows-held-2025-08-14"].iloc[0]
-    >>> (row.indicator, row.unit, row.area, row.value, row.qualifier, row.lower_open)
+    >>> (row.indicator, row.unit, row.area, float(row.value), row.qualifier, bool(row.lower_open))
     ('Foreign prisoners of war held by Ukraine', 'persons', 'All', 100.0, 'more_than', True)
     >>> f.loc[f.observation_id == "foreign-pows-held-2025-12-03", "publications"].item()
     'novyny-live-2025-12-03; ukrinform-de-2025-12'
@@ -155,11 +157,12 @@ def figures(
     if backend not in BACKENDS:
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
         raise PowdataError(msg)
-    obs = add_bounds(load("observations", as_of=as_of, path=path))
-    indicators = load("indicators", path=path)[["indicator_id", "name", "unit", "in_scope"]]
-    areas = load("areas", path=path)[["area_id", "name", "kind"]]
-    sources = load("sources", path=path)
-    quotes = load("quotes", path=path)
+    pkg = open_package(path)
+    obs = add_bounds(pkg.load("observations", as_of=as_of))
+    indicators = pkg.frame("indicators")[["indicator_id", "name", "unit", "in_scope"]]
+    areas = pkg.frame("areas")[["area_id", "name", "kind"]]
+    sources = pkg.frame("sources")
+    quotes = pkg.frame("quotes")
     stater = sources[["source_id", "publisher", "title"]].rename(
         columns={"source_id": "stated_by", "publisher": "stated_by_publisher", "title": "stated_by_title"}
     )
@@ -178,7 +181,7 @@ def figures(
         raise PowdataError(msg)
     if backend == "polars":
         return to_polars(out, dates=DATE_COLUMNS)
-    out.attrs = package_attrs(_package.read_descriptor(_package.resolve_root(path)), path)
+    out.attrs = pkg.attrs()
     return out
 
 

@@ -8,14 +8,15 @@ rather than silently loaded.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from powdata import _package, _schema
+from powdata._resources import ResourceName
 from powdata._vintages import first_known
 from powdata.errors import ArgumentError, MissingExtraError, PackageReadError
+from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,24 +24,18 @@ if TYPE_CHECKING:
 BACKENDS = ("pandas", "polars")
 
 
-def _descriptor_and_root(path: str | Path | None) -> tuple[dict[str, Any], Path]:
-    if path is None:
-        return _package.installed_descriptor(), _package.default_root()
-    root = _package.resolve_root(path)
-    return _package.read_descriptor(root), root
-
-
-def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.DataFrame:
-    """Read resource ``res`` as a frame typed by its Table Schema; raise on the first cell that does not parse.
+def read_table(pkg: Package, res: dict[str, Any], *, verify: bool = True) -> pd.DataFrame:
+    """Read resource ``res`` of ``pkg`` as a frame typed by its Table Schema; raise on the first bad cell.
 
     The reader and typer are validation's (``powdata._schema``); ``load`` only
-    stops at the first problem where validation collects them all.
+    stops at the first problem where validation collects them all. Use
+    `Package.frame`, which caches the result, rather than calling this directly.
     """
     if not _schema.has_table_schema(res):
         msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
         raise PackageReadError(msg)
     schema = res["schema"]
-    data = _package.read_resource_bytes(root, res, verify=verify)
+    data = pkg.read(res["name"], verify=verify)
     _package.check_width(res, data)
     where = f"{res.get('path')} (resource {res['name']!r})"
     try:
@@ -63,20 +58,6 @@ def read_table(root: Path, res: dict[str, Any], *, verify: bool = True) -> pd.Da
     return df
 
 
-def _parse_cutoff(as_of: str | dt.date) -> dt.date:
-    if isinstance(as_of, dt.datetime):
-        return as_of.date()
-    if isinstance(as_of, dt.date):
-        return as_of
-    msg = f"as_of={_package.shown(as_of)}: expected a date as YYYY-MM-DD (for example '2025-12-31')"
-    if not isinstance(as_of, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
-        raise ArgumentError(msg)  # 20250814 (an int) or '20250814' is not taken for a date
-    try:
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise ArgumentError(msg) from None
-
-
 DATED_TABLES = ("observations", "quotes", "mentions", "sources")
 """The tables ``as_of`` filters (see `powdata._vintages.first_known`); the others are kept whole."""
 
@@ -96,47 +77,49 @@ def filter_as_of(name: str, df: pd.DataFrame, frame: Callable[[str], pd.DataFram
 
 @overload
 def load(
-    name: str,
+    name: ResourceName,
     *,
     as_of: str | dt.date | None = None,
     backend: Literal["pandas"] = "pandas",
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> pd.DataFrame: ...
 
 
 @overload
 def load(
-    name: str,
+    name: ResourceName,
     *,
     as_of: str | dt.date | None = None,
     backend: Literal["polars"],
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> Any: ...  # a polars.DataFrame (polars is an optional extra, so it is not named here)
 
 
 @overload
 def load(
-    name: str,
+    name: ResourceName,
     *,
     as_of: str | dt.date | None = None,
     backend: str,
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> Any: ...
 
 
 def load(
-    name: str,
+    name: ResourceName,
     *,
     as_of: str | dt.date | None = None,
     backend: str = "pandas",
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> Any:
     """Return one resource of the data package as a typed DataFrame.
 
     Parameters
     ----------
-    name : str
-        A resource name; see `list_resources`.
+    name : ResourceName
+        A table's name; see `list_resources`. The names are a ``Literal``
+        (``powdata.ResourceName``, generated from the descriptor), so a type checker
+        rejects a misspelt name; for another package's tables, pass ``typing.cast(ResourceName, name)``.
     as_of : str or datetime.date, optional
         Point in time: keep only the rows of observations, quotes, mentions and
         sources that a publication had shown by this date (an observation: its
@@ -170,14 +153,9 @@ def load(
     if backend not in BACKENDS:
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
         raise ArgumentError(msg)
-    desc, root = _descriptor_and_root(path)
-    res = _package.find_resource(desc, name)
-    df = read_table(root, res)
-    if as_of is not None and name in DATED_TABLES:
-        cutoff = _parse_cutoff(as_of)
-        df = filter_as_of(name, df, lambda other: read_table(root, _package.find_resource(desc, other)), cutoff)
-    elif as_of is not None:
-        _parse_cutoff(as_of)  # still reject a malformed date
+    pkg = open_package(path)
+    res = pkg.table(name)
+    df = pkg.load(name, as_of=as_of)
     if backend == "polars":
         return to_polars(df, dates=[f["name"] for f in res["schema"]["fields"] if f.get("type") == "date"])
     return df

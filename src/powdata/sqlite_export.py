@@ -8,35 +8,45 @@ passes), plus ``figures``, the labelled table, as a view. The view's interval
 bounds come from `powdata.intervals` through a small ``qualifier_bounds`` table
 (each qualifier's bounds for a value of 1: every interval is linear in the value),
 so SQL and Python share one interval model. An upper bound of NULL means none.
+Every column of the view has a declared type, as sqlite-utils advises: the bounds
+are read from ``figure_bounds`` (one typed row per observation, computed by
+`powdata.intervals`), not computed in the view, so DuckDB or pandas reading the
+file find ``REAL``, never an untyped expression they must guess at.
 
-The file is written to a temporary name in the target's folder and renamed over
-the target only once it is complete and its keys check, so a reader never sees
+The file is written through the one atomic writer (``powdata._atomic``): to a
+temporary name in the target's folder, with the user's umask, renamed over the
+target only once it is complete and its keys check, so a reader never sees
 half of it. Only the standard library's ``sqlite3`` is used.
 
 `datasette_metadata` turns the descriptor into Datasette's ``metadata.json``:
 the package's title, description, licence and sources, and every table's and
 column's description, so Datasette shows them as the descriptor says them.
+Datasette keys metadata by database name, the file's name without its
+extension; the metadata written for a database file uses that name, and is
+keyed under ``powdata`` as well, so it applies whichever way the two are paired.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata import _package
+from powdata._schema import TYPES, field_type
 from powdata.errors import PowdataError
-from powdata.intervals import BOUNDS
+from powdata.intervals import BOUNDS, add_bounds
 from powdata.labelled import COLUMNS
-from powdata.loader import load
+from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
+SQL_TYPES = {name: t.sql for name, t in TYPES.items()}
 BOUNDS_TABLE = "qualifier_bounds"
+FIGURE_BOUNDS = "figure_bounds"
+FIGURE_QUOTES = "figure_quotes"
 VIEW = "figures"
 
 
@@ -60,7 +70,7 @@ def create_table_sql(res: dict[str, Any]) -> str:
     lines = []
     for f in schema["fields"]:
         c = f.get("constraints", {})
-        col = f"{_q(f['name'])} {SQL_TYPES.get(f.get('type', 'string'), 'TEXT')}"
+        col = f"{_q(f['name'])} {field_type(f).sql}"
         if c.get("required"):
             col += " NOT NULL"
         if c.get("unique"):
@@ -70,14 +80,12 @@ def create_table_sql(res: dict[str, Any]) -> str:
         if c.get("enum"):
             col += f" CHECK ({_q(f['name'])} IN ({', '.join(_lit(v) for v in c['enum'])}))"
         lines.append(col)
-    pk = schema.get("primaryKey")
+    pk = schema.get("primaryKey")  # keys are lists: the descriptor reader normalised them
     if pk:
-        pk = [pk] if isinstance(pk, str) else pk
         lines.append(f"PRIMARY KEY ({', '.join(_q(k) for k in pk)})")
     for fk in schema.get("foreignKeys", []):
-        fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
-        ref = fk["reference"]
-        ref_fields = [ref["fields"]] if isinstance(ref["fields"], str) else ref["fields"]
+        fields, ref = fk["fields"], fk["reference"]
+        ref_fields = ref["fields"]
         target = ref.get("resource") or res["name"]  # "" means the resource itself
         lines.append(
             f"FOREIGN KEY ({', '.join(_q(k) for k in fields)}) "
@@ -93,17 +101,8 @@ def _rows(df: pd.DataFrame, fields: list[dict[str, Any]]) -> list[tuple[Any, ...
 
     cols = []
     for f in fields:
-        s = df[f["name"]]
-        if f.get("type") == "date":
-            cols.append([None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in s])
-        elif f.get("type") == "boolean":
-            cols.append([None if pd.isna(v) else int(bool(v)) for v in s])
-        elif f.get("type") == "integer":
-            cols.append([None if pd.isna(v) else int(v) for v in s])
-        elif f.get("type") == "number":
-            cols.append([None if pd.isna(v) else float(v) for v in s])
-        else:
-            cols.append([None if pd.isna(v) else str(v) for v in s])
+        to_sql = field_type(f).to_sql
+        cols.append([None if pd.isna(v) else to_sql(v) for v in df[f["name"]]])
     return list(zip(*cols, strict=True))
 
 
@@ -119,35 +118,30 @@ def bounds_rows() -> list[tuple[str, float, float | None, int, int, int]]:
     return out
 
 
-def figures_view_sql(source_language: bool = True) -> str:
+def figures_view_sql() -> str:
     """Return the ``CREATE VIEW figures`` statement: the labelled table of `powdata.figures`, in SQL.
 
-    One row per observation; its publications, their earliest date and
-    languages and its first excerpt come from ``quotes`` in quote order.
-    ``source_language`` is False for a package whose sources have no language.
+    One row per observation. Its bounds come from ``figure_bounds`` and its
+    publications, their earliest date and languages and its first excerpt from
+    ``figure_quotes`` (both computed by powdata, so every view column keeps a
+    declared type that DuckDB and pandas read).
     """
-    mine = "FROM quotes q JOIN sources s2 ON s2.source_id = q.source_id WHERE q.observation_id = o.observation_id"
-    language = "s2.language" if source_language else "NULL"
     expr = {
         "indicator": "i.name",
         "unit": "i.unit",
         "in_scope": "i.in_scope",
         "area": "a.name",
         "area_kind": "a.kind",
-        "lower": "o.value * b.lower_factor",
-        "upper": "CASE WHEN b.takes_max = 1 AND o.value_max IS NOT NULL THEN o.value_max ELSE o.value END"
-        " * b.upper_factor",
-        "lower_open": "b.lower_open",
-        "upper_open": "b.upper_open",
+        "lower": "fb.lower",
+        "upper": "fb.upper",
+        "lower_open": "fb.lower_open",
+        "upper_open": "fb.upper_open",
         "stated_by_publisher": "s.publisher",
         "stated_by_title": "s.title",
-        "publications": "(SELECT group_concat(source_id, '; ') FROM (SELECT q.source_id "
-        f"{mine.replace(' JOIN sources s2 ON s2.source_id = q.source_id', '')} ORDER BY q.rowid))",
-        "first_published": f"(SELECT min(s2.published) {mine})",
-        "languages": f"(SELECT group_concat(lang, '; ') FROM (SELECT {language} AS lang {mine} "
-        f"GROUP BY {language} ORDER BY min(q.rowid)))",
-        "excerpt": "(SELECT q.excerpt FROM quotes q WHERE q.observation_id = o.observation_id "
-        "ORDER BY q.rowid LIMIT 1)",
+        "publications": "fq.publications",
+        "first_published": "fq.first_published",
+        "languages": "fq.languages",
+        "excerpt": "fq.excerpt",
     }
     select = ",\n  ".join(f"{expr.get(c, 'o.' + _q(c))} AS {_q(c)}" for c, _ in COLUMNS)
     return (
@@ -156,17 +150,49 @@ def figures_view_sql(source_language: bool = True) -> str:
         "JOIN indicators i ON i.indicator_id = o.indicator_id\n"
         "JOIN areas a ON a.area_id = o.area_id\n"
         "JOIN sources s ON s.source_id = o.stated_by\n"
-        f"JOIN {_q(BOUNDS_TABLE)} b ON b.qualifier = o.qualifier\n"
+        f"JOIN {_q(FIGURE_BOUNDS)} fb ON fb.observation_id = o.observation_id\n"
+        f"LEFT JOIN {_q(FIGURE_QUOTES)} fq ON fq.observation_id = o.observation_id\n"
         "ORDER BY o.rowid"
     )
 
 
-def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None) -> dict[str, int]:
+def _figure_quotes(pkg: Package) -> list[tuple[str, str | None, str | None, str | None, str | None]]:
+    """Each quoted observation's publications, earliest publication date, languages and first excerpt."""
+    import pandas as pd
+
+    from powdata.labelled import quoted_in
+
+    q = quoted_in(pkg.frame("quotes"), pkg.frame("sources"))
+
+    def text(x: Any) -> str | None:
+        return None if pd.isna(x) else str(x)
+
+    day = [None if pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m-%d") for d in q["first_published"]]
+    return [
+        (str(o), text(p), d, text(lang), text(e))
+        for o, p, d, lang, e in zip(
+            q["observation_id"], q["publications"], day, q["languages"], q["excerpt"], strict=True
+        )
+    ]
+
+
+def _figure_bounds(obs: pd.DataFrame) -> list[tuple[str, float, float | None, int, int]]:
+    """Each observation's interval, from `powdata.intervals` (an infinite upper bound is NULL)."""
+    b = add_bounds(obs)
+    return [
+        (str(i), float(lo), None if math.isinf(up) else float(up), int(lo_open), int(up_open))
+        for i, lo, up, lo_open, up_open in zip(
+            b["observation_id"], b["lower"], b["upper"], b["lower_open"], b["upper_open"], strict=True
+        )
+    ]
+
+
+def _fill(con: sqlite3.Connection, pkg: Package) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for res in _package.tables(desc):
+    for res in pkg.tables():
         con.execute(create_table_sql(res))
         fields = res["schema"]["fields"]
-        rows = _rows(load(res["name"], path=path), fields)
+        rows = _rows(pkg.frame(res["name"]), fields)
         marks = ", ".join("?" for _ in fields)
         con.executemany(f"INSERT INTO {_q(res['name'])} VALUES ({marks})", rows)
         counts[res["name"]] = len(rows)
@@ -175,10 +201,22 @@ def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None
         "upper_factor REAL, lower_open INTEGER NOT NULL, upper_open INTEGER NOT NULL, takes_max INTEGER NOT NULL)"
     )
     con.executemany(f"INSERT INTO {_q(BOUNDS_TABLE)} VALUES (?, ?, ?, ?, ?, ?)", bounds_rows())
-    names = {r["name"] for r in _package.tables(desc)}
+    names = set(pkg.table_names())
     if {"observations", "quotes", "indicators", "areas", "sources"} <= names:
-        source_fields = [f["name"] for f in _package.find_resource(desc, "sources")["schema"]["fields"]]
-        con.execute(figures_view_sql("language" in source_fields))
+        con.execute(
+            f"CREATE TABLE {_q(FIGURE_BOUNDS)} (observation_id TEXT PRIMARY KEY REFERENCES observations "
+            "(observation_id), lower REAL NOT NULL, upper REAL, lower_open INTEGER NOT NULL, "
+            "upper_open INTEGER NOT NULL)"
+        )
+        con.executemany(
+            f"INSERT INTO {_q(FIGURE_BOUNDS)} VALUES (?, ?, ?, ?, ?)", _figure_bounds(pkg.frame("observations"))
+        )
+        con.execute(
+            f"CREATE TABLE {_q(FIGURE_QUOTES)} (observation_id TEXT PRIMARY KEY REFERENCES observations "
+            "(observation_id), publications TEXT, first_published TEXT, languages TEXT, excerpt TEXT)"
+        )
+        con.executemany(f"INSERT INTO {_q(FIGURE_QUOTES)} VALUES (?, ?, ?, ?, ?)", _figure_quotes(pkg))
+        con.execute(figures_view_sql())
     bad = con.execute("PRAGMA foreign_key_check").fetchall()
     if bad:
         table, rowid, parent, _ = bad[0]
@@ -187,7 +225,7 @@ def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None
     return counts
 
 
-def write_sqlite(target: str | os.PathLike[str], *, path: str | Path | None = None) -> dict[str, int]:
+def write_sqlite(target: str | os.PathLike[str], *, path: str | Path | Package | None = None) -> dict[str, int]:
     """Write the package as a SQLite database at ``target``, atomically; return the rows per table.
 
     Parameters
@@ -206,35 +244,37 @@ def write_sqlite(target: str | os.PathLike[str], *, path: str | Path | None = No
     >>> sqlite3.connect(db).execute("select unit from figures where value = 16894").fetchone()
     ('persons',)
     """
-    desc = _package.read_descriptor(_package.resolve_root(path))
-    dest = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    try:
+    from powdata._atomic import atomic_file
+
+    pkg = open_package(path)
+    with atomic_file(target) as tmp:
         con = sqlite3.connect(tmp)
         try:
             with con:
-                counts = _fill(con, desc, path)
+                counts = _fill(con, pkg)
         finally:
             con.close()
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return counts
 
 
-def datasette_metadata(*, database: str = "powdata", path: str | Path | None = None) -> dict[str, Any]:
+def database_name(db_file: str | os.PathLike[str]) -> str:
+    """The name Datasette gives the database in ``db_file``: the file's name without its extension."""
+    return Path(db_file).stem
+
+
+def datasette_metadata(*, database: str = "powdata", path: str | Path | Package | None = None) -> dict[str, Any]:
     """Return Datasette's ``metadata.json`` for the SQLite export, from the descriptor.
 
     ``database`` is the database's name in Datasette: the SQLite file's name
-    without its extension (``powdata.sqlite`` -> ``powdata``).
+    without its extension (``powdata.sqlite`` -> ``powdata``; see `database_name`).
+    The same metadata is keyed under ``powdata`` too, so the default file name works as well.
     """
-    desc = _package.read_descriptor(_package.resolve_root(path))
+    pkg = open_package(path)
+    desc = pkg.descriptor
     licenses = desc.get("licenses", [])
-    sources = load("sources", path=path)
+    sources = pkg.frame("sources")
     tables: dict[str, Any] = {}
-    for res in _package.tables(desc):
+    for res in pkg.tables():
         tables[res["name"]] = {
             "title": res.get("title", res["name"]),
             "description": res.get("description", ""),
@@ -252,13 +292,24 @@ def datasette_metadata(*, database: str = "powdata", path: str | Path | None = N
     tables[BOUNDS_TABLE] = {
         "title": "Qualifier bounds (computed by powdata)",
         "description": "Each qualifier's interval for a value of 1 (upper NULL: none; takes_max 1: the upper factor "
-        "applies to value_max where one is given); the figures view multiplies.",
+        "applies to value_max where one is given).",
+    }
+    tables[FIGURE_QUOTES] = {
+        "title": "Figure quotes (computed by powdata)",
+        "description": "Each observation's publications (quotes.source_id in quote order), their earliest date "
+        "and languages, and its first excerpt; the figures view reads it.",
+    }
+    tables[FIGURE_BOUNDS] = {
+        "title": "Figure bounds (computed by powdata)",
+        "description": "Each observation's interval as its words allow (upper NULL: none); the figures view reads it.",
     }
     source_list = "; ".join(f"{p}: {t}" for p, t in zip(sources["publisher"], sources["title"], strict=True))
     meta: dict[str, Any] = {
         "title": f"powdata {desc.get('version', '')}: {desc.get('title', '')}",
         "description": f"{desc.get('description', '')} Sources: {source_list}.",
-        "databases": {database: {"title": desc.get("title", ""), "tables": tables}},
+        "databases": {
+            name: {"title": desc.get("title", ""), "tables": tables} for name in dict.fromkeys([database, "powdata"])
+        },
     }
     if licenses:
         meta["license"] = licenses[0].get("name", "")
@@ -270,4 +321,4 @@ def datasette_metadata(*, database: str = "powdata", path: str | Path | None = N
     return meta
 
 
-__all__ = ["create_table_sql", "datasette_metadata", "figures_view_sql", "write_sqlite"]
+__all__ = ["create_table_sql", "database_name", "datasette_metadata", "figures_view_sql", "write_sqlite"]

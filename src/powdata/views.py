@@ -16,7 +16,7 @@ from powdata._vintages import first_known, reduced_date_bounds
 from powdata.errors import ArgumentError
 from powdata.intervals import Interval
 from powdata.labelled import figures
-from powdata.loader import load
+from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,7 +26,13 @@ LISTED = "foreign-fighters-listed"
 POWS = "foreign-pows-held"
 
 
-def statements(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+def _with_attrs(df: pd.DataFrame, pkg: Package) -> pd.DataFrame:
+    """Attach the package's title, version, licence and citation to a view's frame (as `load` does)."""
+    df.attrs.update(pkg.attrs())
+    return df
+
+
+def statements(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> pd.DataFrame:
     """Return one row per statement: `figures` without the variants, each listing every publication.
 
     A variant (a publication's different wording of a statement, ``variant_of``)
@@ -58,7 +64,9 @@ def statements(*, as_of: str | dt.date | None = None, path: str | Path | None = 
     return main.reset_index(drop=True)
 
 
-def foreign_share_by_year(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+def foreign_share_by_year(
+    *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None
+) -> pd.DataFrame:
     """Return the foreign share of all prisoners in Ukraine by period (foreign-share-of-pows-by-period).
 
     One row per statement, with powdata's ``reading`` of it (a reading no text states).
@@ -66,17 +74,20 @@ def foreign_share_by_year(*, as_of: str | dt.date | None = None, path: str | Pat
     Examples
     --------
     >>> import powdata
-    >>> powdata.foreign_share_by_year()[["period_start", "value"]].iloc[0].tolist()[1]
-    1.0
+    >>> powdata.foreign_share_by_year()["value"].tolist()
+    [1.0, 9.0, 42.0, 49.0]
     """
-    obs = statements(as_of=as_of, path=path)
+    pkg = open_package(path)
+    obs = statements(as_of=as_of, path=pkg)
     cols = ["period_start", "period_end", "as_of", "value", "qualifier", "lower", "upper", "stated_by"]
     cols += ["stated_by_publisher", "publications", "observation_id", "excerpt", "reading", "note"]
     out = obs.loc[obs["indicator_id"] == SHARE, cols]
-    return out.sort_values(["period_start", "as_of"]).reset_index(drop=True)
+    return _with_attrs(out.sort_values(["period_start", "as_of"]).reset_index(drop=True), pkg)
 
 
-def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+def listed_fighters_by_group(
+    *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None
+) -> pd.DataFrame:
     """Return the I Want to Live list by group, with the part no group accounts for.
 
     For each total of the list, its subtotals (observations of the same indicator
@@ -85,9 +96,10 @@ def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | 
     the subtotals — 1,262 in release 0.1.0. Computed rows have ``computed`` True
     and no excerpt: the source never states them.
     """
+    pkg = open_package(path)
     import pandas as pd
 
-    obs = statements(as_of=as_of, path=path)
+    obs = statements(as_of=as_of, path=pkg)
     listed = obs.loc[obs["indicator_id"] == LISTED].rename(columns={"area": "area_name"})
     rows: list[dict[str, Any]] = []
     cols = ["observation_id", "area_id", "area_name", "as_of", "value", "qualifier", "lower", "upper"]
@@ -123,28 +135,29 @@ def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | 
             )
     out = pd.DataFrame(rows, columns=[*cols, "role", "computed"])
     out["value"] = out["value"].astype("Float64")
-    return out
+    return _with_attrs(out, pkg)
 
 
-def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> pd.DataFrame:
     """Return the nationalities of foreign prisoners of war: ranked first, then mentioned.
 
     Ranked countries come from the observations of a rank indicator about
     foreign POWs; mentioned ones from the mentions (named, with no number and no
     rank — their order in the source is not a ranking).
     """
+    pkg = open_package(path)
     import pandas as pd
 
-    indicators = load("indicators", path=path)
+    indicators = pkg.frame("indicators")
     rank_ids = indicators.loc[
         (indicators["unit"] == "rank") & (indicators["about_indicator_id"] == POWS), "indicator_id"
     ].tolist()
-    obs = statements(as_of=as_of, path=path).drop(columns=["area", "area_kind"])
-    areas = load("areas", path=path)[["area_id", "name", "kind"]].rename(columns={"name": "area_name"})
+    obs = statements(as_of=as_of, path=pkg).drop(columns=["area", "area_kind"])
+    areas = pkg.frame("areas")[["area_id", "name", "kind"]].rename(columns={"name": "area_name"})
     ranked = obs.loc[obs["indicator_id"].isin(rank_ids)].copy()
     ranked["how"] = "ranked"
     ranked["rank"] = ranked["value"].astype("Int64")
-    mentions = load("mentions", as_of=as_of, path=path)
+    mentions = pkg.load("mentions", as_of=as_of)
     mentions = mentions.loc[mentions["indicator_id"] == POWS].copy()
     mentions["how"] = "mentioned"
     mentions["rank"] = pd.array([pd.NA] * len(mentions), dtype="Int64")
@@ -167,7 +180,7 @@ def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | 
     out["qualifier"] = out["qualifier"].astype("string")
     out[["lower", "upper"]] = out[["lower", "upper"]].astype("Float64")
     out["how"] = pd.Categorical(out["how"], categories=["ranked", "mentioned"], ordered=True)
-    return out.sort_values(["how", "rank", "area_name"], na_position="last").reset_index(drop=True)
+    return _with_attrs(out.sort_values(["how", "rank", "area_name"], na_position="last").reset_index(drop=True), pkg)
 
 
 def series(
@@ -175,7 +188,7 @@ def series(
     area_id: str = "all",
     *,
     as_of: str | dt.date | None = None,
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> pd.DataFrame:
     """Return every statement of one indicator for one area, oldest first: a series to plot.
 
@@ -197,14 +210,15 @@ def series(
     >>> s.loc[s.as_of == "2025-12-03", "publications"].item()
     'novyny-live-2025-12-03; ukrinform-de-2025-12'
     """
+    pkg = open_package(path)
     from powdata.errors import UnknownResourceError
 
-    indicators = load("indicators", path=path)
+    indicators = pkg.frame("indicators")
     if indicator_id not in set(indicators["indicator_id"]):
         names = ", ".join(sorted(indicators["indicator_id"]))
         msg = f"{indicator_id!r} is not an indicator_id; expected one of: {names}"
         raise UnknownResourceError(msg)
-    obs = statements(as_of=as_of, path=path)
+    obs = statements(as_of=as_of, path=pkg)
     obs = obs.loc[(obs["indicator_id"] == indicator_id) & (obs["area_id"] == area_id)].copy()
     obs["as_of_start"], obs["as_of_end"] = reduced_date_bounds(obs["as_of"])
     obs = obs.sort_values(["as_of_start", "as_of_end", "first_published", "observation_id"], kind="stable")
@@ -212,10 +226,12 @@ def series(
     cols += ["as_of_start", "as_of_end", "value", "value_max", "qualifier", "lower", "upper", "lower_open"]
     cols += ["upper_open", "part_of", "stated_by", "stated_by_publisher", "publications", "first_published"]
     cols += ["languages", "excerpt", "variants", "reading", "note"]
-    return obs[cols].reset_index(drop=True)
+    return _with_attrs(obs[cols].reset_index(drop=True), pkg)
 
 
-def latest(name: str = "observations", *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Any:
+def latest(
+    name: str = "observations", *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None
+) -> Any:
     """Return the latest statement of each figure: one row per indicator, area and period.
 
     Statements are ordered by the first and last day their ``as_of`` covers, then
@@ -223,18 +239,19 @@ def latest(name: str = "observations", *, as_of: str | dt.date | None = None, pa
     an undated row counts as older than any dated one. A variant (``variant_of``)
     is never the latest: it words another row's statement.
     """
-    df = load(name, as_of=as_of, path=path)
+    pkg = open_package(path)
+    df = pkg.load(name, as_of=as_of)
     if name not in ("observations", "mentions") or "indicator_id" not in df.columns:
         msg = f"latest({name!r}): expected observations or mentions"
         raise ArgumentError(msg)
     if "variant_of" in df.columns:
         df = df.loc[df["variant_of"].isna().to_numpy()]
     start, end = reduced_date_bounds(df["as_of"])
-    df = df.assign(_start=start, _end=end, _published=first_known(name, df, lambda n: load(n, path=path)))
+    df = df.assign(_start=start, _end=end, _published=first_known(name, df, pkg.frame))
     keys = [c for c in ("indicator_id", "area_id", "period_start", "period_end") if c in df.columns]
     df = df.sort_values(["_start", "_end", "_published"], na_position="first", kind="stable")
     out = df.groupby(keys, dropna=False, sort=False).tail(1).drop(columns=["_start", "_end", "_published"])
-    return out.sort_index().reset_index(drop=True)
+    return _with_attrs(out.sort_index().reset_index(drop=True), pkg)
 
 
 __all__ = ["foreign_share_by_year", "latest", "listed_fighters_by_group", "pow_nationalities", "series", "statements"]

@@ -214,10 +214,11 @@ def _csv_where(table: str, index: int, label: str) -> str:
 
 
 def _tables(root: Path) -> dict[str, Any]:
-    from powdata.loader import load
+    """The tables the check reads, typed (the package opened once)."""
+    from powdata.package import open_package
 
-    names = ("observations", "quotes", "mentions", "sources", "indicators")
-    return {name: load(name, path=root) for name in names}
+    pkg = open_package(root)
+    return {name: pkg.frame(name) for name in ("observations", "quotes", "mentions", "sources", "indicators")}
 
 
 def check_evidence(

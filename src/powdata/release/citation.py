@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from powdata.package import Package
 
 FORMATS = ("text", "bibtex", "cff")
 CITATION_FILE = "CITATION.cff"
@@ -50,13 +53,13 @@ def _authors(desc: dict[str, Any]) -> list[str]:
     return [c.get("title", "") for c in desc.get("contributors", []) if c.get("title")] or ["powdata maintainers"]
 
 
-def source_rows(path: str | Path | None = None) -> list[dict[str, str]]:
+def source_rows(path: str | Path | Package | None = None) -> list[dict[str, str]]:
     """Return every row of the ``sources`` table as text (empty string where missing)."""
     import pandas as pd
 
-    from powdata.loader import load
+    from powdata.package import open_package
 
-    df = load("sources", path=path)
+    df = open_package(path).frame("sources")
 
     def text(v: Any) -> str:
         if pd.isna(v):
@@ -179,7 +182,7 @@ def cite(
     format: str = "text",  # the public keyword is "format"
     *,
     descriptor: dict[str, Any] | None = None,
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> str:
     """Return a citation of this release of the data package and of every source.
 
@@ -203,12 +206,13 @@ def cite(
 
         msg = f"format={format!r}: expected one of {', '.join(FORMATS)}"
         raise ArgumentError(msg)
-    if descriptor is None:
-        from powdata import _package
+    from powdata.package import open_package
 
-        descriptor = _package.read_descriptor(_package.resolve_root(path))
+    pkg = open_package(path)
+    if descriptor is None:
+        descriptor = pkg.descriptor
     authors = _authors(descriptor)
-    sources = source_rows(path)
+    sources = source_rows(pkg)
     if format == "bibtex":
         return _bibtex(descriptor, authors, sources)
     if format == "cff":
@@ -222,14 +226,9 @@ def cite(
     return "\n".join(lines) + "\n"
 
 
-def write_citation(root: Path) -> bool:
-    """Write ``CITATION.cff`` under ``root`` atomically; return True when it changed."""
-    from powdata._atomic import write_text_atomic
-    from powdata._package import output_file
+def write_citation(root: Path, pkg: Package | None = None) -> bool:
+    """Write ``CITATION.cff`` under ``root`` atomically (``pkg``: ``root`` opened already); True when it changed."""
+    from powdata._atomic import output_bytes, write_if_changed
 
-    target, current = output_file(root, CITATION_FILE, "citation")
-    text = cite("cff", path=root)
-    if current == text:
-        return False
-    write_text_atomic(target, text)
-    return True
+    target, current = output_bytes(root, CITATION_FILE, "citation")
+    return write_if_changed(target, current, lambda: cite("cff", path=pkg or root).encode("utf-8"))

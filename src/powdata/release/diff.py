@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata import _package
-from powdata._schema import read_raw
+from powdata._schema import csv_row, read_raw
 from powdata.errors import PackageReadError
 
 if TYPE_CHECKING:
@@ -195,44 +195,42 @@ class Budget:
 
 
 def snapshot(spec: str | Path, budget: Budget | None = None) -> Snapshot:
-    """Read a package folder, a descriptor, or ``git:REF`` (this repository at REF) into memory.
+    """Open a package folder, a descriptor, or ``git:REF`` (this repository at REF) the one way (`Package.open`).
 
     Each path is read once however many resources declare it, and every byte
     read is charged to ``budget`` (one per `diff` call).
     """
+    from powdata.package import Package
+
     budget = Budget() if budget is None else budget
     text = str(spec)
+    pkg = Package.open(spec)
     read: dict[str, bytes] = {}  # path -> bytes: a file declared twice is read once
     tables: dict[str, bytes] = {}
-    if text.startswith("git:"):
-        ref = text[4:] or "HEAD"
-        commit = _package.git_commit(ref)
-        what = f"git:{_package.shown(ref)}"
-        raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
-        budget.take(len(raw), what)
-        desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
-        for res in desc["resources"]:
-            if res["path"] not in read:
+    what = f"git:{_package.shown(text[4:] or 'HEAD')}" if pkg.commit is not None else ""
+    if pkg.commit is not None:
+        budget.take(len(pkg.descriptor_bytes or b""), what)
+    for res in pkg.descriptor["resources"]:
+        if pkg.commit is not None:
+            key = str(res["path"])
+            if key not in read:
                 where = f"{what}: resource {res['name']!r}"
                 limit = min(_package.max_file_bytes(), budget.remaining)
                 why = "the limit" if limit == _package.max_file_bytes() else "the budget left for this diff"
-                data = _package.git_read(commit, res["path"], where, limit=limit, why=why)
+                data = _package.git_read(pkg.commit, res["path"], where, limit=limit, why=why)
                 budget.take(len(data), where)
-                read[res["path"]] = data
-            tables[res["name"]] = read[res["path"]]
-        return Snapshot(text, desc, tables)
-    root = _package.resolve_root(spec)
-    desc = _package.read_descriptor(root)
-    for res in desc["resources"]:
-        path = _package.safe_resource_path(root, res)
-        key = str(path)
-        if key not in read:
-            where = f"resource {_package.shown(res['name'])}"
-            _package.gate(root, res.get("path"), where)  # the limit of one file first, then the call's budget
-            budget.take(path.stat().st_size, where)
-            read[key] = _package.read_gated(path, where, _package.max_file_bytes())
+                read[key] = data
+        else:
+            path = pkg.path(res["name"])
+            key = str(path)
+            if key not in read:
+                where = f"resource {_package.shown(res['name'])}"
+                assert pkg.root is not None  # a package not read from git has its folder
+                _package.gate(pkg.root, res.get("path"), where)  # the limit of one file first, then the budget
+                budget.take(path.stat().st_size, where)
+                read[key] = _package.read_gated(path, where, _package.max_file_bytes())
         tables[res["name"]] = read[key]
-    return Snapshot(text, desc, tables)
+    return Snapshot(text, pkg.descriptor, tables)
 
 
 def _fields(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -356,7 +354,7 @@ def _row_changes(
         dup = df.duplicated(key, keep="first").to_numpy()
         if dup.any():
             msg = (
-                f"{label}: resource {name!r}, row {int(dup.nonzero()[0][0]) + 2}: the primary key "
+                f"{label}: resource {name!r}, row {csv_row(dup.nonzero()[0][0])}: the primary key "
                 f"{', '.join(key)} is used twice; run `powdata validate` before `powdata diff`"
             )
             raise PackageReadError(msg)

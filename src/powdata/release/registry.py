@@ -27,7 +27,7 @@ def registry_path(root: Path, version: Any) -> Path:
     return gate(root, rel, "release registry", limit=MAX_JSON_BYTES, must_exist=False)
 
 
-def registry_mismatch(root: Path) -> list[str]:
+def registry_mismatch(root: Path, built: dict[str, Any] | None = None) -> list[str]:
     """Name each resource whose sha256 differs from the registry entry of the current version.
 
     Like pooch's registry: once a version is recorded, its data cannot change
@@ -35,7 +35,7 @@ def registry_mismatch(root: Path) -> list[str]:
     """
     if not (root / "releases").is_dir():
         return []
-    entry = registry_entry(built_descriptor(root))
+    entry = registry_entry(built_descriptor(root) if built is None else built)
     path = registry_path(root, entry["version"])
     if not path.is_file():
         return [f"releases/{entry['version']}.json is missing; run `powdata build`"]

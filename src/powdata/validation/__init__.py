@@ -38,12 +38,15 @@ import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from powdata import _package
 from powdata.errors import IntegrityError, MissingExtraError, PackageReadError
 from powdata.validation import descriptor
 from powdata.validation.report import ERROR, Problem, Report
+
+if TYPE_CHECKING:
+    from powdata.package import Package
 
 
 def _import_pandera() -> None:
@@ -91,8 +94,7 @@ def _require_extra() -> None:
 
 
 def _read_package(
-    root: Path,
-    desc: dict[str, Any],
+    pkg: Package,
     *,
     contents: dict[str, bytes] | None = None,
     digests: dict[str, str] | None = None,
@@ -123,27 +125,25 @@ def _read_package(
     texts: dict[str, str] = {}
     schemas: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
-    read: dict[Path, tuple[bytes, str, dict[str, str]]] = {}
-    for res in desc["resources"]:
+    decoded: dict[str, str] = {}  # file -> text: a file declared by several resources is decoded once
+    for res in pkg.descriptor["resources"]:
         name = res["name"]
         if name in skip:
             continue
-        path = _package.safe_resource_path(root, res)
-        if path not in read:  # a file declared by several resources is read, hashed and decoded once
-            data = _package.read_resource_bytes(root, res, verify=False)
-            read[path] = (data, _package.sha256_of(data), {})
-        data, digest, decoded = read[path]
+        data = pkg.read(name, verify=False)  # a file declared by several resources is read and hashed once
+        digest = pkg.digest(name)
         if contents is not None:
             contents[name] = data
         if digests is not None:
             digests[name] = digest
+        path = pkg.path(name)
         for exc in _package.integrity_errors(res, data, path, digest=digest, size=not sizes_checked):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
         if _package.is_text(res):  # an archived text of a package older than 1.0.0: integrity and UTF-8 only
             try:
-                if "text" not in decoded:
-                    decoded["text"] = data.decode("utf-8")
-                texts[_package.text_source_id(res)] = decoded["text"]
+                if digest not in decoded:
+                    decoded[digest] = data.decode("utf-8")
+                texts[_package.text_source_id(res)] = decoded[digest]
             except UnicodeDecodeError as bad:
                 line = data[: bad.start].count(b"\n") + 1
                 msg = f"expected UTF-8 but byte {bad.start} ({data[bad.start]:#04x}) is not; re-save the text as UTF-8"
@@ -172,7 +172,7 @@ def _read_package(
     return frames, texts, problems
 
 
-def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozenset[str], int]:
+def _precheck(pkg: Package) -> tuple[list[Problem], frozenset[str], int]:
     """Check every resource before anything is parsed: the path gate, the declared size, the header width.
 
     Returns the size problems, the resources too large to read (a file much
@@ -182,8 +182,8 @@ def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozense
     problems: list[Problem] = []
     oversize: set[str] = set()
     total = 0
-    for res in desc["resources"]:
-        path = _package.safe_resource_path(root, res)
+    for res in pkg.descriptor["resources"]:
+        path = pkg.path(res["name"])
         size = path.stat().st_size
         try:
             _package.check_size(res, size, path)
@@ -238,14 +238,17 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
     >>> powdata.validate().valid
     True
     """
-    root = _package.resolve_root(path)
-    desc = _package.read_descriptor(root)
+    from powdata.package import Package
+
+    pkg = Package.open(path if path is not None else None)
+    root = pkg.descriptor_path.parent
     # safety first: every path gated, sizes and header widths checked before anything is parsed
-    size_problems, oversize, total = _precheck(root, desc)
+    size_problems, oversize, total = _precheck(pkg)
     if structural and importlib.util.find_spec("frictionless") is None:
         _require_extra()
     # start Frictionless first, so it works while this process imports pandas and pandera;
     # never on a file larger than its declared size
+    desc = pkg.descriptor
     stage, deadline = descriptor.start(desc, total) if structural and not oversize else (None, 0.0)
     try:
         _require_extra()
@@ -256,9 +259,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         report.add(_version_problems(desc))
         contents: dict[str, bytes] = {}
         digests: dict[str, str] = {}
-        frames, texts, problems = _read_package(
-            root, desc, contents=contents, digests=digests, skip=oversize, sink=report
-        )
+        frames, texts, problems = _read_package(pkg, contents=contents, digests=digests, skip=oversize, sink=report)
         report.add(problems)
         report.checked.append("pandera")
         report.add(iter_rules(frames, today=today, texts=texts))
@@ -269,7 +270,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
             stage.wait()
         raise
     if not oversize:
-        report.add(descriptor.stale_problems(root, contents, digests))
+        report.add(descriptor.stale_problems(root, contents, digests, current=pkg.descriptor))
     if stage is not None:
         report.add(descriptor.finish(stage, deadline))
         report.checked.append("frictionless")

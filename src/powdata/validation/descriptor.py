@@ -135,13 +135,19 @@ def _cleanup(proc: subprocess.Popen[bytes]) -> None:
         empty.cleanup()
 
 
-def stale_problems(root: Path, contents: dict[str, bytes], digests: dict[str, str] | None = None) -> list[Problem]:
-    """A stale descriptor (run `powdata build`), judged from the bytes validation already read."""
+def stale_problems(
+    root: Path,
+    contents: dict[str, bytes],
+    digests: dict[str, str] | None = None,
+    *,
+    current: dict[str, Any] | None = None,
+) -> list[Problem]:
+    """A stale descriptor (run `powdata build`), judged from the descriptor and bytes validation already read."""
     from powdata._derived import stale_parts
 
     if not (root / "schemas").is_dir():
         return []
-    stale = stale_parts(root, contents, digests)
+    stale = stale_parts(root, contents, digests, current=current)
     if not stale:
         return []
     msg = f"the descriptor is stale ({', '.join(stale)}); run `powdata build` and commit datapackage.json"

@@ -22,7 +22,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from powdata._package import shown
-from powdata._schema import enum_of, field_dtype_name
+from powdata._schema import csv_row, enum_of, field_dtype_name
 from powdata.validation.report import ERROR, Problem
 
 # pandera's own check names -> powdata rule ids (the Table Schema constraint names)
@@ -202,7 +202,7 @@ def _problems(cases: Any, resource: str) -> Iterator[Problem]:
         head = check.split("(", 1)[0]
         rule = _RULE_OF_CHECK.get(head, head)
         index = case.index
-        row = None if index is None or index != index else int(index) + 2
+        row = None if index is None or index != index else csv_row(index)
         column = None if case.column is None else str(case.column)
         if case.schema_context == "DataFrameSchema":  # primary key or foreign key of several fields
             if (check, row) in seen_rows:

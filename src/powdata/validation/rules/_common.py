@@ -9,7 +9,6 @@ against `RULES` by a test).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from powdata._schema import DATETIME_DTYPE, DATETIME_UNIT
+from powdata._schema import DATETIME_DTYPE, DATETIME_UNIT, csv_row, format_number
 from powdata.validation.report import ERROR, WARNING, Problem
 
 Frames = dict[str, pd.DataFrame]
@@ -147,7 +146,7 @@ def per_distinct(keys: pd.DataFrame, judge: Callable[..., Any]) -> np.ndarray:
 
 def csv_rows(df: pd.DataFrame, mask: Any) -> list[int]:
     """Return the CSV line numbers (header = 1) of the rows selected by ``mask``."""
-    return [int(i) + 2 for i in df.index[np.asarray(mask, dtype=bool)]]
+    return [csv_row(i) for i in df.index[np.asarray(mask, dtype=bool)]]
 
 
 def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str | None = None) -> pd.Series:
@@ -175,9 +174,7 @@ def list_ids(ids: tuple[str, ...] | list[str], limit: int = 10) -> str:
 
 
 def fmt_number(x: float) -> str:
-    if math.isinf(x):
-        return "∞"
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+    return format_number(x, grouped=True)
 
 
 def fmt_date(x: Any) -> str:
