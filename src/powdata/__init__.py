@@ -8,7 +8,7 @@ Examples
 --------
 >>> import powdata
 >>> powdata.list_resources()[:2]
-['observations', 'indicators']
+['observations', 'quotes']
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from powdata.errors import (
 )
 from powdata.intervals import Interval, interval
 from powdata.labelled import figures
-from powdata.loader import load, source_text
+from powdata.loader import load
 from powdata.release.citation import cite
 from powdata.validation import validate
 from powdata.validation.report import Problem, Report
@@ -62,7 +62,6 @@ __all__ = [
     "path",
     "pow_nationalities",
     "series",
-    "source_text",
     "validate",
 ]
 
@@ -118,7 +117,7 @@ def path(*parts: str) -> Path:
 
 
 def list_resources() -> list[str]:
-    """Return the names of the package's tables, in descriptor order (see `source_text` for the texts).
+    """Return the names of the package's tables, in descriptor order.
 
     Examples
     --------

@@ -1,12 +1,14 @@
-"""When and where each figure was stated: reduced-precision dates, via chains and publication dates.
+"""When and where each figure was stated: reduced-precision dates, via chains, publication dates, languages.
 
 Shared by ``load(as_of=...)``, the views and the rules, so the point-in-time
 filter, ``series`` and the ``as-of-after-published`` and excerpt rules agree on
-what "published" and "quoted in" mean.
+what "published" and "quoted in" mean: a figure is shown by its stater and by
+every publication that quotes it (``quotes``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from powdata._schema import DATETIME_DTYPE
@@ -69,29 +71,11 @@ def via_chains(sources: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
-def text_roots(sources: pd.DataFrame) -> dict[str, str]:
-    """Map each source_id to the publication its figures are quoted from: the end of its via chain."""
-    return {sid: chain[-1] for sid, chain in via_chains(sources).items() if chain}  # a missing id has none
-
-
-def quoted_languages(sources: pd.DataFrame) -> dict[str, Any]:
-    """Map each source_id to the language its excerpts are written in: that of the text they are quoted from.
-
-    The text is the publication at the end of the source's ``via`` chain. A package
-    whose sources have no ``language`` column predates languages (0.1.0: English only).
-    """
-    roots = text_roots(sources)
-    if "language" not in sources.columns:
-        return dict.fromkeys(roots, "en")
-    language = dict(zip(sources["source_id"], sources["language"].astype(object), strict=True))
-    return {sid: language.get(root) for sid, root in roots.items()}
-
-
 def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
     """Map each source_id to the first known publication date along its ``via`` chain.
 
-    A source with no date of its own is dated by the publication it was read
-    through (its ``via_source_id``), and so on; a chain with no date maps to None.
+    A source with no date of its own is dated by the source it was read through
+    (its ``via_source_id``), and so on; a chain with no date maps to None.
     """
     import pandas as pd
 
@@ -103,9 +87,52 @@ def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def published_on(df: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
-    """Return, for each row of ``df``, the publication date of its source chain (NaT when unknown)."""
+def _dates(ids: pd.Series, dates: dict[str, Any]) -> pd.Series:
     import pandas as pd
 
-    dates = pd.to_datetime(df["source_id"].astype(object).map(publication_dates(sources)))
-    return dates.astype(DATETIME_DTYPE)
+    return pd.to_datetime(ids.astype(object).map(dates)).astype(DATETIME_DTYPE)
+
+
+def quote_dates(quotes: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """The publication date of each quote's publication (NaT where it is not known)."""
+    return _dates(quotes["source_id"], publication_dates(sources))
+
+
+def first_known(name: str, df: pd.DataFrame, frame: Callable[[str], pd.DataFrame]) -> pd.Series:
+    """For each row of table ``name``, the earliest date a known publication shows it (NaT when none does).
+
+    An observation is shown by its stater's own dated statement and by every
+    publication quoting it (``quotes``); a mention by its stater and the
+    publication it is quoted in; a quote by its publication, or where that is
+    undated by its statement's stater; a source by its own date or the first
+    dated source of its ``via`` chain. ``frame`` returns another table by name.
+    """
+    import pandas as pd
+
+    sources = frame("sources")
+    dates = publication_dates(sources)
+    if name == "sources":
+        return _dates(df["source_id"], dates)
+    if "source_id" in df.columns and name in ("observations", "mentions"):  # a package older than 1.0.0
+        return _dates(df["source_id"], dates)
+    if name == "mentions":
+        return pd.concat([_dates(df["stated_by"], dates), _dates(df["quoted_in"], dates)], axis=1).min(axis=1)
+    if name == "quotes":
+        obs = frame("observations")
+        stater = dict(zip(obs["observation_id"], obs["stated_by"].astype(object), strict=True))
+        return _dates(df["source_id"], dates).fillna(_dates(df["observation_id"].astype(object).map(stater), dates))
+    if name == "observations":
+        quotes = frame("quotes")
+        by_quote = pd.DataFrame({"observation_id": quotes["observation_id"], "d": _dates(quotes["source_id"], dates)})
+        earliest = by_quote.groupby("observation_id", observed=True)["d"].min()
+        quoted = pd.to_datetime(df["observation_id"].astype(object).map(earliest)).astype(DATETIME_DTYPE)
+        return pd.concat([_dates(df["stated_by"], dates), quoted], axis=1).min(axis=1)
+    if "source_id" in df.columns:
+        return _dates(df["source_id"], dates)
+    return pd.Series(pd.NaT, index=df.index, dtype=DATETIME_DTYPE)
+
+
+def quote_languages(quotes: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """The language each quote's excerpt is written in: its publication's ``language`` (BCP 47)."""
+    language = dict(zip(sources["source_id"], sources["language"].astype(object), strict=True))
+    return quotes["source_id"].astype(object).map(language)

@@ -1,11 +1,13 @@
 """The labelled table: every figure with its labels attached, no join needed.
 
 A bare observation row says ``foreign-pows-held, all, 100, more_than`` — ids a
-reader must join against three other tables before the number means anything.
+reader must join against four other tables before the number means anything.
 `figures` does that join once, the way Our World in Data ships every value with
-its indicator's title, unit and source: each row carries the indicator's name
-and unit, the area's name and kind, the source's publisher, title and date, and
-the interval the qualifier allows (``lower``, ``upper``, from `powdata.intervals`).
+its indicator's title, unit and source: each row carries the indicator's name,
+unit and scope, the area's name and kind, who stated it, every publication that
+quotes it (``publications``, their earliest date and languages, the first
+excerpt), and the interval the words allow (``lower``, ``upper``, from
+`powdata.intervals`).
 
 The frame's ``attrs`` carry the package's title, version, licence and citation,
 so a figure copied out of it can still say where it came from. The same table is
@@ -24,7 +26,7 @@ from powdata.intervals import add_bounds
 from powdata.loader import BACKENDS, load, to_polars
 
 if TYPE_CHECKING:
-    pass
+    import pandas as pd
 
 NAME = "figures"
 
@@ -34,29 +36,66 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("indicator_id", "observations.indicator_id"),
     ("indicator", "indicators.name"),
     ("unit", "indicators.unit"),
+    ("in_scope", "indicators.in_scope (README, 'Scope')"),
     ("area_id", "observations.area_id"),
     ("area", "areas.name"),
     ("area_kind", "areas.kind"),
     ("period_start", "observations.period_start"),
     ("period_end", "observations.period_end"),
     ("as_of", "observations.as_of"),
+    ("as_of_basis", "observations.as_of_basis"),
     ("value", "observations.value"),
+    ("value_max", "observations.value_max"),
     ("qualifier", "observations.qualifier"),
-    ("lower", "computed: lowest value the qualifier allows"),
-    ("upper", "computed: highest value the qualifier allows (inf when open-ended)"),
+    ("lower", "computed: lowest value the words allow"),
+    ("upper", "computed: highest value the words allow (inf when open-ended)"),
     ("lower_open", "computed: lower bound excluded ('more than')"),
     ("upper_open", "computed: upper bound excluded ('fewer than')"),
     ("part_of", "observations.part_of"),
-    ("source_id", "observations.source_id"),
-    ("source_publisher", "sources.publisher"),
-    ("source_title", "sources.title"),
-    ("source_published", "sources.published"),
-    ("source_language", "sources.language (BCP 47; empty for a package older than 0.2.0)"),
-    ("excerpt", "observations.excerpt"),
+    ("variant_of", "observations.variant_of (a publication's different wording of another row's statement)"),
+    ("stated_by", "observations.stated_by"),
+    ("stated_by_publisher", "sources.publisher of stated_by"),
+    ("stated_by_title", "sources.title of stated_by"),
+    ("publications", "quotes.source_id of every quote of the figure, in quote order, joined by '; '"),
+    ("first_published", "the earliest sources.published among those publications"),
+    ("languages", "sources.language of those publications, each once, joined by '; '"),
+    ("excerpt", "quotes.excerpt of the figure's first quote"),
+    ("reading", "observations.reading"),
     ("note", "observations.note"),
 )
-LABELS = ("indicator", "unit", "area", "area_kind", "source_publisher", "source_title")
-DATE_COLUMNS = ("period_start", "period_end", "source_published")
+LABELS = ("indicator", "unit", "area", "area_kind", "stated_by_publisher", "stated_by_title")
+DATE_COLUMNS = ("period_start", "period_end", "first_published")
+
+
+def quoted_in(quotes: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Per observation_id: its publications, their earliest date, their languages and the first excerpt.
+
+    One row per observation that has a quote, in quote order; the same columns
+    the SQLite ``figures`` view computes with subqueries.
+    """
+    import pandas as pd
+
+    src = sources[["source_id", "published"]].copy()
+    src["language"] = sources["language"] if "language" in sources else pd.array([pd.NA] * len(src), dtype="string")
+    q = quotes[["observation_id", "source_id", "excerpt"]].merge(src, on="source_id", how="left", sort=False)
+    q["observation_id"] = q["observation_id"].astype(object)
+
+    def joined(values: pd.Series) -> Any:
+        seen = list(dict.fromkeys(str(v) for v in values if not pd.isna(v)))
+        return "; ".join(seen) if seen else pd.NA
+
+    g = q.groupby("observation_id", sort=False)
+    out = pd.DataFrame(
+        {
+            "publications": g["source_id"].agg(joined),
+            "first_published": g["published"].min(),
+            "languages": g["language"].agg(joined),
+            "excerpt": g["excerpt"].first(),
+        }
+    )
+    for col in ("publications", "languages", "excerpt"):
+        out[col] = out[col].astype("string")
+    return out.reset_index()
 
 
 def package_attrs(desc: dict[str, Any], path: str | Path | None = None) -> dict[str, Any]:
@@ -97,8 +136,10 @@ def figures(
     Returns
     -------
     pandas.DataFrame or polars.DataFrame
-        One row per observation, columns `COLUMNS`; ``attrs`` (pandas) hold the
-        package's title, version, licence and citation.
+        One row per observation (a statement's figure, or a publication's
+        different wording of it: ``variant_of``), columns `COLUMNS`, with every
+        publication that quotes it; ``attrs`` (pandas) hold the package's
+        title, version, licence and citation.
 
     Examples
     --------
@@ -107,37 +148,29 @@ def figures(
     >>> row = f.loc[f.observation_id == "foreign-pows-held-2025-08-14"].iloc[0]
     >>> (row.indicator, row.unit, row.area, row.value, row.qualifier, row.lower_open)
     ('Foreign prisoners of war held by Ukraine', 'persons', 'All', 100.0, 'more_than', True)
+    >>> f.loc[f.observation_id == "foreign-pows-held-2025-12-03", "publications"].item()
+    'novyny-live-2025-12-03; ukrinform-de-2025-12'
     """
-    import pandas as pd
 
     if backend not in BACKENDS:
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
         raise PowdataError(msg)
     obs = add_bounds(load("observations", as_of=as_of, path=path))
-    indicators = load("indicators", path=path)[["indicator_id", "name", "unit"]]
+    indicators = load("indicators", path=path)[["indicator_id", "name", "unit", "in_scope"]]
     areas = load("areas", path=path)[["area_id", "name", "kind"]]
     sources = load("sources", path=path)
-    sources = load("sources", path=path)
-    if "language" not in sources:  # packages older than 0.2.0 do not say
-        sources["language"] = pd.array([pd.NA] * len(sources), dtype="string")
-    sources = sources[["source_id", "publisher", "title", "published", "language"]]
+    quotes = load("quotes", path=path)
+    stater = sources[["source_id", "publisher", "title"]].rename(
+        columns={"source_id": "stated_by", "publisher": "stated_by_publisher", "title": "stated_by_title"}
+    )
     out = (
         obs.merge(indicators.rename(columns={"name": "indicator"}), on="indicator_id", how="left", validate="m:1")
         .merge(areas.rename(columns={"name": "area", "kind": "area_kind"}), on="area_id", how="left", validate="m:1")
-        .merge(
-            sources.rename(
-                columns={
-                    "publisher": "source_publisher",
-                    "title": "source_title",
-                    "published": "source_published",
-                    "language": "source_language",
-                }
-            ),
-            on="source_id",
-            how="left",
-            validate="m:1",
-        )
+        .merge(stater, on="stated_by", how="left", validate="m:1")
     )
+    out["observation_id"] = out["observation_id"].astype(object)
+    out = out.merge(quoted_in(quotes, sources), on="observation_id", how="left", validate="1:1")
+    out["observation_id"] = out["observation_id"].astype("string")
     out = out[[name for name, _ in COLUMNS]]
     missing = [c for c in LABELS if out[c].isna().any()]
     if missing:  # a dangling foreign key: validate names the row; here, say where to look

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from powdata import _package, _schema
-from powdata._vintages import published_on, text_roots
+from powdata._vintages import first_known
 from powdata.errors import ArgumentError, MissingExtraError, PackageReadError, UnknownResourceError
 
 if TYPE_CHECKING:
@@ -77,15 +77,21 @@ def _parse_cutoff(as_of: str | dt.date) -> dt.date:
         raise ArgumentError(msg) from None
 
 
-def filter_as_of(df: pd.DataFrame, sources: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
-    """Keep the rows of ``df`` whose source was published on or before ``cutoff``.
+DATED_TABLES = ("observations", "quotes", "mentions", "sources")
+"""The tables ``as_of`` filters (see `powdata._vintages.first_known`); the others are kept whole."""
 
-    Rows whose source chain has no known publication date are left out: nothing
-    shows they had been published by then.
+
+def filter_as_of(
+    name: str, df: pd.DataFrame, frame: Callable[[str], pd.DataFrame], cutoff: dt.date
+) -> pd.DataFrame:
+    """Keep the rows of table ``name`` that a publication had shown on or before ``cutoff``.
+
+    Rows no dated publication shows are left out: nothing shows they had been
+    published by then. ``frame`` returns another table of the package by name.
     """
     import pandas as pd
 
-    published = published_on(df, sources)
+    published = first_known(name, df, frame)
     keep = published.notna() & (published <= pd.Timestamp(cutoff))
     return df.loc[keep.to_numpy()].reset_index(drop=True)
 
@@ -134,10 +140,10 @@ def load(
     name : str
         A resource name; see `list_resources`.
     as_of : str or datetime.date, optional
-        Point in time: keep only rows whose source (or the publication it was read
-        through) was published on or before this date. Rows without a known
-        publication date are left out. Resources without ``source_id`` are
-        returned whole.
+        Point in time: keep only the rows of observations, quotes, mentions and
+        sources that a publication had shown by this date (an observation: its
+        stater's dated statement or any publication quoting it). Rows without a
+        known publication date are left out. Other tables are returned whole.
     backend : {"pandas", "polars"}
         ``"polars"`` needs the ``polars`` extra (``pip install 'powdata[polars]'``).
     path : str or Path, optional
@@ -169,47 +175,14 @@ def load(
     desc, root = _descriptor_and_root(path)
     res = _package.find_resource(desc, name)
     df = read_table(root, res)
-    if as_of is not None and "source_id" in df.columns:
+    if as_of is not None and name in DATED_TABLES:
         cutoff = _parse_cutoff(as_of)
-        sources = read_table(root, _package.find_resource(desc, "sources"))
-        df = filter_as_of(df, sources, cutoff)
+        df = filter_as_of(name, df, lambda other: read_table(root, _package.find_resource(desc, other)), cutoff)
     elif as_of is not None:
         _parse_cutoff(as_of)  # still reject a malformed date
     if backend == "polars":
         return to_polars(df, dates=[f["name"] for f in res["schema"]["fields"] if f.get("type") == "date"])
     return df
-
-
-def source_text(source_id: str, *, path: str | Path | None = None) -> str:
-    """Return the archived text that the figures of ``source_id`` are quoted from.
-
-    That is the text of the publication at the end of the source's ``via`` chain
-    (``sources/<source_id>.txt``), checked against its sha256 and size like any
-    resource, so every excerpt can be verified offline: ``excerpt in source_text(...)``.
-
-    Raises
-    ------
-    UnknownResourceError
-        ``source_id`` is not a source, or its publication has no archived text.
-
-    Examples
-    --------
-    >>> import powdata
-    >>> "16,894" in powdata.source_text("i-want-to-live-list")
-    True
-    """
-    desc, root = _descriptor_and_root(path)
-    sources = read_table(root, _package.find_resource(desc, "sources"))
-    roots = text_roots(sources)
-    if source_id not in roots:
-        msg = f"{source_id!r} is not a source_id; expected one of: {', '.join(sorted(roots))}"
-        raise UnknownResourceError(msg)
-    archived = {_package.text_source_id(r): r for r in _package.texts(desc)}
-    res = archived.get(roots[source_id])
-    if res is None:
-        msg = f"source {source_id!r} is quoted from {roots[source_id]!r}, which has no archived text in this package"
-        raise UnknownResourceError(msg)
-    return _package.read_resource_bytes(root, res).decode("utf-8")
 
 
 def to_polars(df: pd.DataFrame, dates: Sequence[str] = ()) -> Any:

@@ -1,7 +1,9 @@
 """Ready-made views of the data, so users need not write joins.
 
-Each view carries the qualifier, the interval bounds (``lower``, ``upper``) and
-the source of every figure. Nothing a view computes is stored in the package.
+Each view counts statements: one row per statement (an observation with no
+``variant_of``), listing every publication that carries it, its variants'
+included. Each carries the qualifier, the interval bounds (``lower``, ``upper``)
+and who stated the figure. Nothing a view computes is stored in the package.
 """
 
 from __future__ import annotations
@@ -10,27 +12,55 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata._vintages import published_on, quoted_languages, reduced_date_bounds, text_roots
+from powdata._vintages import first_known, reduced_date_bounds
 from powdata.errors import ArgumentError
-from powdata.intervals import Interval, add_bounds
+from powdata.intervals import Interval
+from powdata.labelled import figures
 from powdata.loader import load
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SHARE = "foreign-share-of-pows-taken"
+SHARE = "foreign-share-of-pows-by-period"
 LISTED = "foreign-fighters-listed"
 POWS = "foreign-pows-held"
 
 
-def _observations(as_of: Any, path: str | Path | None) -> pd.DataFrame:
-    obs = load("observations", as_of=as_of, path=path)
-    sources = load("sources", path=path)[["source_id", "publisher"]].rename(columns={"publisher": "source"})
-    return add_bounds(obs).merge(sources, on="source_id", how="left")
+def statements(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Return one row per statement: `figures` without the variants, each listing every publication.
+
+    A variant (a publication's different wording of a statement, ``variant_of``)
+    is not a statement of its own: its publications are added to its
+    statement's ``publications``, and its id to ``variants``.
+    """
+    import pandas as pd
+
+    f = figures(as_of=as_of, path=path)
+    is_variant = f["variant_of"].notna().to_numpy()
+    main, var = f.loc[~is_variant].copy(), f.loc[is_variant]
+    if len(var):
+        g = var.assign(variant_of=var["variant_of"].astype(object)).groupby("variant_of", sort=False)
+        extra = g["publications"].agg(lambda s: "; ".join(str(x) for x in s if not pd.isna(x)))
+        ids = g["observation_id"].agg(lambda s: "; ".join(map(str, s)))
+        oid = main["observation_id"].astype(object)
+        more = oid.map(extra)
+        own = main["publications"].astype(object)
+        merged = [
+            "; ".join(dict.fromkeys(p for part in (a, b) if isinstance(part, str) for p in part.split("; "))) or pd.NA
+            for a, b in zip(own, more, strict=True)
+        ]
+        main["publications"] = pd.array(merged, dtype="string")
+        main["variants"] = pd.array(oid.map(ids).tolist(), dtype="string")
+    else:
+        main["variants"] = pd.array([pd.NA] * len(main), dtype="string")
+    main.attrs = f.attrs
+    return main.reset_index(drop=True)
 
 
 def foreign_share_by_year(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> pd.DataFrame:
-    """Return the foreign share of prisoners of war taken, one row per period.
+    """Return the foreign share of all prisoners in Ukraine by period (foreign-share-of-pows-by-period).
+
+    One row per statement, with powdata's ``reading`` of it (a reading no text states).
 
     Examples
     --------
@@ -38,9 +68,9 @@ def foreign_share_by_year(*, as_of: str | dt.date | None = None, path: str | Pat
     >>> powdata.foreign_share_by_year()[["period_start", "value"]].iloc[0].tolist()[1]
     1.0
     """
-    obs = _observations(as_of, path)
-    cols = ["period_start", "period_end", "as_of", "value", "qualifier", "lower", "upper", "source_id", "source"]
-    cols += ["observation_id", "excerpt", "note"]
+    obs = statements(as_of=as_of, path=path)
+    cols = ["period_start", "period_end", "as_of", "value", "qualifier", "lower", "upper", "stated_by"]
+    cols += ["stated_by_publisher", "publications", "observation_id", "excerpt", "reading", "note"]
     out = obs.loc[obs["indicator_id"] == SHARE, cols]
     return out.sort_values(["period_start", "as_of"]).reset_index(drop=True)
 
@@ -56,12 +86,11 @@ def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | 
     """
     import pandas as pd
 
-    obs = _observations(as_of, path)
-    areas = load("areas", path=path)[["area_id", "name"]].rename(columns={"name": "area_name"})
-    listed = obs.loc[obs["indicator_id"] == LISTED].merge(areas, on="area_id", how="left")
+    obs = statements(as_of=as_of, path=path)
+    listed = obs.loc[obs["indicator_id"] == LISTED].rename(columns={"area": "area_name"})
     rows: list[dict[str, Any]] = []
     cols = ["observation_id", "area_id", "area_name", "as_of", "value", "qualifier", "lower", "upper"]
-    cols += ["source_id", "source", "excerpt", "note"]
+    cols += ["stated_by", "stated_by_publisher", "publications", "excerpt", "note"]
     for _, whole in listed.loc[listed["part_of"].isna()].iterrows():
         rows.append({**{c: whole[c] for c in cols}, "role": "total", "computed": False})
         parts = listed.loc[listed["part_of"] == whole["observation_id"]]
@@ -82,8 +111,9 @@ def listed_fighters_by_group(*, as_of: str | dt.date | None = None, path: str | 
                     "qualifier": "exact" if rest.lower == rest.upper else pd.NA,
                     "lower": rest.lower,
                     "upper": rest.upper,
-                    "source_id": whole["source_id"],
-                    "source": whole["source"],
+                    "stated_by": whole["stated_by"],
+                    "stated_by_publisher": whole["stated_by_publisher"],
+                    "publications": pd.NA,
                     "excerpt": pd.NA,
                     "note": f"Computed by powdata: the total {whole['observation_id']} minus its parts; never stated.",
                     "role": "not attributed",
@@ -108,7 +138,7 @@ def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | 
     rank_ids = indicators.loc[
         (indicators["unit"] == "rank") & (indicators["about_indicator_id"] == POWS), "indicator_id"
     ].tolist()
-    obs = _observations(as_of, path)
+    obs = statements(as_of=as_of, path=path).drop(columns=["area", "area_kind"])
     areas = load("areas", path=path)[["area_id", "name", "kind"]].rename(columns={"name": "area_name"})
     ranked = obs.loc[obs["indicator_id"].isin(rank_ids)].copy()
     ranked["how"] = "ranked"
@@ -128,7 +158,9 @@ def pow_nationalities(*, as_of: str | dt.date | None = None, path: str | Path | 
     )
     ranked["qualifier"] = ranked["qualifier"].astype("string")
     ranked[["lower", "upper"]] = ranked[["lower", "upper"]].astype("Float64")
-    cols = ["area_id", "how", "rank", "qualifier", "lower", "upper", "as_of", "source_id", "excerpt", "note"]
+    mentions = mentions.rename(columns={"quoted_in": "publications"})
+    cols = ["area_id", "how", "rank", "qualifier", "lower", "upper", "as_of", "stated_by", "publications", "excerpt"]
+    cols += ["note"]
     out = pd.concat([ranked[cols], mentions[cols]], ignore_index=True).merge(areas, on="area_id", how="left")
     out = out[["area_id", "area_name", "kind", *cols[1:]]]
     out["qualifier"] = out["qualifier"].astype("string")
@@ -144,22 +176,25 @@ def series(
     as_of: str | dt.date | None = None,
     path: str | Path | None = None,
 ) -> pd.DataFrame:
-    """Return every vintage of one indicator for one area, oldest first: a series to plot.
+    """Return every statement of one indicator for one area, oldest first: a series to plot.
 
-    One row per observation, ordered by the first day its ``as_of`` covers
+    One row per statement, ordered by the first day its ``as_of`` covers
     (``as_of_start``; a month or a year keeps its precision in ``as_of``), then by
-    its last day and by publication. Each row keeps its value, qualifier and
-    interval bounds (``lower``/``upper``, with ``lower_open``/``upper_open``), who
-    stated it (``source_id``, ``source``), the publication it is quoted from
-    (``quoted_in``, ``quoted_in_publisher``, ``language``) and its verbatim excerpt.
-    Different reports of one date are all kept, never averaged or picked.
+    its last day and by its first publication. Each row keeps its value, qualifier
+    and interval bounds (``lower``/``upper``, with ``lower_open``/``upper_open``),
+    who stated it (``stated_by``, ``stated_by_publisher``), every publication that
+    carries it (``publications``, its variants' included; ``first_published``,
+    ``languages``), the first excerpt, its ``variants`` and powdata's ``reading``.
+    Different statements of one date are all kept, never averaged or picked.
 
     Examples
     --------
     >>> import powdata
-    >>> s = powdata.series("foreign-fighters-listed")
+    >>> s = powdata.series("foreign-pows-held")
     >>> s[["as_of", "value", "qualifier"]].iloc[:2].values.tolist()
-    [['2025-08-14', 16894.0, 'exact'], ['2025-11-19', 18000.0, 'more_than']]
+    [['2025-08-14', 100.0, 'more_than'], ['2025-11-25', 200.0, 'nearly']]
+    >>> s.loc[s.as_of == "2025-12-03", "publications"].item()
+    'novyny-live-2025-12-03; ukrinform-de-2025-12'
     """
     from powdata.errors import UnknownResourceError
 
@@ -168,38 +203,37 @@ def series(
         names = ", ".join(sorted(indicators["indicator_id"]))
         msg = f"{indicator_id!r} is not an indicator_id; expected one of: {names}"
         raise UnknownResourceError(msg)
-    obs = _observations(as_of, path)
+    obs = statements(as_of=as_of, path=path)
     obs = obs.loc[(obs["indicator_id"] == indicator_id) & (obs["area_id"] == area_id)].copy()
-    sources = load("sources", path=path)
-    roots = text_roots(sources)
-    publisher = dict(zip(sources["source_id"], sources["publisher"].astype(object), strict=True))
-    obs["quoted_in"] = obs["source_id"].astype(object).map(roots).astype("string")
-    obs["quoted_in_publisher"] = obs["quoted_in"].astype(object).map(publisher).astype("string")
-    obs["language"] = obs["source_id"].astype(object).map(quoted_languages(sources)).astype("string")
-    obs["published"] = published_on(obs, sources)
     obs["as_of_start"], obs["as_of_end"] = reduced_date_bounds(obs["as_of"])
-    obs = obs.sort_values(["as_of_start", "as_of_end", "published", "observation_id"], kind="stable")
-    cols = ["observation_id", "indicator_id", "area_id", "period_start", "period_end", "as_of", "as_of_start"]
-    cols += ["as_of_end", "value", "qualifier", "lower", "upper", "lower_open", "upper_open", "part_of", "source_id"]
-    cols += ["source", "quoted_in", "quoted_in_publisher", "published", "language", "excerpt", "note"]
+    obs = obs.sort_values(["as_of_start", "as_of_end", "first_published", "observation_id"], kind="stable")
+    cols = ["observation_id", "indicator_id", "area_id", "period_start", "period_end", "as_of", "as_of_basis"]
+    cols += ["as_of_start", "as_of_end", "value", "value_max", "qualifier", "lower", "upper", "lower_open"]
+    cols += ["upper_open", "part_of", "stated_by", "stated_by_publisher", "publications", "first_published"]
+    cols += ["languages", "excerpt", "variants", "reading", "note"]
     return obs[cols].reset_index(drop=True)
 
 
 def latest(name: str = "observations", *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Any:
-    """Return the latest vintage of each figure: one row per indicator, area and period.
+    """Return the latest statement of each figure: one row per indicator, area and period.
 
-    Vintages are ordered by the publication date of their source chain, then by
-    ``as_of``; an undated row counts as older than any dated one.
+    Statements are ordered by the first and last day their ``as_of`` covers, then
+    by the earliest publication that shows them (`powdata._vintages.first_known`);
+    an undated row counts as older than any dated one. A variant (``variant_of``)
+    is never the latest: it words another row's statement.
     """
     df = load(name, as_of=as_of, path=path)
-    if "source_id" not in df.columns or "indicator_id" not in df.columns:
-        msg = f"latest({name!r}): expected a resource with indicator_id and source_id (observations or mentions)"
+    if name not in ("observations", "mentions") or "indicator_id" not in df.columns:
+        msg = f"latest({name!r}): expected observations or mentions"
         raise ArgumentError(msg)
-    df = df.assign(_published=published_on(df, load("sources", path=path)))
+    if "variant_of" in df.columns:
+        df = df.loc[df["variant_of"].isna().to_numpy()]
+    start, end = reduced_date_bounds(df["as_of"])
+    df = df.assign(_start=start, _end=end, _published=first_known(name, df, lambda n: load(n, path=path)))
     keys = [c for c in ("indicator_id", "area_id", "period_start", "period_end") if c in df.columns]
-    df = df.sort_values(["_published", "as_of"], na_position="first", kind="stable")
-    out = df.groupby(keys, dropna=False, sort=False).tail(1).drop(columns="_published")
+    df = df.sort_values(["_start", "_end", "_published"], na_position="first", kind="stable")
+    out = df.groupby(keys, dropna=False, sort=False).tail(1).drop(columns=["_start", "_end", "_published"])
     return out.sort_index().reset_index(drop=True)
 
 
-__all__ = ["foreign_share_by_year", "latest", "listed_fighters_by_group", "pow_nationalities", "series"]
+__all__ = ["foreign_share_by_year", "latest", "listed_fighters_by_group", "pow_nationalities", "series", "statements"]

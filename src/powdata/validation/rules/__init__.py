@@ -25,18 +25,22 @@ from powdata.validation.rules import counts, excerpts, references, values, whole
 from powdata.validation.rules._common import RULES, Context, Frames, Rule, map_ids, rule
 from powdata.validation.rules.excerpts import figure_forms, figure_pattern
 
-REQUIRED_RESOURCES = ("observations", "indicators", "areas", "area_members", "mentions", "sources")
-_S, _D = "string", "date"
+REQUIRED_RESOURCES = ("observations", "quotes", "indicators", "areas", "area_members", "mentions", "sources")
+_S, _D, _N = "string", "date", "number"
 REQUIRED_COLUMNS: dict[str, dict[str, str]] = {
     "observations": {
-        **dict.fromkeys(["observation_id", "indicator_id", "area_id", "as_of", "qualifier", "part_of"], _S),
-        **{"period_start": _D, "period_end": _D, "value": "number", "source_id": _S, "excerpt": _S},
+        **dict.fromkeys(["observation_id", "indicator_id", "area_id", "as_of", "as_of_basis", "qualifier"], _S),
+        **{"period_start": _D, "period_end": _D, "value": _N, "value_max": _N},
+        **dict.fromkeys(["part_of", "variant_of", "stated_by"], _S),
     },
+    "quotes": dict.fromkeys(["quote_id", "observation_id", "source_id", "excerpt"], _S),
     "indicators": {"indicator_id": _S, "unit": _S, "cumulative": "boolean", "about_indicator_id": _S},
     "areas": {"area_id": _S, "name": _S, "kind": _S},
     "area_members": {"area_id": _S, "member_id": _S},
-    "mentions": dict.fromkeys(["mention_id", "indicator_id", "area_id", "as_of", "source_id", "excerpt"], _S),
-    "sources": {"source_id": _S, "published": _D, "via_source_id": _S},
+    "mentions": dict.fromkeys(
+        ["mention_id", "indicator_id", "area_id", "as_of", "stated_by", "quoted_in", "excerpt"], _S
+    ),
+    "sources": {"source_id": _S, "published": _D, "language": _S, "via_source_id": _S},
 }
 """The columns (and Table Schema types) the rules read; a rule whose columns are not there does not run."""
 
@@ -95,9 +99,9 @@ def rule_rule_input(ctx: Context) -> list[Problem]:
 def run_rules(frames: Frames, *, today: dt.date | None = None, texts: dict[str, str] | None = None) -> list[Problem]:
     """Run every registered rule whose resources are present over typed frames.
 
-    ``today`` is the date the future-date rule compares with (default: today);
-    ``texts`` maps a source_id to its archived text, for the excerpt-verbatim rule
-    (which passes when no texts are given: `powdata.validate` always gives them).
+    ``today`` is the date the future-date rule compares with (default: today).
+    ``texts`` is accepted for packages older than 1.0.0, which archived texts;
+    no rule reads it (maintainers check excerpts with ``powdata evidence``).
     """
     ctx = Context(frames, today or dt.date.today(), texts)
     unusable = set(_bad_columns(frames))

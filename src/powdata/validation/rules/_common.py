@@ -30,7 +30,7 @@ class Context:
 
     frames: Frames
     today: dt.date = field(default_factory=dt.date.today)
-    texts: dict[str, str] | None = None  # source_id -> archived text, for excerpt-verbatim
+    texts: dict[str, str] | None = None  # archived texts of a package older than 1.0.0; no rule reads them
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -42,6 +42,26 @@ class Context:
         ind = self.frames["indicators"]
         unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
         return map_ids(self.frames["observations"]["indicator_id"], unit)
+
+    @cached_property
+    def statements(self) -> pd.DataFrame:
+        """The observations that are statements of their own: every row with no ``variant_of``."""
+        obs = self.frames["observations"]
+        return obs.loc[obs["variant_of"].isna().to_numpy()]
+
+    @cached_property
+    def quoted(self) -> pd.DataFrame:
+        """Each quote with its observation's indicator, value, value_max, qualifier and unit, and its language."""
+        from powdata._vintages import quote_languages
+
+        quotes, obs = self.frames["quotes"], self.frames["observations"]
+        cols = ["observation_id", "indicator_id", "value", "value_max", "qualifier"]
+        joined = quotes.merge(obs[cols], on="observation_id", how="left", sort=False).set_index(quotes.index)
+        ind = self.frames["indicators"]
+        unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
+        joined["unit"] = map_ids(joined["indicator_id"], unit)
+        joined["language"] = quote_languages(quotes, self.frames["sources"])
+        return joined
 
     @cached_property
     def published(self) -> pd.Series:
@@ -90,7 +110,7 @@ def rule(rule_id: str, *, needs: tuple[str, ...] = ("observations",)) -> Callabl
     return register
 
 
-VALUE_KEY = ["indicator_id", "area_id", "period_start", "period_end", "as_of", "source_id"]
+VALUE_KEY = ["indicator_id", "area_id", "period_start", "period_end", "as_of", "stated_by"]
 
 
 def severity(*approximate: Any) -> Any:

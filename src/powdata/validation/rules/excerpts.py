@@ -1,4 +1,9 @@
-"""Excerpt and ethics rules: each excerpt is verbatim and carries its figure; no column identifies a person."""
+"""Excerpt and ethics rules: each quote's excerpt carries its figure and its words; no column identifies a person.
+
+That each excerpt is a verbatim slice of its publication's text is checked by
+the maintainers' ``powdata evidence`` (`powdata.evidence`): the texts are not
+distributed with the package.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from powdata._vintages import quoted_languages, text_roots
 from powdata.validation.report import ERROR, Problem
-from powdata.validation.rules._common import Context, Frames, map_ids, per_distinct, rule
+from powdata.validation.rules._common import Context, per_distinct, rule
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -80,64 +84,88 @@ def figure_forms(value: float, unit: str, language: str = "en") -> list[str]:
     return numbers
 
 
-@lru_cache(maxsize=4096)
-def figure_pattern(value: float, unit: str, language: str = "en") -> re.Pattern[str]:
-    """One compiled pattern matching any way of writing ``value`` in ``unit``, not inside a longer number."""
-    alternatives = []
+#: How a text joins the two ends of a stated range ("2-3", "1,000–5,000", "from 1,000 to 5,000").
+RANGE_JOINS = ("-", "–", "—", " - ", " – ", " — ", " to ", " bis ", " до ", " і ", " и ")
+
+
+def _alternatives(value: float, unit: str, language: str, closed: bool = True) -> list[str]:
+    out = []
     for form in figure_forms(value, unit, language):
         tail = r"(?!\d)" if form[-1].isdigit() else (r"(?!\w)" if form[-1].isalpha() else "")
-        alternatives.append(re.escape(form) + tail)
-    return re.compile(r"(?<![\d.,])(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+        out.append(re.escape(form) + (tail if closed else ""))
+    return out
 
 
-def excerpt_languages(frames: Frames) -> pd.Series:
-    """The language each observation's excerpt is written in (see `powdata._vintages.quoted_languages`)."""
-    return map_ids(frames["observations"]["source_id"], quoted_languages(frames["sources"]))
+@lru_cache(maxsize=4096)
+def figure_pattern(value: float, unit: str, language: str = "en", value_max: float | None = None) -> re.Pattern[str]:
+    """One compiled pattern matching any way of writing ``value`` in ``unit``, not inside a longer number.
 
-
-@rule("excerpt-carries-figure", needs=("observations", "indicators", "sources"))
-def rule_excerpt_carries_figure(ctx: Context) -> list[Problem]:
-    """The excerpt contains the figure as its language writes it ("16,894", "3 388", "18 тисяч").
-
-    Each distinct (excerpt, value, unit, language) is checked once, with one compiled
-    pattern per (value, unit, language). An excerpt whose language the rule cannot
-    read is an error, not a skip.
+    With ``value_max``, the stated range: the lower end, a join (`RANGE_JOINS`)
+    and the upper end ("2-3", "1,000–5,000"); a percent or a thousands word may
+    be written once, after the upper end ("2-3%").
     """
-    obs = ctx["observations"]
-    trip = pd.DataFrame(
-        {
-            "excerpt": obs["excerpt"],
-            "value": obs["value"].astype("float64"),
-            "unit": ctx.units,
-            "language": excerpt_languages(ctx.frames).astype(object).fillna(""),
-        }
-    ).dropna()
-    distinct = trip.drop_duplicates()
-    unreadable = ~distinct["language"].map(lambda lang: _base_language(str(lang)) in NUMBER_STYLES)
-    failing = [
-        bad_lang or not figure_pattern(float(v), str(u), str(lang)).search(str(e))
-        for e, v, u, lang, bad_lang in zip(
-            distinct["excerpt"], distinct["value"], distinct["unit"], distinct["language"], unreadable, strict=True
-        )
-    ]
-    bad = distinct.loc[np.asarray(failing, dtype=bool)]
-    out = []
-    if len(bad):
-        keys = ["excerpt", "value", "unit", "language"]
-        hits = trip.reset_index().merge(bad, on=keys).set_index("index").sort_index()
-        for i, r in hits.iterrows():
-            oid = str(obs.at[i, "observation_id"])
-            if _base_language(str(r.language)) not in NUMBER_STYLES:
-                msg = (
-                    f"observation {oid}: the excerpt is in language {r.language!r}, which the rule cannot read "
-                    f"(expected one of {', '.join(LANGUAGES)}); set the source's language"
-                )
-            else:
-                shown = " or ".join(repr(f) for f in figure_forms(r.value, r.unit, r.language)[:3])
-                msg = f"observation {oid}: the excerpt does not contain the figure as text would write it ({shown})"
-            out.append(
-                Problem("excerpt-carries-figure", ERROR, msg, "observations", int(str(i)) + 2, "excerpt", (str(oid),))
+    if value_max is None or pd.isna(value_max):
+        return re.compile(r"(?<![\d.,])(?:" + "|".join(_alternatives(value, unit, language)) + ")", re.IGNORECASE)
+    low = _alternatives(value, unit, language) + _alternatives(value, "persons", language)
+    high = _alternatives(float(value_max), unit, language)
+    joins = "|".join(re.escape(j) for j in RANGE_JOINS)
+    return re.compile(r"(?<![\d.,])(?:" + "|".join(low) + ")(?:" + joins + ")(?:" + "|".join(high) + ")", re.IGNORECASE)
+
+
+@rule("excerpt-carries-figure", needs=("observations", "quotes", "indicators", "sources"))
+def rule_excerpt_carries_figure(ctx: Context) -> list[Problem]:
+    """Each quote's excerpt contains its figure as its language writes it ("16,894", "3 388", "18 тисяч", "2-3").
+
+    Each distinct (excerpt, value, value_max, unit, language) is checked once.
+    An excerpt whose publication has no language the rule can read is an error,
+    not a skip.
+    """
+    q = ctx.quoted
+    keys = q[["excerpt", "value", "value_max", "unit", "language"]].astype(object)
+
+    def judge(excerpt: Any, value: Any, value_max: Any, unit: Any, language: Any) -> str | None:
+        if not isinstance(excerpt, str) or not isinstance(unit, str) or pd.isna(value):
+            return None  # a missing cell or a dangling key is reported elsewhere
+        if not isinstance(language, str) or _base_language(language) not in NUMBER_STYLES:
+            return (
+                f"its publication's language {language if isinstance(language, str) else '(empty)'!r} is not one "
+                f"the rule can read (expected one of {', '.join(LANGUAGES)}); set the source's language"
             )
+        vmax = None if pd.isna(value_max) else float(value_max)
+        if figure_pattern(float(value), unit, language, vmax).search(excerpt):
+            return None
+        shown = " or ".join(repr(f) for f in figure_forms(float(value), unit, language)[:3])
+        if vmax is not None:
+            shown = f"{shown}, then a dash or 'to' and {fmt(vmax)}"
+        return f"the excerpt does not contain the figure as the text would write it ({shown})"
+
+    found = per_distinct(keys, judge)
+    out = []
+    for i in np.flatnonzero(pd.notna(found)):
+        qid, oid = q["quote_id"].iloc[i], q["observation_id"].iloc[i]
+        msg = f"quote {qid} (observation {oid}): {found[i]}"
+        row = int(q.index[int(i)]) + 2
+        out.append(Problem("excerpt-carries-figure", ERROR, msg, "quotes", row, "excerpt", (str(qid), str(oid))))
+    return out
+
+
+def fmt(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+
+@rule("observation-quoted", needs=("observations", "quotes"))
+def rule_observation_quoted(ctx: Context) -> list[Problem]:
+    """Every observation is carried by at least one publication: it has a row in quotes."""
+    obs = ctx["observations"]
+    quoted = pd.Index(ctx["quotes"]["observation_id"].dropna().astype(object).unique())
+    m = ~obs["observation_id"].astype(object).isin(quoted).to_numpy() & obs["observation_id"].notna().to_numpy()
+    out = []
+    for i in np.flatnonzero(m):
+        oid = str(obs["observation_id"].iloc[i])
+        msg = f"observation {oid} has no quote: add a row to quotes with the publication and its verbatim excerpt"
+        out.append(
+            Problem("observation-quoted", ERROR, msg, "observations", int(obs.index[i]) + 2, "observation_id", (oid,))
+        )
     return out
 
 
@@ -166,68 +194,81 @@ def rule_mention_names_area(ctx: Context) -> list[Problem]:
 # qualifier"). Longer phrases first, so "більш ніж" is tried before "більш".
 QUALIFIER_WORDS: dict[str, dict[str, str]] = {
     "en": {
-        "more than": "more_than", "over": "more_than", "at least": "at_least", "nearly": "approximately",
-        "almost": "approximately", "about": "approximately", "approximately": "approximately",
+        "more than": "more_than", "over": "more_than", "at least": "at_least", "nearly": "nearly",
+        "almost": "nearly", "about": "approximately", "approximately": "approximately",
         "around": "approximately", "fewer than": "fewer_than", "less than": "fewer_than", "at most": "at_most",
         "up to": "at_most",
     },
     "uk": {
         "більш ніж": "more_than", "більше ніж": "more_than", "понад": "more_than", "щонайменше": "at_least",
-        "принаймні": "at_least", "майже": "approximately", "близько": "approximately", "приблизно": "approximately",
-        "менш ніж": "fewer_than", "менше ніж": "fewer_than",
+        "принаймні": "at_least", "майже": "nearly", "близько": "approximately", "приблизно": "approximately",
+        "менш ніж": "fewer_than", "менше ніж": "fewer_than", "до": "at_most", "не більше ніж": "at_most",
     },
     "ru": {
         "более": "more_than", "больше": "more_than", "свыше": "more_than", "не менее": "at_least",
-        "как минимум": "at_least", "почти": "approximately", "около": "approximately", "примерно": "approximately",
-        "менее": "fewer_than", "меньше": "fewer_than",
+        "как минимум": "at_least", "почти": "nearly", "около": "approximately", "примерно": "approximately",
+        "менее": "fewer_than", "меньше": "fewer_than", "до": "at_most", "не более": "at_most",
     },
     "de": {
-        "mehr als": "more_than", "über": "more_than", "mindestens": "at_least", "fast": "approximately",
-        "knapp": "approximately", "etwa": "approximately", "rund": "approximately", "ungefähr": "approximately",
+        "mehr als": "more_than", "über": "more_than", "mindestens": "at_least", "fast": "nearly",
+        "knapp": "nearly", "etwa": "approximately", "rund": "approximately", "ungefähr": "approximately",
         "weniger als": "fewer_than", "höchstens": "at_most", "bis zu": "at_most",
     },
 }  # fmt: skip
 
 
-def qualifier_of_words(excerpt: str, value: float, unit: str, language: str) -> str | None:
-    """The qualifier the words right before the figure in ``excerpt`` mean, or None when the figure is absent.
-
-    "More than 100 foreign nationals from 32 countries" means ``more_than`` for 100
-    and ``exact`` for 32: only the words immediately before a figure bound it.
-    """
-    words = QUALIFIER_WORDS.get(_base_language(language))
-    match = figure_pattern(float(value), unit, language).search(excerpt) if words is not None else None
-    if words is None or match is None:
-        return None
-    before = excerpt[: match.start()].replace("\xa0", " ").rstrip().lower()
+def words_before(before: str, language: str) -> str:
+    """The qualifier that the words ending ``before`` (the text right before a figure) mean; ``exact`` for none."""
+    words = QUALIFIER_WORDS.get(_base_language(language), {})
+    before = before.replace("\xa0", " ").rstrip().lower()
     for phrase in sorted(words, key=len, reverse=True):
         if before.endswith(phrase) and (len(before) == len(phrase) or not before[-len(phrase) - 1].isalpha()):
             return words[phrase]
     return "exact"
 
 
-@rule("qualifier-matches-words", needs=("observations", "indicators", "sources"))
+def find_figure(
+    text: str, value: float, unit: str, language: str, value_max: float | None = None
+) -> re.Match[str] | None:
+    """The first place ``text`` writes the figure (a range when ``value_max`` is given), or None."""
+    if _base_language(language) not in NUMBER_STYLES:
+        return None
+    return figure_pattern(float(value), unit, language, value_max).search(text)
+
+
+def qualifier_of_words(
+    excerpt: str, value: float, unit: str, language: str, value_max: float | None = None
+) -> str | None:
+    """The qualifier the words right before the figure in ``excerpt`` mean, or None when the figure is absent.
+
+    "More than 100 foreign nationals from 32 countries" means ``more_than`` for 100
+    and ``exact`` for 32: only the words immediately before a figure bound it. A
+    stated range with no word before it is ``range``; "about 2-3" is ``approximately``.
+    """
+    if _base_language(language) not in QUALIFIER_WORDS:
+        return None
+    match = find_figure(excerpt, value, unit, language, value_max)
+    if match is None:
+        return None
+    said = words_before(excerpt[: match.start()], language)
+    return "range" if value_max is not None and said == "exact" else said
+
+
+@rule("qualifier-matches-words", needs=("observations", "quotes", "indicators", "sources"))
 def rule_qualifier_words(ctx: Context) -> list[Problem]:
-    """The qualifier is what the excerpt's words before the figure say ("more than 100" is ``more_than``).
+    """Each quote's qualifier is what its excerpt's words before the figure say ("more than 100" is ``more_than``).
 
     A figure the excerpt does not carry is left to excerpt-carries-figure.
     """
-    obs = ctx["observations"]
-    keys = pd.DataFrame(
-        {
-            "excerpt": obs["excerpt"],
-            "value": obs["value"].astype("float64"),
-            "unit": ctx.units,
-            "language": excerpt_languages(ctx.frames),
-            "qualifier": obs["qualifier"],
-        }
-    )
+    q = ctx.quoted
+    keys = q[["excerpt", "value", "value_max", "unit", "language", "qualifier"]].astype(object)
 
-    def contradiction(excerpt: Any, value: float, unit: Any, lang: Any, qual: Any) -> str | None:
+    def contradiction(excerpt: Any, value: Any, value_max: Any, unit: Any, lang: Any, qual: Any) -> str | None:
         texts = (excerpt, unit, lang, qual)
         if not all(isinstance(t, str) for t in texts) or pd.isna(value):  # a missing cell is the typer's problem
             return None
-        said = qualifier_of_words(excerpt, float(value), unit, lang)
+        vmax = None if pd.isna(value_max) else float(value_max)
+        said = qualifier_of_words(excerpt, float(value), unit, lang, vmax)
         if said is None or said == str(qual):
             return None
         return f"qualifier {qual} but the excerpt's words before the figure mean {said}"
@@ -235,75 +276,10 @@ def rule_qualifier_words(ctx: Context) -> list[Problem]:
     found = per_distinct(keys, contradiction)
     out = []
     for i in np.flatnonzero(pd.notna(found)):
-        oid = obs["observation_id"].iloc[i]
-        msg = f"observation {oid}: {found[i]} (see README, 'Reading a qualifier')"
-        row = int(obs.index[int(i)]) + 2
-        out.append(Problem("qualifier-matches-words", ERROR, msg, "observations", row, "qualifier", (str(oid),)))
-    return out
-
-
-def _longest_prefix_in(excerpt: str, text: str) -> int:
-    """Length of the longest prefix of ``excerpt`` found in ``text`` (binary search: prefixes nest)."""
-    lo, hi = 0, len(excerpt)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if excerpt[:mid] in text:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _mismatch(excerpt: str, text: str) -> str:
-    """Say where ``excerpt`` stops matching ``text``: the nearest mismatch, for the error message."""
-    n = _longest_prefix_in(excerpt, text)
-    if n == 0:
-        return f"not even its first character {excerpt[:1]!r} matches"
-    at = text.find(excerpt[:n])
-    line = text.count("\n", 0, at) + 1
-    found = text[at + n : at + n + 12]
-    return (
-        f"the first {n} characters match the text (line {line}), then the excerpt has {excerpt[n : n + 12]!r} "
-        f"where the text has {found!r}"
-    )
-
-
-@rule("excerpt-verbatim", needs=("observations", "mentions", "sources"))
-def rule_excerpt_verbatim(ctx: Context) -> list[Problem]:
-    """Every excerpt is a verbatim slice of the archived text of the publication it is quoted from.
-
-    ``ctx.texts`` maps a source_id to its archived text (``sources/<source_id>.txt``);
-    the publication an excerpt is quoted from is the end of its source's ``via``
-    chain. Without texts (rules run on frames alone) there is nothing to compare.
-    """
-    texts = ctx.texts
-    if texts is None:
-        return []
-    roots = text_roots(ctx["sources"])
-
-    def judged(sid: Any, excerpt: Any) -> str | None:
-        """Why the excerpt is not verbatim (None when it is), once per distinct (source, excerpt)."""
-        if not isinstance(excerpt, str):
-            return None
-        root = roots.get(sid, sid)
-        text = texts.get(str(root))
-        if text is None:
-            return (
-                f"source {sid} is quoted from {root}, which has no archived text; "
-                f"add sources/{root}.txt and declare it in datapackage.json"
-            )
-        if excerpt in text:
-            return None
-        return f"the excerpt is not verbatim in sources/{root}.txt: {_mismatch(excerpt, text)}"
-
-    out: list[Problem] = []
-    for name, idcol in (("observations", "observation_id"), ("mentions", "mention_id")):
-        df = ctx[name]
-        why = per_distinct(df[["source_id", "excerpt"]], judged)
-        for i in np.flatnonzero(pd.notna(why)):
-            oid = df[idcol].iloc[i]
-            msg = f"{name[:-1]} {oid}: {why[i]}"
-            out.append(Problem("excerpt-verbatim", ERROR, msg, name, int(df.index[int(i)]) + 2, "excerpt", (str(oid),)))
+        qid, oid = q["quote_id"].iloc[i], q["observation_id"].iloc[i]
+        msg = f"quote {qid} (observation {oid}): {found[i]} (see README, 'Reading a qualifier')"
+        row = int(q.index[int(i)]) + 2
+        out.append(Problem("qualifier-matches-words", ERROR, msg, "quotes", row, "excerpt", (str(qid), str(oid))))
     return out
 
 

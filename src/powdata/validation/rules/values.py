@@ -8,6 +8,7 @@ import pandas as pd
 
 from powdata._package import shown
 from powdata._vintages import reduced_date_bounds
+from powdata.intervals import BOUNDS
 from powdata.validation.report import ERROR, Problem
 from powdata.validation.rules._common import Context, csv_rows, fmt_date, map_ids, rule
 
@@ -20,8 +21,9 @@ def rule_unit_range(ctx: Context) -> Iterator[Problem]:
     obs = ctx["observations"]
     unit = ctx.units
     v = obs["value"].astype("float64")
+    top = obs["value_max"].astype("float64").fillna(v) if "value_max" in obs.columns else v
     checks = [
-        ((unit == "percent") & (v > 100), "a percent above 100"),
+        ((unit == "percent") & ((v > 100) | (top > 100)), "a percent above 100"),
         (unit.isin(["persons", "countries", "rank"]) & (v % 1 != 0), "a count or rank that is not a whole number"),
         ((unit == "rank") & (v < 1), "a rank below 1"),
     ]
@@ -63,22 +65,105 @@ def rule_date_order(ctx: Context) -> Iterator[Problem]:
             yield Problem("date-order", ERROR, f"observation {ids.iloc[i]}: {text}", "observations", row, col)
 
 
-@rule("as-of-after-published", needs=("observations", "mentions", "sources"))
+@rule("as-of-after-published", needs=("observations", "quotes", "mentions", "sources"))
 def rule_as_of_after_published(ctx: Context) -> Iterator[Problem]:
-    """as_of not after the source's publication (or that of the text it was read in)."""
-    for name, idcol in _DATED:
-        df = ctx[name]
-        start, _ = reduced_date_bounds(df["as_of"])
-        ids = df[idcol]
-        pub = map_ids(df["source_id"], ctx.published, dtype="datetime64")
-        m = (start > pub).fillna(False).to_numpy()
+    """as_of not after the stater's statement, nor after any publication that carries the figure."""
+    obs = ctx["observations"]
+    start, _ = reduced_date_bounds(obs["as_of"])
+    by_id = pd.Series(start.to_numpy(), index=obs["observation_id"].astype(object))
+    by_id = by_id.loc[~by_id.index.duplicated()]
+    checks = [("observations", obs, "observation_id", "stated_by", start, "stated by")]
+    quotes = ctx["quotes"]
+    q_start = map_ids(quotes["observation_id"], by_id, dtype="datetime64")
+    checks.append(("quotes", quotes, "quote_id", "source_id", q_start, "quoted from"))
+    men = ctx["mentions"]
+    m_start, _ = reduced_date_bounds(men["as_of"])
+    checks += [
+        ("mentions", men, "mention_id", "stated_by", m_start, "stated by"),
+        ("mentions", men, "mention_id", "quoted_in", m_start, "quoted in"),
+    ]
+    for name, df, idcol, srccol, as_of_start, how in checks:
+        pub = map_ids(df[srccol], ctx.published, dtype="datetime64")
+        m = (as_of_start > pub).fillna(False).to_numpy()
         for i, row in zip(m.nonzero()[0], csv_rows(df, m), strict=True):
-            sid = df["source_id"].iloc[i]
+            sid, rid = df[srccol].iloc[i], df[idcol].iloc[i]
+            when = fmt_date(as_of_start.iloc[i])
             msg = (
-                f"{name[:-1]} {ids.iloc[i]}: as_of {df['as_of'].iloc[i]} is after {fmt_date(pub.iloc[i])}, "
-                f"when source {sid} (or the publication it was read through) was published"
+                f"{name[:-1]} {rid}: the figure holds as of {when}, after {fmt_date(pub.iloc[i])}, when {sid} "
+                f"({how}; or the source it was read through) was published"
             )
-            yield Problem("as-of-after-published", ERROR, msg, name, row, "as_of", (str(ids.iloc[i]), str(sid)))
+            yield Problem("as-of-after-published", ERROR, msg, name, row, srccol, (str(rid), str(sid)))
+
+
+@rule("as-of-basis", needs=("observations", "quotes", "sources"))
+def rule_as_of_basis(ctx: Context) -> Iterator[Problem]:
+    """An as_of dated only by publication (as_of_basis ``publication``) is the earliest known publication date.
+
+    The dates pooled are the stater's own and those of every publication quoting
+    the statement or its variants; the as_of must be that date at day precision.
+    """
+    obs, quotes = ctx["observations"], ctx["quotes"]
+    statement = obs["variant_of"].astype(object).where(obs["variant_of"].notna(), obs["observation_id"].astype(object))
+    of_obs = dict(zip(obs["observation_id"].astype(object), statement, strict=True))
+    pool = pd.concat(
+        [
+            pd.DataFrame({"s": statement, "d": map_ids(obs["stated_by"], ctx.published, dtype="datetime64")}),
+            pd.DataFrame(
+                {
+                    "s": quotes["observation_id"].astype(object).map(of_obs),
+                    "d": map_ids(quotes["source_id"], ctx.published, dtype="datetime64"),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    earliest = pool.dropna().groupby("s")["d"].min()
+    first = pd.to_datetime(statement.map(earliest))
+    basis = obs["as_of_basis"].astype(object) == "publication"
+    as_of = obs["as_of"].astype(object)
+    expected = first.dt.strftime("%Y-%m-%d")
+    m = (basis & (first.isna() | (as_of != expected))).fillna(False).to_numpy()
+    for i, row in zip(m.nonzero()[0], csv_rows(obs, m), strict=True):
+        oid = obs["observation_id"].iloc[i]
+        if pd.isna(first.iloc[i]):
+            msg = f"observation {oid}: as_of_basis is publication, but no publication carrying it has a known date"
+        else:
+            msg = (
+                f"observation {oid}: as_of_basis is publication, so as_of should be {expected.iloc[i]}, the earliest "
+                f"known publication of the statement, but it is {shown(as_of.iloc[i])}"
+            )
+        yield Problem("as-of-basis", ERROR, msg, "observations", row, "as_of", (str(oid),))
+
+
+@rule("value-max-matches-qualifier", needs=("observations",))
+def rule_value_max(ctx: Context) -> Iterator[Problem]:
+    """value_max is given exactly where the words state an upper end: ``range`` needs it, only ``approximately``
+    may also have it, and it is above value."""
+    obs = ctx["observations"]
+    q = obs["qualifier"].astype(object)
+    has = obs["value_max"].notna()
+    takes = q.map(lambda x: BOUNDS[x].takes_max if x in BOUNDS else True)
+    needs = q.map(lambda x: BOUNDS[x].needs_max if x in BOUNDS else False)
+    vmax, v = obs["value_max"].astype("float64"), obs["value"].astype("float64")
+    checks = [
+        (needs & ~has, "qualifier {q} needs value_max, the upper end of the stated range"),
+        (has & ~takes, "qualifier {q} takes no value_max (only a stated range or 'about v–w' has one)"),
+        (has & takes & (vmax <= v), "value_max {vmax:g} is not above value {v:g}"),
+    ]
+    for mask, what in checks:
+        m = mask.fillna(False).to_numpy(dtype=bool)
+        for i, row in zip(m.nonzero()[0], csv_rows(obs, m), strict=True):
+            oid = obs["observation_id"].iloc[i]
+            text = what.format(q=q.iloc[i], vmax=vmax.iloc[i], v=v.iloc[i])
+            yield Problem(
+                "value-max-matches-qualifier",
+                ERROR,
+                f"observation {oid}: {text}",
+                "observations",
+                row,
+                "value_max",
+                (str(oid),),
+            )
 
 
 @rule("future-date", needs=("observations", "mentions", "sources"))

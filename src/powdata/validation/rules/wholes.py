@@ -51,9 +51,9 @@ def rule_part_unit_mismatch(ctx: Context) -> Iterator[Problem]:
 
 @rule("parts-within-whole", needs=("observations", "indicators"))
 def rule_parts_within_whole(ctx: Context) -> Iterator[Problem]:
-    """Subtotals of one indicator never add up to more than their whole."""
+    """Subtotals of one indicator never add up to more than their whole (a variant is not a second subtotal)."""
     j = _same_unit(ctx)
-    sub = j.loc[j["indicator_id"] == j["indicator_id_whole"]]
+    sub = j.loc[(j["indicator_id"] == j["indicator_id_whole"]).to_numpy() & j["variant_of"].isna().to_numpy()]
     if not len(sub):
         return
     g = sub.groupby("part_of", sort=False)
