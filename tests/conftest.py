@@ -34,12 +34,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 
 def copy_package(dest: Path) -> Path:
-    """Copy the repository's data package (descriptor, data, schemas, archived texts) into ``dest``."""
+    """Copy the repository's data package (descriptor, data, schemas) into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
     shutil.copytree(ROOT / "data", dest / "data")
     shutil.copytree(ROOT / "schemas", dest / "schemas")
-    shutil.copytree(ROOT / "sources", dest / "sources")
     return dest
 
 

@@ -35,7 +35,14 @@ from powdata.loader import load
 from powdata.release.citation import cite
 from powdata.validation import validate
 from powdata.validation.report import Problem, Report
-from powdata.views import foreign_share_by_year, latest, listed_fighters_by_group, pow_nationalities, series
+from powdata.views import (
+    foreign_share_by_year,
+    latest,
+    listed_fighters_by_group,
+    pow_nationalities,
+    series,
+    statements,
+)
 
 __all__ = [
     "ArgumentError",
@@ -62,6 +69,7 @@ __all__ = [
     "path",
     "pow_nationalities",
     "series",
+    "statements",
     "validate",
 ]
 

@@ -10,15 +10,11 @@ by hand: the inlined schema, ``hash``, ``bytes`` and the format fields.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 from powdata._package import (
-    TEXT_FOLDER,
-    TEXT_PREFIX,
     check_name,
     check_table_schema,
     gate,
@@ -76,63 +72,17 @@ def _table_schema(root: Path, name: str) -> dict[str, Any]:
     return check_table_schema(read_json(root, rel, f"resource {name!r}: Table Schema"), rel)
 
 
-def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Declare each archived text ``sources/<source_id>.txt`` that the descriptor does not list yet.
-
-    Its title, description and licence note come from the source's row in the
-    ``sources`` table (publisher, title, date, language); a maintainer may edit
-    them afterwards, and `build` keeps what is written.
-    """
-    folder = root / TEXT_FOLDER
-    if not folder.is_dir() or folder.is_symlink():  # never list a folder outside the package
-        return []
-    declared = {r.get("path") for r in desc["resources"]}
-    new = sorted(p.name for p in folder.glob("*.txt") if f"{TEXT_FOLDER}/{p.name}" not in declared and p.is_file())
-    if not new:
-        return []
-    table = next((r for r in desc["resources"] if r.get("name") == "sources"), None)
-    rows: dict[str, dict[str, str]] = {}
-    if table is not None:
-        text = read_file(root, table.get("path"), "resource 'sources'").decode("utf-8", "replace")
-        rows = {r["source_id"]: r for r in csv.DictReader(io.StringIO(text)) if "source_id" in r}
-    out = []
-    for filename in new:
-        sid = filename[: -len(".txt")]
-        row = rows.get(sid, {})
-        publisher = row.get("publisher") or "its publisher"
-        dated = f" ({row['published']})" if row.get("published") else ""
-        what = f"{publisher}'s {row.get('title') or sid}{dated}, language {row.get('language') or '?'}"
-        out.append(
-            {
-                "name": f"{TEXT_PREFIX}{sid}",
-                "path": f"{TEXT_FOLDER}/{filename}",
-                "title": f"Archived text: {publisher}{', ' + row['published'] if row.get('published') else ''}",
-                "description": f"The text of {what}, as published. Archived so that every excerpt quoted from it "
-                "can be checked offline.",
-                "licenses": [
-                    {
-                        "name": "publisher-copyright",
-                        "title": f"Copyright {publisher}; all rights reserved by the publisher. Archived as evidence "
-                        "for the excerpts; not covered by powdata's CC BY 4.0.",
-                    }
-                ],
-            }
-        )
-    return out
-
-
 def built_descriptor(
     root: Path, contents: dict[str, bytes] | None = None, digests: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Return the descriptor of ``root`` as `build` would write it.
 
     ``contents`` maps resource names to bytes already read, so a caller that has
-    the files in memory (validation) does not read and hash them again. An archived
-    text saved under ``sources/`` but not yet declared is declared (see `_undeclared_texts`).
+    the files in memory (validation) does not read and hash them again. Texts of
+    publications are never declared: since 1.0.0 the package carries excerpts only.
     """
     contents, digests = contents or {}, digests or {}
     desc = read_descriptor(root)
-    desc["resources"] += _undeclared_texts(root, desc)
     desc["resources"] = [
         derive_resource(root, res, contents.get(res["name"]), digests.get(res["name"])) for res in desc["resources"]
     ]

@@ -129,6 +129,18 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0 if result.bump_ok else 1
 
 
+def _cmd_evidence(args: argparse.Namespace) -> int:
+    from powdata._package import printable
+    from powdata.evidence.check import check_evidence
+
+    report = check_evidence(args.texts, args.package, args.not_data)
+    if args.format == "json":
+        print(printable(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
+    else:
+        sys.stdout.write(printable(report.to_text()))
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser (also used by the docs and the tests)."""
     parser = argparse.ArgumentParser(
@@ -160,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("plot", help="draw the series as charts, SVG or PNG (needs powdata[plot])")
-    p.add_argument("chart", nargs="*", help="vintages, foreign-share or listed-by-group (default: all three)")
+    p.add_argument("chart", nargs="*", help="vintages, periods, parts or an indicator_id (default: the three)")
     p.add_argument("--to", required=True, help="an existing folder; each chart is written as CHART.FORMAT")
     p.add_argument("--format", choices=["svg", "png"], default="svg")
     p.add_argument("--as-of", type=_as_of, help="only figures published on or before this date (YYYY-MM-DD)")
@@ -178,6 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="regenerate the descriptor's derived parts and the codebook (maintainers)")
     p.add_argument("path", nargs="?", help="the package folder (default: the current folder)")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "evidence", help="check every excerpt against a folder of retrieved texts with an index.csv (maintainers)"
+    )
+    p.add_argument("texts", help="the folder of retrieved texts; its index.csv matches each to a source by url")
+    p.add_argument("--package", default=".", help="the package folder (default: the current folder)")
+    p.add_argument("--not-data", help="the list of numbers that are not data (default: evidence/not-data.csv)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=_cmd_evidence)
 
     p = sub.add_parser("diff", help="compare two releases and check the version bump")
     p.add_argument("old", help="package folder, datapackage.json, or git:REF")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from powdata import _package, _schema
 from powdata._vintages import first_known
-from powdata.errors import ArgumentError, MissingExtraError, PackageReadError, UnknownResourceError
+from powdata.errors import ArgumentError, MissingExtraError, PackageReadError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,9 +81,7 @@ DATED_TABLES = ("observations", "quotes", "mentions", "sources")
 """The tables ``as_of`` filters (see `powdata._vintages.first_known`); the others are kept whole."""
 
 
-def filter_as_of(
-    name: str, df: pd.DataFrame, frame: Callable[[str], pd.DataFrame], cutoff: dt.date
-) -> pd.DataFrame:
+def filter_as_of(name: str, df: pd.DataFrame, frame: Callable[[str], pd.DataFrame], cutoff: dt.date) -> pd.DataFrame:
     """Keep the rows of table ``name`` that a publication had shown on or before ``cutoff``.
 
     Rows no dated publication shows are left out: nothing shows they had been

@@ -20,7 +20,6 @@ column's description, so Datasette shows them as the descriptor says them.
 
 from __future__ import annotations
 
-import math
 import os
 import sqlite3
 import tempfile
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from powdata import _package
 from powdata.errors import PowdataError
-from powdata.intervals import QUALIFIERS, interval
+from powdata.intervals import BOUNDS
 from powdata.labelled import COLUMNS
 from powdata.loader import load
 
@@ -108,34 +107,47 @@ def _rows(df: pd.DataFrame, fields: list[dict[str, Any]]) -> list[tuple[Any, ...
     return list(zip(*cols, strict=True))
 
 
-def bounds_rows() -> list[tuple[str, float, float | None, int, int]]:
-    """Each qualifier's interval for a value of 1, from `powdata.intervals` (None: no upper bound)."""
+def bounds_rows() -> list[tuple[str, float, float | None, int, int, int]]:
+    """Each qualifier's interval for a value of 1, from `powdata.intervals.BOUNDS` (None: no upper bound).
+
+    ``takes_max`` is 1 where the upper factor applies to ``value_max`` when one is given.
+    """
     out = []
-    for q in QUALIFIERS:
-        iv = interval(1.0, q)
-        upper = None if math.isinf(iv.upper) else float(iv.upper)
-        out.append((q, float(iv.lower), upper, int(iv.lower_open), int(iv.upper_open)))
+    for q, b in BOUNDS.items():
+        upper = None if b.upper is None else float(b.upper)
+        out.append((q, float(b.lower), upper, int(b.lower_open), int(b.upper_open), int(b.takes_max)))
     return out
 
 
 def figures_view_sql(source_language: bool = True) -> str:
     """Return the ``CREATE VIEW figures`` statement: the labelled table of `powdata.figures`, in SQL.
 
-    ``source_language`` is False for a package older than 0.2.0, whose sources have no language.
+    One row per observation; its publications, their earliest date and
+    languages and its first excerpt come from ``quotes`` in quote order.
+    ``source_language`` is False for a package whose sources have no language.
     """
+    mine = "FROM quotes q JOIN sources s2 ON s2.source_id = q.source_id WHERE q.observation_id = o.observation_id"
+    language = "s2.language" if source_language else "NULL"
     expr = {
-        "source_language": "s.language" if source_language else "NULL",
         "indicator": "i.name",
         "unit": "i.unit",
+        "in_scope": "i.in_scope",
         "area": "a.name",
         "area_kind": "a.kind",
         "lower": "o.value * b.lower_factor",
-        "upper": "o.value * b.upper_factor",
+        "upper": "CASE WHEN b.takes_max = 1 AND o.value_max IS NOT NULL THEN o.value_max ELSE o.value END"
+        " * b.upper_factor",
         "lower_open": "b.lower_open",
         "upper_open": "b.upper_open",
-        "source_publisher": "s.publisher",
-        "source_title": "s.title",
-        "source_published": "s.published",
+        "stated_by_publisher": "s.publisher",
+        "stated_by_title": "s.title",
+        "publications": "(SELECT group_concat(source_id, '; ') FROM (SELECT q.source_id "
+        f"{mine.replace(' JOIN sources s2 ON s2.source_id = q.source_id', '')} ORDER BY q.rowid))",
+        "first_published": f"(SELECT min(s2.published) {mine})",
+        "languages": f"(SELECT group_concat(lang, '; ') FROM (SELECT {language} AS lang {mine} "
+        f"GROUP BY {language} ORDER BY min(q.rowid)))",
+        "excerpt": "(SELECT q.excerpt FROM quotes q WHERE q.observation_id = o.observation_id "
+        "ORDER BY q.rowid LIMIT 1)",
     }
     select = ",\n  ".join(f"{expr.get(c, 'o.' + _q(c))} AS {_q(c)}" for c, _ in COLUMNS)
     return (
@@ -143,7 +155,7 @@ def figures_view_sql(source_language: bool = True) -> str:
         "FROM observations o\n"
         "JOIN indicators i ON i.indicator_id = o.indicator_id\n"
         "JOIN areas a ON a.area_id = o.area_id\n"
-        "JOIN sources s ON s.source_id = o.source_id\n"
+        "JOIN sources s ON s.source_id = o.stated_by\n"
         f"JOIN {_q(BOUNDS_TABLE)} b ON b.qualifier = o.qualifier\n"
         "ORDER BY o.rowid"
     )
@@ -160,11 +172,11 @@ def _fill(con: sqlite3.Connection, desc: dict[str, Any], path: str | Path | None
         counts[res["name"]] = len(rows)
     con.execute(
         f"CREATE TABLE {_q(BOUNDS_TABLE)} (qualifier TEXT PRIMARY KEY, lower_factor REAL NOT NULL, "
-        "upper_factor REAL, lower_open INTEGER NOT NULL, upper_open INTEGER NOT NULL)"
+        "upper_factor REAL, lower_open INTEGER NOT NULL, upper_open INTEGER NOT NULL, takes_max INTEGER NOT NULL)"
     )
-    con.executemany(f"INSERT INTO {_q(BOUNDS_TABLE)} VALUES (?, ?, ?, ?, ?)", bounds_rows())
+    con.executemany(f"INSERT INTO {_q(BOUNDS_TABLE)} VALUES (?, ?, ?, ?, ?, ?)", bounds_rows())
     names = {r["name"] for r in _package.tables(desc)}
-    if {"observations", "indicators", "areas", "sources"} <= names:
+    if {"observations", "quotes", "indicators", "areas", "sources"} <= names:
         source_fields = [f["name"] for f in _package.find_resource(desc, "sources")["schema"]["fields"]]
         con.execute(figures_view_sql("language" in source_fields))
     bad = con.execute("PRAGMA foreign_key_check").fetchall()
@@ -231,14 +243,16 @@ def datasette_metadata(*, database: str = "powdata", path: str | Path | None = N
     tables[VIEW] = {
         "title": "Figures: every figure with its labels",
         "description": (
-            "One row per observation with its indicator's name and unit, the area's name and kind, the "
-            "source's publisher, title and date, and the interval its qualifier allows (upper NULL: no upper bound)."
+            "One row per observation with its indicator's name, unit and scope, the area's name and kind, who "
+            "stated it, every publication that quotes it (their earliest date, languages, the first excerpt), and "
+            "the interval its words allow (upper NULL: no upper bound)."
         ),
         "columns": {c: src for c, src in COLUMNS},
     }
     tables[BOUNDS_TABLE] = {
         "title": "Qualifier bounds (computed by powdata)",
-        "description": "Each qualifier's interval for a value of 1 (upper NULL: none); the figures view multiplies.",
+        "description": "Each qualifier's interval for a value of 1 (upper NULL: none; takes_max 1: the upper factor "
+        "applies to value_max where one is given); the figures view multiplies.",
     }
     source_list = "; ".join(f"{p}: {t}" for p, t in zip(sources["publisher"], sources["title"], strict=True))
     meta: dict[str, Any] = {

@@ -38,21 +38,22 @@ def statements(*, as_of: str | dt.date | None = None, path: str | Path | None = 
     f = figures(as_of=as_of, path=path)
     is_variant = f["variant_of"].notna().to_numpy()
     main, var = f.loc[~is_variant].copy(), f.loc[is_variant]
+    main["variants"] = pd.array([pd.NA] * len(main), dtype="string")
     if len(var):
-        g = var.assign(variant_of=var["variant_of"].astype(object)).groupby("variant_of", sort=False)
-        extra = g["publications"].agg(lambda s: "; ".join(str(x) for x in s if not pd.isna(x)))
-        ids = g["observation_id"].agg(lambda s: "; ".join(map(str, s)))
         oid = main["observation_id"].astype(object)
-        more = oid.map(extra)
-        own = main["publications"].astype(object)
-        merged = [
-            "; ".join(dict.fromkeys(p for part in (a, b) if isinstance(part, str) for p in part.split("; "))) or pd.NA
-            for a, b in zip(own, more, strict=True)
-        ]
-        main["publications"] = pd.array(merged, dtype="string")
-        main["variants"] = pd.array(oid.map(ids).tolist(), dtype="string")
-    else:
-        main["variants"] = pd.array([pd.NA] * len(main), dtype="string")
+        g = var.assign(variant_of=var["variant_of"].astype(object)).groupby("variant_of", sort=False)
+        for col in ("publications", "languages"):  # the statement's own first, then its variants', each once
+            extra = oid.map(g[col].agg(lambda s: "; ".join(str(x) for x in s if not pd.isna(x))))
+            merged = [
+                "; ".join(dict.fromkeys(p for part in pair if isinstance(part, str) for p in part.split("; "))) or pd.NA
+                for pair in zip(main[col].astype(object), extra, strict=True)
+            ]
+            main[col] = pd.array(merged, dtype="string")
+        earliest = pd.to_datetime(oid.map(g["first_published"].min()))
+        main["first_published"] = main["first_published"].where(
+            main["first_published"].notna() & ~(earliest < main["first_published"]).to_numpy(), earliest.to_numpy()
+        )
+        main["variants"] = pd.array(oid.map(g["observation_id"].agg(lambda s: "; ".join(map(str, s)))), dtype="string")
     main.attrs = f.attrs
     return main.reset_index(drop=True)
 

@@ -1,0 +1,1 @@
+"""Evidence: excerpts checked against retrieved texts; rows proposed from a new text (maintainers)."""

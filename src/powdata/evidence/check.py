@@ -1,0 +1,422 @@
+"""Check every excerpt against the retrieved texts it quotes (maintainers; DESIGN §5).
+
+The package carries excerpts, not texts: a publication's text stays its
+publisher's. The maintainers keep the texts they retrieved in a folder outside
+the package, with an ``index.csv`` (columns ``file`` and ``url`` at least) that
+matches each text to a publication of ``data/sources.csv`` by its ``url``.
+`check_evidence` reads that folder and reports, each problem naming its row:
+
+- ``no-text``: a publication that is quoted has no ``url``, or no text in the folder;
+- ``not-verbatim``: an excerpt (of a quote or a mention) is not a byte-for-byte slice
+  of its publication's text;
+- ``cut-mid-word``: an excerpt starts or ends inside a word or a number ("13 from
+  African states" cut out of "1,013"); it must start and end on a boundary;
+- ``figure-missing``: a quote's excerpt does not carry its observation's figure;
+- ``qualifier``: the words right before the figure *in the text* (not only in the
+  excerpt) mean another qualifier ("More than 100" cut to "100 foreign nationals…"
+  and stored ``exact`` fails);
+- ``unlisted-number``: a number in a quoted text is neither inside an excerpt nor
+  listed as not data in the not-data list (``evidence/not-data.csv``: ``source_id``,
+  ``number`` as the text writes it, ``context`` — a verbatim slice of the text around
+  it, or empty for every place it appears — and ``reason``);
+- ``not-data-stale``: a row of the not-data list whose number or context is not in
+  the text (the list stays true).
+
+Numbers are found as digits ("16,894", "3 388", "18.000", "2025", "7%"); a number
+written in words ("Twenty-six") is not found here, only by reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from powdata.errors import PackageReadError
+
+INDEX = "index.csv"
+NOT_DATA = Path("evidence") / "not-data.csv"
+NOT_DATA_COLUMNS = ("source_id", "number", "context", "reason")
+MAX_TEXT_BYTES = 5_000_000
+KINDS = (
+    "no-text",
+    "not-verbatim",
+    "cut-mid-word",
+    "figure-missing",
+    "qualifier",
+    "unlisted-number",
+    "not-data-stale",
+)
+
+#: A number as texts write it: digits, thousands grouped by a comma, dot or space, an optional decimal part.
+NUMBER = re.compile(r"(?<!\d)\d+(?:[,.\u00a0\u202f ]\d{3}(?!\d))*(?:[.,]\d+(?!\d))?")
+
+
+@dataclass(frozen=True)
+class EvidenceProblem:
+    """One problem: its kind (`KINDS`), where (file and row) and a one-line message."""
+
+    kind: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.where}: {self.message}"
+
+
+@dataclass
+class EvidenceReport:
+    """What `check_evidence` found: the problems, and what it checked."""
+
+    problems: list[EvidenceProblem] = field(default_factory=list)
+    texts: int = 0
+    quotes: int = 0
+    mentions: int = 0
+    numbers: int = 0
+    not_cited: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_text(self) -> str:
+        head = (
+            f"{'OK' if self.ok else 'PROBLEMS'}: {self.quotes} quote(s) and {self.mentions} mention(s) checked "
+            f"against {self.texts} text(s); {self.numbers} number(s) accounted for; {len(self.problems)} problem(s)"
+        )
+        lines = [head, *(f"  {p}" for p in self.problems)]
+        if self.not_cited:
+            lines.append(f"  (not cited by the package, not checked: {', '.join(self.not_cited)})")
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "texts": self.texts,
+            "quotes": self.quotes,
+            "mentions": self.mentions,
+            "numbers": self.numbers,
+            "not_cited": self.not_cited,
+            "problems": [{"kind": p.kind, "where": p.where, "message": p.message} for p in self.problems],
+        }
+
+
+def _read_csv(path: Path, what: str) -> list[dict[str, str]]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        msg = f"{what}: expected {path} but there is no such file"
+        raise PackageReadError(msg) from None
+    except IsADirectoryError:
+        msg = f"{what}: expected a file at {path} but found a folder"
+        raise PackageReadError(msg) from None
+    try:
+        return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    except UnicodeDecodeError:
+        msg = f"{what}: {path} is not UTF-8; re-save it as UTF-8"
+        raise PackageReadError(msg) from None
+
+
+def read_texts(folder: Path) -> dict[str, tuple[str, str]]:
+    """Map each URL of ``folder/index.csv`` to (file name, text); a file outside the folder is refused."""
+    rows = _read_csv(folder / INDEX, "the texts' index")
+    if rows and not {"file", "url"} <= set(rows[0]):
+        msg = f"{folder / INDEX}: expected columns file and url, found {', '.join(rows[0])}"
+        raise PackageReadError(msg)
+    out: dict[str, tuple[str, str]] = {}
+    for n, row in enumerate(rows, start=2):
+        name, url = row.get("file") or "", (row.get("url") or "").strip()
+        if not name or Path(name).name != name or name in (".", ".."):
+            msg = f"{folder / INDEX}, row {n}: file {name!r} is not a plain file name in the folder"
+            raise PackageReadError(msg)
+        path = folder / name
+        if path.is_symlink() or not path.is_file():
+            msg = f"{folder / INDEX}, row {n}: {name} is not a regular file in {folder}"
+            raise PackageReadError(msg)
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            msg = f"{path}: larger than {MAX_TEXT_BYTES:,} bytes; a retrieved article is far smaller"
+            raise PackageReadError(msg)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as bad:
+            msg = f"{path}: byte {bad.start} is not UTF-8; store the text as retrieved, in UTF-8"
+            raise PackageReadError(msg) from None
+        if url:
+            out[url] = (name, text)
+    return out
+
+
+def occurrences(text: str, excerpt: str) -> list[int]:
+    """Every start offset of ``excerpt`` in ``text`` (overlapping ones included)."""
+    out, at = [], text.find(excerpt)
+    while at >= 0 and excerpt:
+        out.append(at)
+        at = text.find(excerpt, at + 1)
+    return out
+
+
+def number_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every number the text writes in digits."""
+    return [(m.start(), m.end()) for m in NUMBER.finditer(text)]
+
+
+def cut_mid_word(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str | None:
+    """Why the slice ``text[start:end]`` does not start and end on a boundary (None when it does)."""
+    if start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        return f"it starts inside the word {_word_at(text, start)!r}"
+    if end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        return f"it ends inside the word {_word_at(text, end - 1)!r}"
+    for a, b in spans:
+        if a < start < b or a < end < b:
+            return f"it cuts the number {text[a:b]!r}"
+    return None
+
+
+def _word_at(text: str, i: int) -> str:
+    a, b = i, i
+    while a > 0 and text[a - 1].isalnum():
+        a -= 1
+    while b < len(text) and text[b].isalnum():
+        b += 1
+    return text[a:b]
+
+
+def mismatch(excerpt: str, text: str) -> str:
+    """Say where ``excerpt`` stops matching ``text``: the longest prefix found, and what follows it."""
+    lo, hi = 0, len(excerpt)
+    while lo < hi:  # prefixes nest: binary search for the longest one in the text
+        mid = (lo + hi + 1) // 2
+        if excerpt[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo == 0:
+        return f"not even its first character {excerpt[:1]!r} is in the text"
+    at = text.find(excerpt[:lo])
+    line = text.count("\n", 0, at) + 1
+    return (
+        f"the first {lo} characters match (line {line}), then the excerpt has {excerpt[lo : lo + 12]!r} "
+        f"where the text has {text[at + lo : at + lo + 12]!r}"
+    )
+
+
+def _csv_where(table: str, index: int, label: str) -> str:
+    return f"data/{table}.csv, row {index + 2} ({label})"
+
+
+def _tables(root: Path) -> dict[str, Any]:
+    from powdata.loader import load
+
+    names = ("observations", "quotes", "mentions", "sources", "indicators")
+    return {name: load(name, path=root) for name in names}
+
+
+def check_evidence(
+    texts_folder: str | Path, package: str | Path = ".", not_data: str | Path | None = None
+) -> EvidenceReport:
+    """Check every excerpt of ``package`` against the texts in ``texts_folder`` (see the module's docstring).
+
+    ``not_data`` is the not-data list (default: ``evidence/not-data.csv`` in the package's folder).
+
+    Examples
+    --------
+    >>> from powdata.evidence.check import check_evidence
+    >>> report = check_evidence("../shared/sources", ".")  # doctest: +SKIP
+    >>> report.ok, len(report.problems)  # doctest: +SKIP
+    (True, 0)
+    """
+    from powdata._package import resolve_root
+
+    root = resolve_root(package)
+    folder = Path(texts_folder)
+    if not folder.is_dir():
+        msg = f"expected a folder of retrieved texts with an {INDEX} at {folder}, but found none"
+        raise PackageReadError(msg)
+    by_url = read_texts(folder)
+    t = _tables(root)
+    report = EvidenceReport()
+    sources = t["sources"]
+    url_of = {sid: u for sid, u in zip(sources["source_id"], sources["url"].astype(object), strict=True)}
+    lang_of = dict(zip(sources["source_id"], sources["language"].astype(object), strict=True))
+
+    quoted_ids = set(t["quotes"]["source_id"].astype(object)) | set(t["mentions"]["quoted_in"].astype(object))
+    texts: dict[str, tuple[str, str]] = {}
+    for sid in sorted(quoted_ids):
+        url = url_of.get(sid)
+        if not isinstance(url, str):
+            report.problems.append(EvidenceProblem("no-text", f"data/sources.csv ({sid})", "quoted but has no url"))
+        elif url not in by_url:
+            msg = f"quoted, but no text in {folder / INDEX} has its url {url}"
+            report.problems.append(EvidenceProblem("no-text", f"data/sources.csv ({sid})", msg))
+        else:
+            texts[sid] = by_url[url]
+    cited_urls = {url_of.get(s) for s in texts}
+    report.not_cited = sorted(name for url, (name, _) in by_url.items() if url not in cited_urls)
+    report.texts = len(texts)
+    spans_of = {sid: number_spans(text) for sid, (_, text) in texts.items()}
+    covered: dict[str, list[tuple[int, int]]] = {sid: [] for sid in texts}
+
+    report.problems += list(_check_quotes(t, texts, spans_of, covered, lang_of, report))
+    report.problems += list(_check_mentions(t, texts, spans_of, covered, report))
+    report.problems += list(_check_numbers(root, not_data, texts, spans_of, covered, report))
+    return report
+
+
+def _locate(text: str, excerpt: str, spans: list[tuple[int, int]]) -> tuple[list[int], str | None]:
+    """The offsets where ``excerpt`` sits in ``text`` on boundaries, or why it does not."""
+    found = occurrences(text, excerpt)
+    if not found:
+        return [], f"not verbatim in its text: {mismatch(excerpt, text)}"
+    good = [s for s in found if cut_mid_word(text, s, s + len(excerpt), spans) is None]
+    if not good:
+        return [], str(cut_mid_word(text, found[0], found[0] + len(excerpt), spans))
+    return good, None
+
+
+def _check_quotes(
+    t: dict[str, Any],
+    texts: dict[str, tuple[str, str]],
+    spans_of: dict[str, list[tuple[int, int]]],
+    covered: dict[str, list[tuple[int, int]]],
+    lang_of: dict[str, Any],
+    report: EvidenceReport,
+) -> Iterator[EvidenceProblem]:
+    import pandas as pd
+
+    from powdata.validation.rules.excerpts import find_figure, words_before
+
+    obs = t["observations"].set_index(t["observations"]["observation_id"].astype(object))
+    unit = dict(zip(t["indicators"]["indicator_id"], t["indicators"]["unit"].astype(object), strict=True))
+    for i, q in t["quotes"].reset_index(drop=True).iterrows():
+        report.quotes += 1
+        qid, sid, excerpt = str(q["quote_id"]), str(q["source_id"]), str(q["excerpt"])
+        where = _csv_where("quotes", int(str(i)), f"quote {qid}")
+        if sid not in texts:
+            continue  # reported once as no-text
+        name, text = texts[sid]
+        starts, why = _locate(text, excerpt, spans_of[sid])
+        if why is not None:
+            kind = "not-verbatim" if why.startswith("not verbatim") else "cut-mid-word"
+            yield EvidenceProblem(
+                kind,
+                where,
+                f"the excerpt is {why}"
+                if kind == "not-verbatim"
+                else f"the excerpt {why} in {name}; quote whole words and numbers",
+            )
+            continue
+        covered[sid] += [(s, s + len(excerpt)) for s in starts]
+        o = obs.loc[q["observation_id"]] if q["observation_id"] in obs.index else None
+        if o is None:
+            continue  # a dangling observation_id is `powdata validate`'s foreign key
+        language = lang_of.get(sid)
+        vmax = None if pd.isna(o["value_max"]) else float(o["value_max"])
+        u = unit.get(o["indicator_id"], "persons")
+        if not isinstance(language, str):
+            yield EvidenceProblem("figure-missing", where, f"source {sid} has no language to read its numbers in")
+            continue
+        try:
+            m = find_figure(excerpt, float(o["value"]), str(u), language, vmax)
+        except ValueError as exc:
+            yield EvidenceProblem("figure-missing", where, str(exc))
+            continue
+        if m is None:
+            figure = f"{o['value']:g}" + (f"–{vmax:g}" if vmax is not None else "")
+            yield EvidenceProblem("figure-missing", where, f"the excerpt does not carry the figure {figure}")
+            continue
+        said = words_before(text[: starts[0] + m.start()], language)
+        if vmax is not None and said == "exact":
+            said = "range"
+        if said != str(o["qualifier"]):
+            msg = (
+                f"observation {o['observation_id']} is {o['qualifier']}, but in {name} the words right before "
+                f"{m.group()!r} mean {said}"
+            )
+            yield EvidenceProblem("qualifier", where, msg)
+
+
+def _check_mentions(
+    t: dict[str, Any],
+    texts: dict[str, tuple[str, str]],
+    spans_of: dict[str, list[tuple[int, int]]],
+    covered: dict[str, list[tuple[int, int]]],
+    report: EvidenceReport,
+) -> Iterator[EvidenceProblem]:
+    for i, r in t["mentions"].reset_index(drop=True).iterrows():
+        report.mentions += 1
+        sid, excerpt = str(r["quoted_in"]), str(r["excerpt"])
+        if sid not in texts:
+            continue
+        name, text = texts[sid]
+        starts, why = _locate(text, excerpt, spans_of[sid])
+        where = _csv_where("mentions", int(str(i)), f"mention {r['mention_id']}")
+        if why is not None:
+            kind = "not-verbatim" if why.startswith("not verbatim") else "cut-mid-word"
+            yield EvidenceProblem(
+                kind,
+                where,
+                f"the excerpt is {why}"
+                if kind == "not-verbatim"
+                else f"the excerpt {why} in {name}; quote whole words and numbers",
+            )
+            continue
+        covered[sid] += [(s, s + len(excerpt)) for s in starts]
+
+
+def _check_numbers(
+    root: Path,
+    not_data: str | Path | None,
+    texts: dict[str, tuple[str, str]],
+    spans_of: dict[str, list[tuple[int, int]]],
+    covered: dict[str, list[tuple[int, int]]],
+    report: EvidenceReport,
+) -> Iterator[EvidenceProblem]:
+    path = Path(not_data) if not_data is not None else root / NOT_DATA
+    rows = _read_csv(path, "the not-data list") if path.exists() or not_data is not None else []
+    if rows and not set(NOT_DATA_COLUMNS) <= set(rows[0]):
+        msg = f"{path}: expected columns {', '.join(NOT_DATA_COLUMNS)}, found {', '.join(rows[0])}"
+        raise PackageReadError(msg)
+    listed: dict[str, list[tuple[int, int]]] = {sid: [] for sid in texts}
+    for n, row in enumerate(rows, start=2):
+        sid, number, context = row["source_id"], row["number"], row.get("context") or ""
+        where = f"{path.name}, row {n} ({sid}, {number!r})"
+        if not (row.get("reason") or "").strip():
+            yield EvidenceProblem("not-data-stale", where, "no reason given: say why this number is not data")
+        if sid not in texts:
+            continue  # a text the package no longer quotes: its rows wait for it
+        text = texts[sid][1]
+        places = [(a, b) for a, b in spans_of[sid] if text[a:b] == number]
+        if context:
+            windows = [(s, s + len(context)) for s in occurrences(text, context)]
+            if not windows:
+                yield EvidenceProblem("not-data-stale", where, f"its context {context!r} is not in {texts[sid][0]}")
+                continue
+            places = [(a, b) for a, b in places if any(s <= a and b <= e for s, e in windows)]
+        if not places:
+            yield EvidenceProblem(
+                "not-data-stale",
+                where,
+                f"{number!r} is not a number of {texts[sid][0]}" + (" inside its context" if context else ""),
+            )
+            continue
+        listed[sid] += places
+    for sid, (name, text) in sorted(texts.items()):
+        inside = covered[sid] + listed[sid]
+        for a, b in spans_of[sid]:
+            report.numbers += 1
+            if any(s <= a and b <= e for s, e in inside):
+                continue
+            line = text.count("\n", 0, a) + 1
+            around = text[max(0, a - 30) : b + 30].replace("\n", " ")
+            msg = (
+                f"{text[a:b]!r} (line {line}: …{around}…) is in no excerpt and not listed in {NOT_DATA.as_posix()}; "
+                "record it or list it with the reason it is not data"
+            )
+            yield EvidenceProblem("unlisted-number", f"{name} ({sid})", msg)
+
+
+__all__ = ["KINDS", "NOT_DATA", "EvidenceProblem", "EvidenceReport", "check_evidence", "read_texts"]
