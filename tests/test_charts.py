@@ -165,7 +165,10 @@ class TestEditorsRules:
             lines = [ln for ln in ax.get_lines() if isinstance(ln, Line2D) and len(ln.get_xdata()) > 2]
             assert lines == []
         share = {r.as_of: r for r in rows if str(r.as_of) in ("2024", "2025-07")}
-        width = {k: (segs[v.observation_id].get_xdata()[1] - segs[v.observation_id].get_xdata()[0]).days for k, v in share.items()}
+        width = {
+            k: (segs[v.observation_id].get_xdata()[1] - segs[v.observation_id].get_xdata()[0]).days
+            for k, v in share.items()
+        }
         assert width == {"2024": 366, "2025-07": 31}
 
     def test_readings_are_labelled_as_readings(self, drawn: dict[str, Any]) -> None:
@@ -218,7 +221,9 @@ class TestFiles:
 
     def test_unknown_chart_writes_nothing(self, tmp_path: Path) -> None:
         """A chart name that does not exist is refused before anything is written, naming what exists."""
-        with pytest.raises(PowdataError, match="chart 'pie': expected one of vintages, periods, parts, or an indicator"):
+        with pytest.raises(
+            PowdataError, match="chart 'pie': expected one of vintages, periods, parts, or an indicator"
+        ):
             plot(tmp_path, charts=["vintages", "pie"])
         assert not list(tmp_path.iterdir())
 

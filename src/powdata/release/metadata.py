@@ -8,9 +8,10 @@ Three documents, one source each (``datapackage.json`` and the tables), never re
 - `datacite`: DataCite Metadata Schema 4.5 JSON for a DOI deposit;
 - `zenodo`: ``.zenodo.json``, the deposit metadata Zenodo's GitHub integration reads.
 
-A deposit holds the data, the schemas and the excerpts (they are cells of the tables) but none of
-the archived third-party texts (``sources/*.txt``): their copyright stays with their publishers.
-`deposit_files` lists what is deposited and `write_deposit_zip` writes it.
+A deposit holds the data, the schemas and the excerpts (cells of the ``quotes`` table) but no
+third-party text: a descriptor that declares text resources is deposited without them (their
+copyright stays with their publishers). `deposit_files` lists what is deposited and
+`write_deposit_zip` writes it; the site's package zip is the same file.
 
 No URL is invented: the repository and documentation have no public address yet, so the
 documents carry one only where the descriptor's ``homepage`` gives it. Downloads are named by
@@ -203,10 +204,10 @@ def jsonld_script(doc: dict[str, Any]) -> str:
 
 def _deposit_note() -> str:
     return (
-        "Deposited: datapackage.json (without the archived texts' resources), the CSV tables with their "
-        "verbatim excerpts (each at most 200 characters), their Table Schemas, CITATION.cff and the data "
-        "licence. Not deposited: the archived third-party texts (sources/*.txt) the excerpts are checked "
-        "against; their copyright stays with their publishers, and each source's URL is given instead."
+        "Deposited: the data package as released: datapackage.json, the CSV tables (each quote's verbatim "
+        "excerpt of at most 200 characters among them), their Table Schemas, CITATION.cff and the data licence. "
+        "No third-party text is deposited: powdata holds excerpts only, and names each publication by its URL "
+        "and the date its text was retrieved."
     )
 
 
