@@ -105,7 +105,7 @@ class TestEditorsRules:
         legend = [t.get_text() for t in fig.legends[0].get_texts()]
         kinds = {
             "point:": ("exact figure", "about:", "range:"),
-            "open:": ("more than", "at least", "fewer than", "at most"),
+            "open:": ("more than", "at least", "fewer than", "up to"),
             "nearly:": ("nearly",),
             "period:": ("a figure for a period",),
             "bar:": ("a stated part",),

@@ -15,7 +15,7 @@ publications carry it) and the indicator list is read from the data, never writt
 
 A figure is drawn as the interval its words allow: exact, a filled dot; "more than", an
 open circle with an arrow up; "at least", a filled dot with an arrow up; "fewer than" and
-"at most", the same with the arrow down; "nearly", a down-pointing triangle at the number
+"up to", the same with the arrow down; "nearly", a down-pointing triangle at the number
 with a line below it (close to the number and below it, never above); "approximately", a
 dot with a whisker; a stated range, a line between its ends. The legend explains every
 mark drawn and only those. Every chart carries its source and "as of" lines, every panel
@@ -59,7 +59,7 @@ _WORDS = {
     "more_than": "more than ",
     "at_least": "at least ",
     "fewer_than": "fewer than ",
-    "at_most": "at most ",
+    "at_most": "up to ",
     "nearly": "nearly ",
     "approximately": "about ",
 }
@@ -81,17 +81,19 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
-def figure_label(row: Any, unit: str) -> str:
-    """The words of a statement as a chart prints them: qualifier, number, range end and unit sign."""
-    q = str(row.qualifier)
-    pct = "%" if unit == "percent" else ""
+def figure_label(row: Any, unit: str, *, dagger: bool = True) -> str:
+    """The words of a statement as a chart or page prints them: qualifier, number, range end, unit sign.
+
+    With ``dagger``, a statement that carries a recorded reading is marked ``†``.
+    """
+    pct = {"percent": "%", "persons_per_week": " a week"}.get(unit, "")
     vmax: Any = getattr(row, "value_max", None)
-    number = f"{_fmt(float(row.value))}{pct}"
+    number = _fmt(float(row.value))
     if vmax is not None and not _isna(vmax):
-        number = f"{_fmt(float(row.value))}–{_fmt(float(vmax))}{pct}"
+        number = f"{number}–{_fmt(float(vmax))}"
     reading = getattr(row, "reading", None)
-    dagger = " †" if isinstance(reading, str) and reading.strip() else ""
-    return f"{_WORDS.get(q, '')}{number}{dagger}"
+    mark = " †" if dagger and isinstance(reading, str) and reading.strip() else ""
+    return f"{_WORDS.get(str(row.qualifier), '')}{number}{pct}{mark}"
 
 
 def _date(value: Any) -> dt.date:
@@ -297,7 +299,7 @@ def _draw_interval(cv: _Canvas, ax: Axes, x: Any, row: Any, color: str = _BLUE) 
         )
         arrow.set_gid(f"arrow:{oid}")
         drawn += [m, arrow]
-        words = {"more_than": "more than", "at_least": "at least", "fewer_than": "fewer than", "at_most": "at most"}
+        words = {"more_than": "more than", "at_least": "at least", "fewer_than": "fewer than", "at_most": "up to"}
         up = "up" if q in _UP else "down"  # the arrow points to where the figure's open end is
         _mark(
             cv,
