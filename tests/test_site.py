@@ -235,7 +235,7 @@ class TestInChromium:
         assert "Latest figures" in page.inner_text("article")
         ld = page.evaluate("() => document.querySelector('script[type=\"application/ld+json\"]').textContent")
         assert json.loads(ld)["@type"] == "Dataset"
-        page.screenshot(path=str(SCREENSHOTS / "landing.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "landing.png"))
         page.close()
         page = _open(browser, f"{served}indicators/foreign-share-of-pows-by-period/", errors)
         width = page.evaluate("() => document.querySelector('article img').getBoundingClientRect().width")

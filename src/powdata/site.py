@@ -131,7 +131,9 @@ def _landing(d: _Data) -> str:
         "| indicator | area | period | figure | as of | stated by |",
         "|---|---|---|---|---|---|",
     ]
+    order = {str(i): n for n, i in enumerate(d.indicators["indicator_id"])}
     late = latest(path=d.path)
+    late = late.assign(_order=[order[str(i)] for i in late["indicator_id"]]).sort_values("_order", kind="stable")
     names = dict(zip(d.indicators["indicator_id"].astype(str), d.indicators["name"].astype(str), strict=True))
     for r in late.itertuples():
         ind = str(r.indicator_id)
