@@ -245,3 +245,25 @@ class TestInChromium:
         assert errors == []
         for name in ("landing.png", "indicator.png"):
             assert (SCREENSHOTS / name).read_bytes().startswith(b"\x89PNG")
+
+
+class TestCommand:
+    def test_powdata_site_writes_the_pages(self, tmp_path: Path) -> None:
+        """`powdata site --to DIR --no-html` writes the pages and the MkDocs configuration, and says where."""
+        from tests.conftest import run_cli
+
+        r = run_cli("site", "--to", str(tmp_path / "s"), "--no-html")
+        assert r.returncode == 0 and "wrote" in r.stdout, r.stderr
+        assert (tmp_path / "s" / "docs" / "index.md").is_file() and (tmp_path / "s" / "mkdocs.yml").is_file()
+
+    def test_without_mkdocs_it_names_the_extra(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without MkDocs, building the HTML says which extra to install instead of failing deep inside."""
+        import importlib.util
+
+        from powdata.errors import MissingExtraError
+        from powdata.site import build_html
+
+        real = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mkdocs" else real(name, *a))
+        with pytest.raises(MissingExtraError, match=r"pip install 'powdata\[site\]'"):
+            build_html(tmp_path)
