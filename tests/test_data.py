@@ -1,7 +1,8 @@
-"""The shipped data: faithful to its archived sources, complete, ethical, and a valid Data Package.
+"""The shipped data: statements as the texts state them, quoted not republished, ethical, a valid Data Package.
 
-Everything here reads the repository only: the texts the excerpts are checked
-against are archived in the package (``sources/``), not read from outside it.
+Everything here reads the repository only. The retrieved texts stay with the
+maintainers (``powdata evidence DIR`` checks every excerpt against them; see
+tests/test_evidence.py); here the excerpts are checked for what they must carry.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import pytest
 
 import powdata
 from powdata._derived import stale_parts
-from powdata._vintages import text_roots
 from powdata.validation.rules import figure_pattern
 from tests.conftest import ROOT
 
@@ -26,71 +26,129 @@ ARTICLE = "united24-2025-08-foreign-pows"
 
 
 @pytest.fixture(scope="module")
-def article() -> str:
-    """The seed article, as archived in the package (personal passages replaced by […])."""
-    return powdata.source_text(ARTICLE)
+def obs() -> pd.DataFrame:
+    """The observations, indexed by id."""
+    return powdata.load("observations").set_index("observation_id")
 
 
-def _quoted(name: str) -> pd.DataFrame:
-    """Rows of ``name`` with the publication each excerpt is quoted from and its language."""
-    sources = powdata.load("sources")
-    df = powdata.load(name)
-    df["quoted_in"] = df["source_id"].astype(object).map(text_roots(sources))
-    language = dict(zip(sources["source_id"], sources["language"], strict=True))
-    df["language"] = df["quoted_in"].map(language)
-    return df
+@pytest.fixture(scope="module")
+def quotes() -> pd.DataFrame:
+    """Each quote with its observation's value, value_max and unit, and its publication's language."""
+    q = powdata.load("quotes")
+    o = powdata.load("observations")[["observation_id", "indicator_id", "value", "value_max", "qualifier"]]
+    units = powdata.load("indicators")[["indicator_id", "unit"]]
+    languages = powdata.load("sources")[["source_id", "language"]]
+    return q.merge(o, on="observation_id").merge(units, on="indicator_id").merge(languages, on="source_id")
 
 
-class TestExcerpts:
-    def test_every_excerpt_is_verbatim(self) -> None:
-        """Every excerpt of an observation or a mention is a byte-exact substring of its archived text."""
-        for name in ("observations", "mentions"):
-            for row in _quoted(name).itertuples():
-                assert row.excerpt in powdata.source_text(row.source_id), (name, row.excerpt)
+class TestQuotes:
+    def test_every_excerpt_carries_its_figure(self, quotes: pd.DataFrame) -> None:
+        """Each excerpt writes its figure as its language does ("16,894", "3 388", "18 тисяч", "2-3")."""
+        for r in quotes.itertuples():
+            vmax = None if pd.isna(r.value_max) else float(r.value_max)
+            assert figure_pattern(float(r.value), str(r.unit), str(r.language), vmax).search(r.excerpt), r.quote_id
 
-    def test_every_excerpt_carries_its_figure(self) -> None:
-        """Each excerpt writes its value as its language does ("16,894", "49%", "first", "3 388", "18 тисяч")."""
-        obs = _quoted("observations").merge(powdata.load("indicators")[["indicator_id", "unit"]])
-        for row in obs.itertuples():
-            pattern = figure_pattern(float(row.value), str(row.unit), str(row.language))
-            assert pattern.search(row.excerpt), row.observation_id
+    def test_excerpts_are_short_quotations(self) -> None:
+        """No excerpt (quote, mention or not-data context) is longer than 200 characters."""
+        assert powdata.load("quotes")["excerpt"].str.len().max() <= 200
+        assert powdata.load("mentions")["excerpt"].str.len().max() <= 200
+        not_data = pd.read_csv(ROOT / "evidence" / "not-data.csv", dtype=str, keep_default_na=False)
+        assert not_data["context"].str.len().max() <= 200 and (not_data["reason"].str.len() > 0).all()
 
-    def test_excerpts_are_short(self) -> None:
-        """No excerpt is longer than 200 characters."""
-        assert powdata.load("observations")["excerpt"].str.len().max() <= 200
+    def test_every_observation_is_quoted_by_a_publication_with_a_url(self, obs: pd.DataFrame) -> None:
+        """Every observation has a quote, from a publication with a url, the date it was retrieved and how."""
+        q = powdata.load("quotes").merge(powdata.load("sources"), on="source_id")
+        assert set(obs.index) == set(q["observation_id"])
+        assert q["url"].notna().all() and q["retrieved"].notna().all() and q["read_from"].notna().all()
+
+    def test_no_statement_is_stored_twice(self) -> None:
+        """One quote per statement and publication; no two statements share stater, figure and thing."""
+        q = powdata.load("quotes")
+        assert not q.duplicated(["observation_id", "source_id"]).any()
+        o = powdata.load("observations")
+        stmt = o.loc[o["variant_of"].isna()]
+        key = ["indicator_id", "area_id", "period_start", "period_end", "stated_by", "value", "qualifier"]
+        assert not stmt.duplicated(key).any()
 
 
-class TestCompleteness:
-    def test_every_number_of_the_article_is_stored(self, article: str) -> None:
-        """Each figure about POWs, shares, the list, contracts and exchanges is one observation."""
-        values = set(powdata.load("observations")["value"].astype(int))
+class TestStatements:
+    def test_one_statement_many_publications(self) -> None:
+        """Okhrymenko's 136 and 37, and Usov's 'more than 18,000' and 128, are one observation each, quoted by all."""
+        q = {str(k): set(g["source_id"].astype(str)) for k, g in powdata.load("quotes").groupby("observation_id")}
+        assert q["foreign-pows-held-2025-12-03"] == {"novyny-live-2025-12-03", "ukrinform-de-2025-12"}
+        assert q["foreign-pow-countries-2025-12-03"] == {"novyny-live-2025-12-03", "ukrinform-de-2025-12"}
+        three = {"sud-ua-2025-11-19", "newshorizondaily-2025-11-25", "ukrinform-de-2025-12"}
+        assert q["foreign-fighters-named-2025-11-19"] == three
+        assert q["foreign-fighters-named-countries-2025-11-19"] == three
+
+    def test_a_different_wording_is_its_own_figure_linked(self, obs: pd.DataFrame) -> None:
+        """Ukrinform's 3,388 without 'at least' and Sud.ua's 'more than 3 thousand' are linked paraphrases."""
+        for oid in (
+            "foreign-fighters-named-died-2025-11-19-ukrinform",
+            "foreign-fighters-named-died-2025-11-19-summary",
+        ):
+            row = obs.loc[oid]
+            assert row.variant_of == "foreign-fighters-named-died-2025-11-19" and "paraphrase" in row.note
+        assert obs.loc["foreign-fighters-named-died-2025-11-19", "qualifier"] == "at_least"
+
+    def test_series_has_one_point_per_statement_listing_its_publications(self) -> None:
+        """series() counts statements: the died series is one row, listing Sud.ua and Ukrinform and its variants."""
+        died = powdata.series("foreign-fighters-named-died")
+        assert len(died) == 1
+        assert died["publications"].item() == "sud-ua-2025-11-19; ukrinform-de-2025-12"
+        assert died["variants"].item().split("; ") == [
+            "foreign-fighters-named-died-2025-11-19-summary",
+            "foreign-fighters-named-died-2025-11-19-ukrinform",
+        ]
+        held = powdata.series("foreign-pows-held")
+        assert held["value"].tolist() == [100, 200, 136] and held["qualifier"].tolist() == [
+            "more_than",
+            "nearly",
+            "exact",
+        ]
+
+    def test_as_of_says_where_it_comes_from(self, obs: pd.DataFrame) -> None:
+        """The July share is dated by its text, the answer's figures by the statement, Okhrymenko's by publication."""
+        assert obs.loc["foreign-share-of-pows-2025-07", "as_of_basis"] == "text"
+        assert obs.loc["foreign-fighters-listed-2025-08", "as_of_basis"] == "statement"
+        assert tuple(obs.loc["foreign-pows-held-2025-12-03", ["as_of", "as_of_basis"]]) == ("2025-12-03", "publication")
+
+
+class TestAsStated:
+    def test_the_article_figures_are_stored(self, obs: pd.DataFrame) -> None:
+        """Each figure of the seed article about POWs, shares, the list, contracts and exchanges is an observation."""
+        article = obs.loc[powdata.load("quotes").query("source_id == @ARTICLE")["observation_id"]]
         expected = {100, 32, 1, 2, 49, 42, 9, 16894, 121, 4658, 1013, 9961, 678, 6162, 6011, 10000, 2500}
-        assert expected <= values
-        for figure in ("16,894", "4,658", "1,013", "9,961", "6,162", "6,011", "10,000", "2,500"):
-            assert figure in article
+        assert set(article["value"].astype(int)) == expected
 
-    def test_qualifiers_keep_the_uncertainty(self) -> None:
-        """'More than 100', 'at least 678' and 'over 10,000' keep their qualifier."""
-        obs = powdata.load("observations").set_index("observation_id")
+    def test_qualifiers_keep_the_words(self, obs: pd.DataFrame) -> None:
+        """'More than 100', 'at least 678', 'nearly 200', 'nearly 7%' and 'about 2-3' are held as worded."""
         assert obs.loc["foreign-pows-held-2025-08-14", "qualifier"] == "more_than"
         assert obs.loc["foreign-fighters-listed-killed-2025-08", "qualifier"] == "at_least"
-        assert obs.loc["service-members-exchanged-wsj", "qualifier"] == "more_than"
-        assert obs.loc["azovstal-defenders-evacuated-wsj", "qualifier"] == "more_than"
+        assert obs.loc["foreign-pows-held-2025-11-25-cnn", "qualifier"] == "nearly"
+        assert obs.loc["foreign-share-of-pows-held-2025-12-31", "qualifier"] == "nearly"
+        weekly = obs.loc["foreign-surrenders-per-week-2025-12-31"]
+        assert (weekly.value, weekly.value_max, weekly.qualifier) == (2, 3, "approximately")
 
-    def test_no_sum_is_stored(self) -> None:
+    def test_no_interval_exceeds_its_words(self) -> None:
+        """'Nearly 200' tops at 200 and 'nearly 7%' at 7 in every view: never the 220 or 7.7 of 0.2.0."""
+        f = powdata.figures().set_index("observation_id")
+        assert f.loc["foreign-pows-held-2025-11-25-cnn", "upper"] == 200
+        assert f.loc["foreign-share-of-pows-held-2025-12-31", "upper"] == 7
+
+    def test_no_sum_is_stored(self, obs: pd.DataFrame) -> None:
         """Neither 15,632 (the subtotals' sum) nor 1,262 (the gap) is stored: the article prints neither."""
-        assert not {15632, 1262} & set(powdata.load("observations")["value"].astype(int))
+        assert not {15632, 1262} & set(obs["value"].astype(int))
 
-    def test_the_july_share_is_a_july_flow(self) -> None:
-        """The 49% covers July 2025 and the 42% the whole of 2024, as the second report says."""
-        obs = powdata.load("observations").set_index("observation_id")
-        july = obs.loc["foreign-share-of-pows-taken-2025-07"]
+    def test_the_july_share_is_july(self, obs: pd.DataFrame) -> None:
+        """The 49% covers July 2025 and the 42% the whole of 2024, as the texts word them."""
+        july = obs.loc["foreign-share-of-pows-2025-07"]
         assert (str(july.period_start.date()), str(july.period_end.date()), july.as_of) == (
             "2025-07-01",
             "2025-07-31",
             "2025-07",
         )
-        assert str(obs.loc["foreign-share-of-pows-taken-2024", "period_end"].date()) == "2024-12-31"
+        assert str(obs.loc["foreign-share-of-pows-2024", "period_end"].date()) == "2024-12-31"
 
     def test_countries_named_without_number_are_mentions(self) -> None:
         """Nepal, Belarus, Sri Lanka, Kazakhstan and Yemen are mentions, with no invented rank or count."""
@@ -101,127 +159,91 @@ class TestCompleteness:
     def test_the_article_date_is_not_guessed(self) -> None:
         """The article's own publication date is left empty."""
         src = powdata.load("sources").set_index("source_id")
-        assert pd.isna(src.loc["united24-2025-08-foreign-pows", "published"])
+        assert pd.isna(src.loc[ARTICLE, "published"])
         assert str(src.loc["coordination-hq-2025-08-14", "published"].date()) == "2025-08-14"
 
 
-# Numbers in the archived texts that are not figures about foreign fighters or foreign prisoners,
-# each with the reason it is not an observation. Every other number must be in an excerpt.
-NOT_FIGURES = {
-    "united24-2025-08-foreign-pows": {"3": "'3 min read'"},
-    "wsj-prisoner-exchange-channel": {
-        **dict.fromkeys(["12", "14", "2025", "06", "50"], "reading time, date and time of the reprint"),
-        "10,000": "troops traded by both sides, not foreign nationals; recorded through UNITED24 as in 0.1.0",
-    },
-    "sud-ua-2025-11-19": {
-        "3 тисячі": "the outlet's rounding of 'щонайменше 3 388' (noted on foreign-fighters-listed-killed-2025-11-19)",
-        "2023": "a year ('починаючи з 2023 року')",
-    },
-    "interfax-2025-12-31": {
-        **dict.fromkeys(["15", "24", "31"], "time and date of the report"),
-        **dict.fromkeys(["10,000", "40%", "60", "90", "350"], "Russian servicemen, not foreign nationals"),
-        **dict.fromkeys(["2022", "2023", "2024", "2025"], "years"),
-        **dict.fromkeys(["2", "3"], "'about 2-3' a week: a range, not held by the one-value model (sources note)"),
-    },
-}
-_NUMBER = re.compile(r"(?<![\d.,])\d+(?:[ \xa0.,]\d{3})*(?:%| ?тисяч\w*| ?тысяч\w*| Tausend)?(?!\d)")
+class TestReadings:
+    def test_no_indicator_states_a_reading(self) -> None:
+        """No indicator's id or name says 'taken', nor its description but as what the texts do not say."""
+        ind = powdata.load("indicators").set_index("indicator_id")
+        assert not [i for i in ind.index if "taken" in i]
+        for i, row in ind.iterrows():
+            assert "taken" not in row["name"], i
+            assert "taken" not in row["description"] or "do not say" in row["description"], i
+            if "confirmed killed" in f"{row['name']} {row['description']}":
+                assert i == "foreign-fighters-listed-killed", i  # UNITED24: 'have been confirmed killed'
 
+    def test_the_period_reading_is_labelled_with_the_evidence_against_it(self, obs: pd.DataFrame) -> None:
+        """Each share by period carries the 'taken' reading as a reading, with Interfax's 2-3 a week among 60-90."""
+        shares = obs.loc[obs["indicator_id"] == "foreign-share-of-pows-by-period"]
+        assert len(shares) == 4 and shares["reading"].str.startswith(("Reading", "The same reading")).all()
+        july = obs.loc["foreign-share-of-pows-2025-07", "reading"]
+        assert "Against it" in july and "2-3" in july and "60 to 90" in july and "2-5%" in july
 
-class TestLaterReports:
-    def test_every_number_of_every_text_is_a_figure_or_explained(self) -> None:
-        """Each number in each archived text is in an excerpt quoted from it, or listed with why it is not data."""
-        quoted = pd.concat([_quoted("observations"), _quoted("mentions")])
-        for path in sorted((ROOT / "sources").glob("*.txt")):
-            excerpts = quoted.loc[quoted["quoted_in"] == path.stem, "excerpt"].tolist()
-            allowed = NOT_FIGURES.get(path.stem, {})
-            for m in _NUMBER.finditer(path.read_text(encoding="utf-8")):
-                number = re.compile(r"(?<![\d.,])" + re.escape(m.group()) + r"(?!\d)")
-                assert any(number.search(e) for e in excerpts) or m.group() in allowed, (path.name, m.group())
+    def test_the_18000_are_not_put_on_the_i_want_to_live_list(self, obs: pd.DataFrame) -> None:
+        """'More than 18,000' sits under foreign-fighters-named, the list reading labelled with its evidence against."""
+        named = obs.loc["foreign-fighters-named-2025-11-19"]
+        assert named.indicator_id == "foreign-fighters-named"
+        assert named.reading.startswith("Reading, not stated by any text") and "Against it" in named.reading
+        assert not (obs.loc[obs["indicator_id"] == "foreign-fighters-listed", "value"] == 18000).any()
 
-    def test_later_vintages_are_recorded_as_stated(self) -> None:
-        """The headline figures of August–December 2025 are stored with their words' qualifiers."""
-        obs = powdata.load("observations").set_index("observation_id")
-        expected = {
-            "foreign-fighters-listed-2025-11-19": (18000, "more_than", "2025-11-19"),
-            "foreign-fighters-listed-countries-2025-11-19": (128, "exact", "2025-11-19"),
-            "foreign-fighters-listed-killed-2025-11-19": (3388, "at_least", "2025-11-19"),
-            "foreign-pows-held-2025-11-25-cnn": (200, "approximately", "2025-11-25"),
-            "foreign-pows-held-2025-12-03": (136, "exact", "2025-12-03"),
-            "foreign-pow-countries-2025-12-03": (37, "exact", "2025-12-03"),
-            "foreign-fighters-identified-africa-2025-11-07": (1436, "at_least", "2025-11-07"),
-            "foreign-share-of-pows-held-2025-12-31": (7, "approximately", "2025-12-31"),
-            "foreign-fighters-listed-killed-2025-12-ukrinform": (3388, "exact", "2025-12"),
+    def test_out_of_scope_figures_are_flagged_not_deleted(self) -> None:
+        """The WSJ exchange and Azovstal figures are kept under indicators flagged in_scope false, and only they."""
+        ind = powdata.load("indicators")
+        out = set(ind.loc[~ind["in_scope"].astype(bool), "indicator_id"])
+        assert out == {"service-members-exchanged", "azovstal-defenders-evacuated"}
+        f = powdata.figures()
+        assert set(f.loc[~f["in_scope"].astype(bool), "observation_id"]) == {
+            "service-members-exchanged-wsj",
+            "azovstal-defenders-evacuated-wsj",
         }
-        for oid, (value, qualifier, as_of) in expected.items():
-            row = obs.loc[oid]
-            assert (row.value, row.qualifier, row.as_of) == (value, qualifier, as_of), oid
-
-    def test_disagreeing_reports_are_both_kept_and_explained(self) -> None:
-        """CNN's 'nearly 200' and the 136 a week later are both stored, attributed, each note naming the other."""
-        obs = powdata.load("observations").set_index("observation_id")
-        cnn, dec = obs.loc["foreign-pows-held-2025-11-25-cnn"], obs.loc["foreign-pows-held-2025-12-03"]
-        assert cnn.source_id != dec.source_id
-        assert "foreign-pows-held-2025-12-03" in cnn.note and "foreign-pows-held-2025-11-25-cnn" in dec.note
-
-    def test_every_source_has_a_language_and_the_publications_a_date(self) -> None:
-        """Sources carry a BCP 47 language; every publication read directly is dated, except Ukrinform's."""
-        src = powdata.load("sources")
-        assert set(src["language"]) == {"en", "uk", "ru", "de"}
-        direct = src.loc[src["via_source_id"].isna() & (src["source_id"] != ARTICLE)]
-        undated = set(direct.loc[direct["published"].isna(), "source_id"])
-        assert undated == {"ukrinform-de-2025-12"}  # its date is not shown in the stored copy
-
-    def test_cumulative_indicators_have_real_vintages(self) -> None:
-        """The list and its killed grow over dated vintages: 16,894 → more than 18,000; 678 → at least 3,388."""
-        listed = powdata.series("foreign-fighters-listed")
-        assert listed["as_of"].tolist()[:2] == ["2025-08-14", "2025-11-19"]
-        assert listed["value"].tolist()[:2] == [16894, 18000]
-        killed = powdata.series("foreign-fighters-listed-killed")
-        assert killed[["value", "qualifier"]].iloc[:2].values.tolist() == [[678, "at_least"], [3388, "at_least"]]
 
 
-class TestCorrections:
-    def test_babel_ua_is_quoted_not_paraphrased(self) -> None:
-        """No sentence that cites babel.ua says 'taken': it does not print that word."""
-        cells = pd.concat([powdata.load(n).astype(str).stack() for n in ("observations", "indicators", "sources")])
-        sentences = [s for cell in cells for s in re.split(r"(?<=[.;])\s", str(cell)) if "babel.ua" in s]
-        assert sentences and not [s for s in sentences if "taken" in s]
+class TestSources:
+    def test_publications_say_where_their_text_was_read(self) -> None:
+        """Each publication read has url, language, retrieved and read_from; statements have none of them."""
+        src = powdata.load("sources").set_index("source_id")
+        read = src.loc[src["url"].notna()]
+        assert read[["language", "retrieved", "read_from"]].notna().all().all()
+        assert set(read["language"]) == {"en", "uk", "ru", "de"}
+        statements = src.loc[src["kind"] != "news_article"]
+        assert statements[["url", "retrieved", "read_from"]].isna().all().all()
 
-    def test_i_want_to_live_figures_are_dated_by_the_answer(self) -> None:
-        """The list's August figures are dated 2025-08-14, so load(as_of=…) keeps them."""
-        kept = powdata.load("observations", as_of="2025-08-31")
-        listed = kept.loc[kept["source_id"] == "i-want-to-live-list"]
-        assert len(listed) == 6 and set(listed["as_of"]) == {"2025-08-14"}
-
-    def test_wsj_report_has_its_title_authors_and_date(self) -> None:
-        """The Wall Street Journal's report has its title, three authors and 2025-08-14."""
+    def test_the_wsj_report_is_read_in_its_reprint(self) -> None:
+        """The Wall Street Journal's report has its title, three authors, date and the url of Mint's reprint."""
         wsj = powdata.load("sources").set_index("source_id").loc["wsj-prisoner-exchange-channel"]
         assert wsj.title == "The Secret Channel Russia and Ukraine Use to Trade Prisoners of War"
         assert wsj.author.split("; ") == ["Matthew Luxmoore", "Drew Hinshaw", "Joe Parkinson"]
-        assert str(wsj.published.date()) == "2025-08-14"
-        reprint = (ROOT / "sources" / "wsj-prisoner-exchange-channel.txt").read_text(encoding="utf-8")
-        assert wsj.title.lower() in reprint.lower() and "14 Aug 2025" in reprint
-        kept = powdata.load("observations", as_of="2025-08-14")
-        assert {"service-members-exchanged-wsj", "azovstal-defenders-evacuated-wsj"} <= set(kept["observation_id"])
+        assert str(wsj.published.date()) == "2025-08-14" and wsj.read_from == "reprint"
+        assert wsj.url.startswith("https://www.livemint.com/")
+
+    def test_relays_are_chained(self) -> None:
+        """CNN is known through News Horizon Daily, Ukrinform's report through Novyny.LIVE, which relays it."""
+        src = powdata.load("sources").set_index("source_id")
+        assert src.loc["cnn-foreign-recruits-2025-11", "via_source_id"] == "newshorizondaily-2025-11-25"
+        assert src.loc["cnn-foreign-recruits-2025-11", "title"].startswith("[")  # CNN's own title is not known
+        relayed = src.loc[src["via_source_id"] == "novyny-live-2025-12-03"]
+        assert list(relayed["publisher"]) == ["Ukrinform"]
+        assert pd.isna(src.loc["coordination-hq-via-cnn-2025-11", "author"])  # CNN credits the Headquarters
+
+    def test_no_note_dates_cnn_beyond_its_relay(self) -> None:
+        """No cell says CNN reported on 2025-11-25, nor that Okhrymenko spoke 'about a week later'."""
+        cells = pd.concat([powdata.load(n).astype(str).stack() for n in ("observations", "quotes", "sources")])
+        text = " ".join(map(str, cells))
+        assert "CNN reported on" not in text and "about a week later" not in text.lower()
 
 
-class TestEthics:
-    PEOPLE = ("Zhuravlyov", "Nikolai", "Wang Guangjun", "Guangjun", "Kupiansk", "patriotism")
-
-    def test_no_value_names_or_describes_an_individual(self) -> None:
-        """No cell of any resource holds a prisoner's name or a detail of their story."""
-        for name in powdata.list_resources():
-            text = powdata.load(name).astype(str).to_csv()
-            for word in self.PEOPLE:
-                assert word not in text, (name, word)
-
-    def test_no_archived_text_names_an_individual_prisoner(self) -> None:
-        """The archived texts hold no prisoner's name, age or story: those passages are replaced by […]."""
-        for path in sorted((ROOT / "sources").glob("*.txt")):
-            text = path.read_text(encoding="utf-8")
-            for word in (*self.PEOPLE, "Zhuravl", "Wang", "43,", "POW camp", "Getty Images"):
-                assert word not in text, (path.name, word)
-        assert powdata.source_text(ARTICLE).count("[…]") == 2
+class TestNothingRepublished:
+    def test_the_package_holds_no_text_of_a_publication(self) -> None:
+        """No sources/ folder, no text resource in the descriptor, none in the wheel's or sdist's file list."""
+        assert not (ROOT / "sources").exists()
+        desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+        assert all(r["path"].startswith("data/") and r["path"].endswith(".csv") for r in desc["resources"])
+        pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # tomllib is 3.11+; the lines suffice
+        sdist = re.search(r"^\[tool\.hatch\.build\.targets\.sdist\]\ninclude = (.*)$", pyproject, re.M)
+        wheel = pyproject.split("[tool.hatch.build.targets.wheel.force-include]", 1)[1].split("\n[", 1)[0]
+        assert sdist and '"sources' not in sdist.group(1) and '"sources' not in wheel
 
     def test_no_column_could_identify_a_person(self) -> None:
         """No resource has a column such as name of a person, age, birth date or photo."""
@@ -246,24 +268,16 @@ class TestDescriptor:
             assert desc[key], key
         for res in desc["resources"]:
             assert res["hash"].startswith("sha256:") and res["bytes"] > 0
-            text = res["path"].startswith("sources/")
-            assert (res["mediatype"], res["encoding"]) == ("text/plain" if text else "text/csv", "utf-8")
+            assert (res["mediatype"], res["encoding"]) == ("text/csv", "utf-8")
             assert res["description"]
 
-    def test_every_archived_text_is_declared_with_its_licence(self) -> None:
-        """Each sources/*.txt is a resource with a licence note: the text's copyright stays with its publisher."""
-        desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
-        declared = {r["path"]: r for r in desc["resources"] if r["path"].startswith("sources/")}
-        on_disk = {f"sources/{p.name}" for p in (ROOT / "sources").glob("*.txt")}
-        assert set(declared) == on_disk and len(on_disk) == 8
-        for res in declared.values():
-            assert res["format"] == "txt" and "copyright" in res["licenses"][0]["title"].lower(), res["name"]
-
-    def test_every_quoted_publication_is_archived(self) -> None:
-        """Every publication an excerpt is quoted from has its text in the package."""
-        archived = {p.stem for p in (ROOT / "sources").glob("*.txt")}
-        for name in ("observations", "mentions"):
-            assert set(_quoted(name)["quoted_in"]) <= archived
+    def test_citation_is_dated_by_the_changelog(self) -> None:
+        """CITATION.cff's version and date-released are the CHANGELOG's entry for the descriptor's version."""
+        version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+        changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+        date = re.search(rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})$", changelog, re.M)
+        cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+        assert date and f'version: "{version}"' in cff and f'date-released: "{date.group(1)}"' in cff
 
     def test_every_field_is_described(self) -> None:
         """Every field of every Table Schema has a description and every schema a primary key."""
@@ -274,12 +288,11 @@ class TestDescriptor:
                 assert field.get("description"), (path.name, field["name"])
 
     def test_csv_files_are_utf8_lf(self) -> None:
-        """Every data file and archived text is UTF-8 with LF line endings."""
-        for path in [*sorted((ROOT / "data").glob("*.csv")), *sorted((ROOT / "sources").glob("*.txt"))]:
+        """Every data file is UTF-8 with LF line endings and a final newline."""
+        for path in sorted((ROOT / "data").glob("*.csv")):
             data = path.read_bytes()
             data.decode("utf-8")
-            assert b"\r" not in data, path.name
-            assert data.endswith(b"\n") or path.suffix == ".txt"  # a text ends as it was published
+            assert b"\r" not in data and data.endswith(b"\n"), path.name
 
     def test_stock_frictionless_cli_says_valid(self) -> None:
         """`frictionless validate datapackage.json` (no project code) reports the package valid."""

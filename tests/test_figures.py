@@ -23,7 +23,7 @@ class TestFigures:
         assert list(f.columns) == [c for c, _ in COLUMNS]
 
     def test_no_label_is_missing(self) -> None:
-        """Every indicator, unit, area, area kind, publisher and source title is filled in."""
+        """Every indicator, unit, area, area kind, stater's publisher and title is filled in."""
         f = figures()
         for col in LABELS:
             assert f[col].notna().all(), col
@@ -39,13 +39,13 @@ class TestFigures:
             assert row.indicator == ind.at[row.indicator_id, "name"]
             assert row.unit == ind.at[row.indicator_id, "unit"]
             assert (row.area, row.area_kind) == (areas.at[row.area_id, "name"], areas.at[row.area_id, "kind"])
-            assert row.source_publisher == src.at[row.source_id, "publisher"]
-            assert row.source_title == src.at[row.source_id, "title"]
+            assert row.stated_by_publisher == src.at[row.stated_by, "publisher"]
+            assert row.stated_by_title == src.at[row.stated_by, "title"]
 
     def test_bounds_are_the_interval_model(self) -> None:
-        """lower/upper/open flags equal powdata.interval(value, qualifier) on every row."""
+        """lower/upper/open flags equal powdata.interval(value, qualifier, value_max) on every row."""
         for row in figures().itertuples():
-            iv = interval(row.value, row.qualifier)
+            iv = interval(row.value, row.qualifier, None if pd.isna(row.value_max) else row.value_max)
             assert (row.lower, row.upper, row.lower_open, row.upper_open) == pytest.approx(tuple(iv))
 
     def test_more_than_is_open_ended(self) -> None:
@@ -54,15 +54,16 @@ class TestFigures:
         row = f.loc["foreign-pows-held-2025-08-14"]
         assert (row["value"], row["lower"], math.isinf(row["upper"]), row["lower_open"]) == (100, 100, True, True)
         assert (row["unit"], row["area"]) == ("persons", "All")
-        assert row["source_publisher"].startswith("Coordination Headquarters")
-        assert row["source_published"] == pd.Timestamp("2025-08-14")
+        assert row["stated_by_publisher"].startswith("Coordination Headquarters")
+        assert row["publications"] == "united24-2025-08-foreign-pows" and pd.isna(row["first_published"])
 
     def test_typed_like_load(self) -> None:
         """Shared columns keep load()'s dtypes; labels are strings or categories from the enums."""
         f = figures()
         obs = powdata.load("observations")
-        for col in ("value", "qualifier", "period_start", "as_of", "excerpt"):
+        for col in ("value", "value_max", "qualifier", "as_of_basis", "period_start", "as_of", "reading"):
             assert f[col].dtype == obs[col].dtype, col
+        assert f["excerpt"].dtype == powdata.load("quotes")["excerpt"].dtype
         assert list(f["unit"].cat.categories) == list(powdata.load("indicators")["unit"].cat.categories)
         assert str(f["indicator"].dtype) == "string" and str(f["area_kind"].dtype) == "category"
 
@@ -85,7 +86,7 @@ class TestFigures:
         import polars as pl
 
         f = figures(backend="polars")
-        assert f.schema["period_start"] == pl.Date and f.schema["source_published"] == pl.Date
+        assert f.schema["period_start"] == pl.Date and f.schema["first_published"] == pl.Date
         assert f.height == len(figures())
 
     def test_bad_backend(self) -> None:
@@ -95,19 +96,22 @@ class TestFigures:
 
 
 class TestPackageVersions:
-    def test_sources_language_and_text_resources(self) -> None:
-        """With 0.2.0's source languages and archived texts, every figure has its source's language."""
-        assert any(r.get("mediatype") == "text/plain" for r in powdata.descriptor()["resources"])
-        f = figures()
-        langs = powdata.load("sources").set_index("source_id")["language"]
-        assert list(f["source_language"]) == [langs[s] for s in f["source_id"]]
+    def test_every_publication_and_its_language_is_listed(self) -> None:
+        """Each figure lists every publication quoting it, in quote order, and their languages each once."""
+        f = figures().set_index("observation_id")
+        q = powdata.load("quotes").merge(powdata.load("sources")[["source_id", "language"]], on="source_id")
+        for oid, grp in q.groupby("observation_id", sort=False):
+            assert f.at[oid, "publications"] == "; ".join(grp["source_id"])
+            assert f.at[oid, "languages"] == "; ".join(dict.fromkeys(grp["language"]))
+            assert f.at[oid, "excerpt"] == grp["excerpt"].iloc[0]
+        assert f.at["foreign-fighters-named-2025-11-19", "languages"] == "uk; en; de"
 
     def test_package_without_language(self, pkg: Path) -> None:
-        """A package whose sources have no language column (before 0.2.0) gives an empty source_language."""
+        """A package whose sources have no language column gives empty languages, and every other label."""
         drop_source_language(pkg)
         f = figures(path=pkg)
-        assert f["source_language"].isna().all() and len(f) == len(figures())
-        assert f["source_publisher"].notna().all()
+        assert f["languages"].isna().all() and len(f) == len(figures())
+        assert f["stated_by_publisher"].notna().all()
 
     def test_dangling_label_is_an_error(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
         """A figure whose area is not in areas is refused with a pointer to validate, not an NA label."""

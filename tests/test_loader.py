@@ -45,13 +45,13 @@ class TestLoad:
     def test_enum_categories_are_the_vocabulary(self) -> None:
         """The qualifier categorical holds the whole controlled vocabulary, in schema order."""
         cats = list(powdata.load("observations")["qualifier"].cat.categories)
-        assert cats == ["exact", "approximately", "more_than", "at_least", "fewer_than", "at_most"]
+        assert cats == ["exact", "approximately", "nearly", "more_than", "at_least", "fewer_than", "at_most", "range"]
 
     def test_reduced_precision_dates_stay_as_written(self) -> None:
         """A month stays a month: as_of '2025-07' is not turned into a day."""
         obs = powdata.load("observations").set_index("observation_id")
-        assert obs.loc["foreign-share-of-pows-taken-2025-07", "as_of"] == "2025-07"
-        assert obs.loc["foreign-share-of-pows-taken-2024", "as_of"] == "2024"
+        assert obs.loc["foreign-share-of-pows-2025-07", "as_of"] == "2025-07"
+        assert obs.loc["foreign-share-of-pows-2024", "as_of"] == "2024"
 
     def test_unknown_resource_lists_the_resources(self) -> None:
         """An unknown name raises UnknownResourceError, a KeyError, naming the way out."""
@@ -103,18 +103,19 @@ class TestIntegrity:
 
 class TestVintages:
     def test_as_of_keeps_what_was_published_by_then(self) -> None:
-        """as_of keeps rows whose source was published on or before the date; undated chains are left out."""
+        """as_of keeps the statements a dated stater or publication had shown by the date; the rest are left out."""
         before = powdata.load("observations", as_of="2025-08-13")
         after = powdata.load("observations", as_of=dt.date(2025, 8, 14))
         assert before.empty
-        assert set(after["source_id"]) == {
+        assert set(after["stated_by"]) == {
             "coordination-hq-2025-08-14",
             "i-want-to-live-list",  # dated by the answer of 2025-08-14 (0.2.0)
             "wsj-prisoner-exchange-channel",  # published 2025-08-14 (0.2.0)
         }
         assert len(powdata.load("observations")) > len(after)
-        everything = powdata.load("observations", as_of="2030-01-01")
-        assert "ukrinform-de-2025-12" not in set(everything["source_id"])  # its date is not shown: left out
+        everything = set(powdata.load("observations", as_of="2030-01-01")["observation_id"])
+        assert "foreign-pows-held-2025-12-03" in everything  # Novyny.LIVE dates it; Ukrinform's copy is undated
+        assert "foreign-fighters-named-died-2025-11-19-ukrinform" not in everything  # only undated Ukrinform shows it
 
     def test_latest_gives_one_row_per_figure(self) -> None:
         """latest() has one row per indicator, area and period."""
@@ -128,7 +129,8 @@ class TestViews:
         """The share view lists 1%, 9%, 42%, 49% in time order with bounds and source."""
         v = powdata.foreign_share_by_year()
         assert v["value"].tolist() == [1, 9, 42, 49]
-        assert (v["lower"] == v["upper"]).all() and v["source"].notna().all()
+        assert (v["lower"] == v["upper"]).all() and v["stated_by_publisher"].notna().all()
+        assert v["reading"].notna().all()  # the 'taken' reading, labelled
 
     def test_listed_fighters_gap_is_computed_not_stored(self) -> None:
         """The list view computes the 1,262 no group accounts for, flagged as computed."""
@@ -264,9 +266,9 @@ class TestTypedApi:
 
 class TestSeriesOnOlderPackages:
     def test_series_reads_a_package_without_languages(self, tmp_path: Path) -> None:
-        """series() on a package from before 0.2.0 (no sources.language) reads its excerpts as English."""
+        """series() on a package whose sources have no language column still lists each statement's publications."""
         from tests.conftest import drop_source_language
 
         pkg = drop_source_language(copy_package(tmp_path / "pkg"))
-        s = powdata.series("foreign-fighters-listed", path=pkg)
-        assert len(s) == 4 and set(s["language"]) == {"en"}
+        s = powdata.series("foreign-pows-held", path=pkg)
+        assert len(s) == 3 and s["languages"].isna().all() and s["publications"].notna().all()

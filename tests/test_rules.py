@@ -16,13 +16,14 @@ import pandas as pd
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from powdata.intervals import Interval, add_bounds, interval
+from powdata.intervals import BOUNDS, Interval, add_bounds, interval
 from powdata.validation.report import ERROR
 from powdata.validation.rules import figure_forms, run_rules
 
 QUALS = ["exact", "more_than", "at_least", "fewer_than", "at_most"]
 COUNTRIES = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
 SOURCE = "src"
+PUBLICATION = "pub"
 
 
 def _frames(obs: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
@@ -44,22 +45,36 @@ def _frames(obs: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> dict[s
     members = pd.DataFrame({"area_id": ["grp", "grp"], "member_id": ["EEE", "FFF"]})
     sources = pd.DataFrame(
         {
-            "source_id": [SOURCE],
-            "published": pd.to_datetime(["2025-08-14"]),
-            "via_source_id": pd.array([None], dtype="string"),
+            "source_id": [SOURCE, PUBLICATION],
+            "published": pd.to_datetime(["2026-06-30", "2026-06-30"]),
+            "language": pd.array([None, "en"], dtype="string"),
+            "via_source_id": pd.array([None, None], dtype="string"),
         }
     )
     o = pd.DataFrame(obs)
+    quotes = pd.DataFrame(
+        {
+            "quote_id": [f"q-{i}" for i in o["observation_id"]],
+            "observation_id": o["observation_id"].astype("string"),
+            "source_id": PUBLICATION,
+            "excerpt": o.pop("excerpt").astype("string"),
+        }
+    )
     for col in ("period_start", "period_end"):
         o[col] = pd.to_datetime(o.get(col, pd.Series([None] * len(o))))
     o["as_of"] = o["as_of"].astype("string")
-    o["part_of"] = o.get("part_of", pd.Series([None] * len(o))).astype("string")
+    o["as_of_basis"] = pd.Categorical(["statement"] * len(o), categories=["text", "statement", "publication"])
+    for col in ("part_of", "variant_of"):
+        o[col] = o.get(col, pd.Series([None] * len(o))).astype("string")
     o["value"] = o["value"].astype("Float64")
-    o["qualifier"] = pd.Categorical(o["qualifier"], categories=[*QUALS, "approximately"])
-    m = pd.DataFrame(mentions, columns=["mention_id", "indicator_id", "area_id", "as_of", "source_id", "excerpt"])
+    o["value_max"] = o.get("value_max", pd.Series([None] * len(o))).astype("Float64")
+    o["qualifier"] = pd.Categorical(o["qualifier"], categories=list(BOUNDS))
+    cols = ["mention_id", "indicator_id", "area_id", "as_of", "stated_by", "quoted_in", "excerpt"]
+    m = pd.DataFrame(mentions, columns=cols)
     m["as_of"] = m["as_of"].astype("string")
     return {
         "observations": o,
+        "quotes": quotes,
         "indicators": ind,
         "areas": areas,
         "area_members": members,
@@ -82,7 +97,7 @@ def _obs(oid: str, ind: str, area: str, value: float, qual: str, as_of: str, uni
         "value": value,
         "qualifier": qual,
         "as_of": as_of,
-        "source_id": SOURCE,
+        "stated_by": SOURCE,
         "excerpt": excerpt,
         **kw,
     }
@@ -139,7 +154,8 @@ def packages(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
             "indicator_id": "listed",
             "area_id": a,
             "as_of": "2025-07",
-            "source_id": SOURCE,
+            "stated_by": SOURCE,
+            "quoted_in": PUBLICATION,
             "excerpt": f"names Land {a}",
         }
         for a in mentioned
@@ -184,10 +200,19 @@ def _set(frames: dict[str, pd.DataFrame], oid: str, **values: Any) -> dict[str, 
     i = csv_rows(frames, oid)
     for k, v in values.items():
         obs.loc[i, k] = v
+    out = {**frames, "observations": obs}
     if "value" in values:
         unit = {"listed": "persons", "killed": "persons", "share": "percent", "rank": "rank", "countries": "countries"}
-        obs.loc[i, "excerpt"] = f"says {figure_forms(float(values['value']), unit[obs.loc[i, 'indicator_id']])[0]}"
-    return {**frames, "observations": obs}
+        excerpt = f"says {figure_forms(float(values['value']), unit[obs.loc[i, 'indicator_id']])[0]}"
+        out = _quote(out, oid, excerpt)
+    return out
+
+
+def _quote(frames: dict[str, pd.DataFrame], oid: str, excerpt: str) -> dict[str, pd.DataFrame]:
+    """Replace the excerpt of observation ``oid``'s quote."""
+    quotes = frames["quotes"].copy()
+    quotes.loc[quotes["observation_id"] == oid, "excerpt"] = excerpt
+    return {**frames, "quotes": quotes}
 
 
 class TestConsistentPackages:
@@ -289,10 +314,8 @@ class TestMoreMutations:
     @given(packages(), st.integers(1, 10_000))
     def test_excerpt_with_another_figure(self, frames: dict[str, pd.DataFrame], delta: int) -> None:
         """An excerpt that writes another number than the value fails excerpt-carries-figure."""
-        obs = frames["observations"].copy()
-        i = csv_rows(frames, "w-1")
-        obs.loc[i, "excerpt"] = f"lists {float(obs.loc[i, 'value']) + delta:,.0f} people"
-        assert "excerpt-carries-figure" in errors({**frames, "observations": obs})
+        value = float(frames["observations"].loc[csv_rows(frames, "w-1"), "value"])
+        assert "excerpt-carries-figure" in errors(_quote(frames, "w-1", f"lists {value + delta:,.0f} people"))
 
     @given(packages())
     def test_whole_made_part_of_its_part(self, frames: dict[str, pd.DataFrame]) -> None:
@@ -413,7 +436,8 @@ class TestRuleContract:
         import powdata
         from powdata.validation.rules import RULES
 
-        frames = {n: powdata.load(n) for n in ["observations", "indicators", "areas", "area_members", "mentions"]}
+        names = ["observations", "quotes", "indicators", "areas", "area_members", "mentions"]
+        frames = {n: powdata.load(n) for n in names}
         frames["sources"] = powdata.load("sources").assign(published=pd.Timestamp("2999-01-01"))
         obs = frames["observations"].copy()
         obs["value"] = obs["value"] * 1000 + 0.5
@@ -495,7 +519,13 @@ class TestQualifierWords:
             [
                 ("en", "more than", "more_than"),
                 ("en", "at least", "at_least"),
-                ("en", "nearly", "approximately"),
+                ("en", "nearly", "nearly"),
+                ("en", "about", "approximately"),
+                ("en", "up to", "at_most"),
+                ("uk", "майже", "nearly"),
+                ("uk", "до", "at_most"),
+                ("ru", "почти", "nearly"),
+                ("de", "knapp", "nearly"),
                 ("uk", "понад", "more_than"),
                 ("uk", "більш ніж", "more_than"),
                 ("uk", "щонайменше", "at_least"),
@@ -522,3 +552,135 @@ class TestQualifierWords:
         i = obs.index[obs["qualifier"] == "exact"][0]
         obs.loc[i, "qualifier"] = qual
         assert "qualifier-matches-words" in errors({**frames, "observations": obs})
+
+
+class TestStatements:
+    @given(packages())
+    def test_a_statement_stored_twice_fails(self, frames: dict[str, pd.DataFrame]) -> None:
+        """A twin of an observation (same stater, figure, indicator, area, period, date) fails statement-stored-once."""
+        obs = frames["observations"]
+        twin = obs.loc[obs["observation_id"] == "w-2"].assign(observation_id="w-2-again")
+        quotes = frames["quotes"]
+        q = quotes.loc[quotes["observation_id"] == "w-2"].assign(quote_id="q-again", observation_id="w-2-again")
+        mutated = {**frames, "observations": pd.concat([obs, twin], ignore_index=True)}
+        mutated["quotes"] = pd.concat([quotes, q], ignore_index=True)
+        problems = [p for p in run_rules(mutated) if p.rule == "statement-stored-once" and p.severity == ERROR]
+        assert problems and "w-2-again" in problems[0].ids
+
+    @given(packages())
+    def test_one_publication_quoted_twice_for_one_statement_fails(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Two quotes of one observation from one publication fail statement-stored-once, naming the quotes row."""
+        quotes = frames["quotes"]
+        extra = quotes.iloc[[0]].assign(quote_id="q-extra")
+        problems = [
+            p
+            for p in run_rules({**frames, "quotes": pd.concat([quotes, extra], ignore_index=True)})
+            if p.rule == "statement-stored-once" and p.resource == "quotes"
+        ]
+        assert [(p.severity, p.row, p.ids) for p in problems] == [(ERROR, len(quotes) + 2, ("q-w-1", "q-extra"))]
+
+    @given(packages())
+    def test_a_variant_is_not_a_second_statement(self, frames: dict[str, pd.DataFrame]) -> None:
+        """A publication's different wording (variant_of) of a statement passes and is not counted again."""
+        obs = frames["observations"]
+        base = obs.loc[obs["observation_id"] == "w-2"].iloc[0]
+        variant = obs.loc[obs["observation_id"] == "w-2"].assign(
+            observation_id="w-2-lead", variant_of="w-2", value=float(base["value"]) + 1, qualifier="exact"
+        )
+        variant["qualifier"] = pd.Categorical(["exact"], categories=list(BOUNDS))
+        quotes = pd.concat(
+            [
+                frames["quotes"],
+                pd.DataFrame(
+                    {
+                        "quote_id": ["q-lead"],
+                        "observation_id": ["w-2-lead"],
+                        "source_id": [PUBLICATION],
+                        "excerpt": [f"lists {figure_forms(float(base['value']) + 1, 'persons')[0]} people"],
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+        mutated = {**frames, "observations": pd.concat([obs, variant], ignore_index=True), "quotes": quotes}
+        assert errors(mutated) == set()
+
+    @given(packages())
+    def test_a_variant_of_another_statement_fails(self, frames: dict[str, pd.DataFrame]) -> None:
+        """A variant naming an observation of another indicator fails variant-of-statement."""
+        assert "variant-of-statement" in errors(_set(frames, "w-2", variant_of="s-1"))
+
+    @given(packages())
+    def test_an_unquoted_observation_fails(self, frames: dict[str, pd.DataFrame]) -> None:
+        """An observation with no row in quotes fails observation-quoted."""
+        quotes = frames["quotes"]
+        assert "observation-quoted" in errors({**frames, "quotes": quotes.loc[quotes["observation_id"] != "w-1"]})
+
+
+class TestCumulativeAcrossPrecisions:
+    """Issue 17 item 8: statements are compared whatever the precision of their dates."""
+
+    def _three(self, middle_as_of: str) -> dict[str, pd.DataFrame]:
+        obs = [
+            _obs("a", "listed", "all", 18000, "more_than", "2025-11-19", "persons"),
+            _obs("b", "listed", "all", 10000, "more_than", middle_as_of, "persons"),
+            _obs("c", "listed", "all", 17000, "exact", "2026-01-05", "persons"),
+        ]
+        return _frames(obs, [])
+
+    def test_a_month_vintage_between_does_not_hide_the_fall(self) -> None:
+        """'>18,000', then a month-precision '>10,000', then 17,000 exact fails cumulative-never-shrinks on a and c."""
+        problems = [p for p in run_rules(self._three("2025-12")) if p.rule == "cumulative-never-shrinks"]
+        assert [(p.ids, p.severity, p.row) for p in problems] == [(("a", "c"), ERROR, 4)]
+
+    def test_a_year_vintage_spanning_both_does_not_hide_the_fall(self) -> None:
+        """A year-precision statement that covers both dates is not ordered, and the fall from a to c still fails."""
+        problems = [p for p in run_rules(self._three("2025")) if p.rule == "cumulative-never-shrinks"]
+        assert [p.ids for p in problems] == [("a", "c")]
+
+    def test_two_figures_of_one_day_are_compared(self) -> None:
+        """Two statements of one cumulative indicator on one day, one certainly below the other, fail."""
+        obs = [
+            _obs("a", "listed", "all", 18000, "more_than", "2025-11-19", "persons"),
+            _obs("b", "listed", "all", 17000, "exact", "2025-11-19", "persons", stated_by="other"),
+        ]
+        frames = _frames(obs, [])
+        frames["sources"] = pd.concat(
+            [frames["sources"], frames["sources"].iloc[[0]].assign(source_id="other")], ignore_index=True
+        )
+        problems = [p for p in run_rules(frames) if p.rule == "cumulative-never-shrinks"]
+        assert [p.ids for p in problems] == [("a", "b")]
+
+    def test_growth_across_precisions_passes(self) -> None:
+        """16,894 (day), more than 18,000 (month), 20,000 (year after) never shrink: no problem."""
+        obs = [
+            _obs("a", "listed", "all", 16894, "exact", "2025-08-14", "persons"),
+            _obs("b", "listed", "all", 18000, "more_than", "2025-11", "persons"),
+            _obs("c", "listed", "all", 20000, "exact", "2026", "persons"),
+        ]
+        assert [p for p in run_rules(_frames(obs, [])) if p.rule == "cumulative-never-shrinks"] == []
+
+
+class TestValueMax:
+    def test_a_range_needs_its_upper_end(self) -> None:
+        """qualifier range without value_max fails value-max-matches-qualifier."""
+        frames = _frames([_obs("r", "listed", "all", 1000, "exact", "2025-10", "persons")], [])
+        frames["observations"]["qualifier"] = pd.Categorical(["range"], categories=list(BOUNDS))
+        assert "value-max-matches-qualifier" in errors(frames)
+
+    def test_an_upper_end_where_the_words_give_none_fails(self) -> None:
+        """A value_max on an at_least figure fails value-max-matches-qualifier."""
+        frames = _frames([_obs("r", "listed", "all", 1000, "at_least", "2025-10", "persons", value_max=5000)], [])
+        assert "value-max-matches-qualifier" in errors(frames)
+
+    def test_a_stated_range_passes_and_carries_both_ends(self) -> None:
+        """'1,000–5,000' as range [1000, 5000] and 'about 2-3' as approximately pass every rule."""
+        obs = [_obs("r", "listed", "all", 1000, "exact", "2025-10", "persons", value_max=5000)]
+        obs += [_obs("w", "share", "all", 2, "exact", "2025-10", "percent", value_max=3)]
+        frames = _frames(obs, [])
+        frames["observations"]["qualifier"] = pd.Categorical(["range", "approximately"], categories=list(BOUNDS))
+        frames = _quote(_quote(frames, "r", "up to 1,000–5,000 Cubans"), "w", "about 2-3% of them")
+        # "up to" before a range is at_most, not range: the words decide
+        assert {p.rule for p in run_rules(frames) if p.severity == ERROR} == {"qualifier-matches-words"}
+        frames = _quote(frames, "r", "from 1,000–5,000 Cubans")
+        assert errors(frames) == set()

@@ -52,7 +52,8 @@ class TestTables:
             ("indicator_id", "indicators", "indicator_id"),
             ("area_id", "areas", "area_id"),
             ("part_of", "observations", "observation_id"),
-            ("source_id", "sources", "source_id"),
+            ("variant_of", "observations", "observation_id"),
+            ("stated_by", "sources", "source_id"),
         }
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
@@ -176,8 +177,8 @@ class TestDatasette:
 
 class TestOlderPackage:
     def test_package_without_source_language(self, pkg: Path, tmp_path: Path) -> None:
-        """A package from before 0.2.0 (sources without language) exports; the view's source_language is NULL."""
+        """A package whose sources have no language column exports; the view's languages are NULL."""
         drop_source_language(pkg)
         write_sqlite(tmp_path / "old.sqlite", path=pkg)
-        langs = {r[0] for r in _con(tmp_path / "old.sqlite").execute("SELECT source_language FROM figures")}
+        langs = {r[0] for r in _con(tmp_path / "old.sqlite").execute("SELECT languages FROM figures")}
         assert langs == {None}

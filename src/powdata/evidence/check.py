@@ -166,13 +166,13 @@ def number_spans(text: str) -> list[tuple[int, int]]:
 
 def cut_mid_word(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str | None:
     """Why the slice ``text[start:end]`` does not start and end on a boundary (None when it does)."""
+    for a, b in spans:
+        if a < start < b or a < end < b:
+            return f"it cuts the number {text[a:b]!r}"
     if start > 0 and text[start - 1].isalnum() and text[start].isalnum():
         return f"it starts inside the word {_word_at(text, start)!r}"
     if end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
         return f"it ends inside the word {_word_at(text, end - 1)!r}"
-    for a, b in spans:
-        if a < start < b or a < end < b:
-            return f"it cuts the number {text[a:b]!r}"
     return None
 
 

@@ -115,16 +115,18 @@ def rule_statement_stored_once(ctx: Context) -> list[Problem]:
     out: list[Problem] = []
     key = ["indicator_id", "area_id", "period_start", "period_end", "stated_by", "value", "value_max", "qualifier"]
     dup = obs.duplicated(key, keep=False).to_numpy()
+    same_date = obs.duplicated([*key, "as_of"], keep=False).to_numpy()
+    by_publication = (obs["as_of_basis"].astype(object) == "publication").to_numpy()
     for _, grp in obs.loc[dup].groupby(key, dropna=False, sort=False):
         ids = tuple(grp["observation_id"].astype(object))
-        same_date = grp["as_of"].astype(object).nunique(dropna=False) == 1
-        by_publication = (grp["as_of_basis"].astype(object) == "publication").any()
-        sev = ERROR if same_date or by_publication else WARNING
+        where = obs.index.get_indexer(grp.index)
+        any_publication = bool(by_publication[where].any())
         msg = (
             f"one statement stored {len(ids)} times ({list_ids(ids)}: same stater {grp['stated_by'].iloc[0]}, "
             f"indicator, area, period and figure): keep one observation and add the others' publications as quotes"
         )
-        for i in grp.index[1:]:
+        for i, at in zip(grp.index[1:], where[1:], strict=True):
+            sev = ERROR if same_date[at] or any_publication else WARNING
             out.append(Problem("statement-stored-once", sev, msg, "observations", int(i) + 2, "observation_id", ids))
     qdup = quotes.duplicated(["observation_id", "source_id"], keep=False).to_numpy()
     for _, grp in quotes.loc[qdup].groupby(["observation_id", "source_id"], sort=False):
