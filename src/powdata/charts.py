@@ -262,10 +262,15 @@ _OFFSETS = [
 def _place_label(cv: _Canvas, ax: Axes, x: Any, y: float, text: str, gid: str, *, prefer_above: bool = False) -> Any:
     """Put ``text`` next to (x, y) at the first offset whose box meets no label or mark and stays in the panel."""
     inside = _extent(ax, cv.renderer).padded(-1)
-    above = [(0, 9 * k, "center", "bottom") for k in (1, 2, 3)] if prefer_above else []
+    above = [
+        (dx, 9 * k, ha, "bottom") for k in (1, 2, 3, 4) for dx, ha in ((0, "center"), (12, "right"), (-12, "left"))
+    ]
+    above = above if prefer_above else []
     candidates = above + [(dx * k, dy * k, ha, va) for k in (1, 2, 3, 4) for dx, dy, ha, va in _OFFSETS]
     for dx, dy, ha, va in candidates:
-        label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, fontsize=9)
+        label = ax.annotate(
+            text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, ma="center", fontsize=9
+        )
         box = _extent(label, cv.renderer).padded(1.5)
         fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
         if fits and not _overlaps(box, cv.taken):
@@ -371,10 +376,10 @@ def _thousands() -> Any:
     return FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}")
 
 
-def _ylim(ax: Axes, rows: Any, unit: str) -> None:
+def _ylim(ax: Axes, rows: Any, unit: str, headroom: float = 1.45) -> None:
     tops = [float(v) for v in rows["value"]]
     tops += [float(u) for u in rows["upper"] if math.isfinite(float(u))]
-    top = max(tops) * 1.45 if tops else 1.0
+    top = max(tops) * headroom if tops else 1.0
     if unit == "percent":
         top = min(max(top, 10.0), 100.0) if max(tops) <= 100 else top
     ax.set_ylim(0, top)
@@ -430,7 +435,7 @@ def _period_text(start: dt.date, end: dt.date, stated: bool) -> str:
 def _draw_periods(cv: _Canvas, ax: Axes, p: _Panel, start: dt.date, end: dt.date) -> None:
     from matplotlib.lines import Line2D
 
-    _ylim(ax, p.rows, p.unit)
+    _ylim(ax, p.rows, p.unit, headroom=1.75)  # room for the labels above the bars
     _date_axis(ax, start, end)
     _panel_title(ax, p)
     queued = []
@@ -445,7 +450,7 @@ def _draw_periods(cv: _Canvas, ax: Axes, p: _Panel, start: dt.date, end: dt.date
         mid = s + (e - s) / 2
         for artist in _draw_interval(cv, ax, mid, row, color=_GREEN):
             cv.taken.append(_extent(artist, cv.renderer).padded(1))
-        queued.append((mid, row, f"{figure_label(row, p.unit)} ({_period_text(s, e, stated)})"))
+        queued.append((mid, row, f"{figure_label(row, p.unit)}\n({_period_text(s, e, stated)})"))  # two short lines
         _mark(
             cv,
             "a figure for a period: a bar across its period (never joined to another)",
@@ -555,7 +560,7 @@ def _draw(chart: str, title: str, as_of: Any, path: Any) -> Figure:
             ]
             ends += [_date(d) for d in p.rows["as_of_end"]]
             ends += [_date(d) for d in p.rows["period_end"].dropna()]
-        pad = dt.timedelta(days=max(20, (max(ends) - min(starts)).days // 12))
+        pad = dt.timedelta(days=max(46, (max(ends) - min(starts)).days // 12))  # a lone date still gets two ticks
         start, end = min(starts) - pad, max(ends) + pad
     for ax, p in zip(axes, ps, strict=True):
         if p.kind == "parts":
@@ -565,6 +570,7 @@ def _draw(chart: str, title: str, as_of: Any, path: Any) -> Figure:
         else:
             _draw_dates(cv, ax, p, start, end)
     height = fig.get_figheight()
+    title = textwrap.fill(title, 68)  # 12 pt bold: about 68 characters fit the figure's width
     fig.text(_LEFT / WIDTH, 1 - 0.12 / height, title, fontsize=12, weight="bold", va="top", gid="title")
     handles, labels = list(cv.marks.values()), list(cv.marks)
     fig.legend(
@@ -588,7 +594,10 @@ def _fit(fig: Figure, cv: _Canvas, n_lines: int) -> Figure:
     """Grow the figure so the legend and the footer have exactly the room they need (axes keep their size)."""
     renderer = cv.renderer
     legend = fig.legends[0]
-    need_top = _extent(legend, renderer).height / fig.dpi + 0.5
+    title = next(t for t in fig.texts if t.get_gid() == "title")
+    title_h = _extent(title, renderer).height / fig.dpi  # one line or two
+    below_title = 0.12 + title_h + 0.1
+    need_top = below_title + _extent(legend, renderer).height / fig.dpi + 0.1
     note = next(t for t in fig.texts if t.get_gid() == "note")
     need_bottom = _extent(note, renderer).height / fig.dpi + 0.15
     old_h = fig.get_figheight()
@@ -601,9 +610,8 @@ def _fit(fig: Figure, cv: _Canvas, n_lines: int) -> Figure:
     for ax, pos in positions:
         y0 = (pos.y0 * old_h + shift) / new_h
         ax.set_position((pos.x0, y0, pos.width, pos.height * old_h / new_h))
-    title = next(t for t in fig.texts if t.get_gid() == "title")
     title.set_y(1 - 0.12 / new_h)
-    legend.set_bbox_to_anchor((_LEFT / WIDTH, 1 - 0.42 / new_h), transform=fig.transFigure)
+    legend.set_bbox_to_anchor((_LEFT / WIDTH, 1 - below_title / new_h), transform=fig.transFigure)
     note.set_y(0.1 / new_h)
     return fig
 
