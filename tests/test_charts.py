@@ -33,8 +33,15 @@ def _texts(fig: Any) -> list[Any]:
     """Every visible, non-empty text of the figure: labels, titles, ticks, legend, note."""
     from matplotlib.text import Text
 
+    undrawn = set()  # matplotlib keeps tick labels for ticks outside the axis's view; it does not draw them
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks():
+                if not lo <= tick.get_loc() <= hi:
+                    undrawn |= {id(tick.label1), id(tick.label2)}
     found = fig.findobj(lambda a: isinstance(a, Text) and a.get_visible() and a.get_text().strip() != "")
-    return [t for t in found if t.get_text().strip()]
+    return [t for t in found if id(t) not in undrawn]
 
 
 def _statement_marks(fig: Any) -> list[str]:
