@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import threading
@@ -131,7 +132,7 @@ def browser() -> Iterator[Any]:
     """Headless Chromium from the distribution's packages, driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
-    exe = shutil.which("chromium") or CHROMIUM
+    exe = os.environ.get("POWDATA_CHROMIUM") or shutil.which("chromium") or CHROMIUM  # CI may name its own
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, headless=True, args=["--no-sandbox"])
         try:

@@ -330,11 +330,10 @@ def _methodology(d: _Data) -> str:
         "",
         "## How reports are found",
         "",
-        "Reports are added as the maintainers find them (news searches in English, Ukrainian, Russian and "
-        "German, and the statements of Ukraine's Coordination Headquarters for the Treatment of Prisoners of "
-        "War and its I Want to Live project). Each release's changelog lists the reports it added. The "
+        "Reports are added as the maintainers find them; the search is not systematic, and a release does "
+        "not record how each report was found. Each release's changelog lists the reports it added. The "
         "collection is **not complete**: a figure missing here may well have been published, and a figure's "
-        "absence says nothing. Reports of a figure can be sent with the form for a wrong figure.",
+        "absence says nothing. A report powdata lacks can be sent with the form for a wrong figure.",
         "",
         "## What is checked",
         "",
