@@ -31,7 +31,7 @@ class TestCommands:
         r = run_cli("show", "indicators", "--format", fmt)
         assert r.returncode == 0 and "foreign-pows-held" in r.stdout
         if fmt == "json":
-            assert len(json.loads(r.stdout)) == len(powdata.load("indicators")) == 13
+            assert len(json.loads(r.stdout)) == len(powdata.load("indicators")) == 17
 
     @pytest.mark.parametrize("ext", ["csv", "json", "parquet"])
     def test_export(self, tmp_path: Path, ext: str) -> None:
@@ -40,7 +40,7 @@ class TestCommands:
         r = run_cli("export", "observations", "--to", str(target))
         assert r.returncode == 0, r.stderr
         reader = {"csv": pd.read_csv, "json": pd.read_json, "parquet": pd.read_parquet}[ext]
-        assert len(reader(target)) == len(powdata.load("observations")) == 37
+        assert len(reader(target)) == len(powdata.load("observations")) == 34
 
     def test_export_refuses_to_overwrite(self, tmp_path: Path) -> None:
         """export refuses an existing file without --force (exit 2) and overwrites with it."""

@@ -179,13 +179,23 @@ class TestMaintainerFlow:
                 {
                     **by_id(rows, "observation_id", "foreign-pow-countries-2025-08-14"),
                     "observation_id": "foreign-pow-countries-2025-08-14-b",
-                    "source_id": "united24-2025-08-foreign-pows",
+                    "stated_by": "united24-2025-08-foreign-pows",
                     "as_of": "",
                 }
             )
 
+        def quote(rows, fields):  # type: ignore[no-untyped-def]
+            rows.append(
+                {
+                    **by_id(rows, "quote_id", "foreign-pow-countries-2025-08-14--united24"),
+                    "quote_id": "foreign-pow-countries-2025-08-14-b--united24",
+                    "observation_id": "foreign-pow-countries-2025-08-14-b",
+                }
+            )
+
         _edit(new, "observations", add)
-        assert registry_mismatch(new) == ["observations"]
+        _edit(new, "quotes", quote)
+        assert registry_mismatch(new) == ["observations", "quotes"]
         assert run_cli("validate", str(new)).returncode == 0
         gate = run_cli("diff", str(old), str(new))
         assert gate.returncode == 1 and f"REFUSED: data changed (minor) but the version stayed {VERSION}" in gate.stdout

@@ -30,14 +30,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 class TestWheel:
     def test_wheel_carries_the_data(self, wheel: Path) -> None:
-        """The wheel holds the descriptor, every CSV, every schema and py.typed."""
+        """The wheel holds the descriptor, every CSV, every schema and py.typed, and no text of a publication."""
         names = set(zipfile.ZipFile(wheel).namelist())
-        for res in ("observations", "indicators", "areas", "area_members", "mentions", "sources"):
+        for res in ("observations", "quotes", "indicators", "areas", "area_members", "mentions", "sources"):
             assert f"powdata/_data/data/{res}.csv" in names
             assert f"powdata/_data/schemas/{res}.json" in names
         assert {"powdata/_data/datapackage.json", "powdata/py.typed"} <= names
-        for text in (ROOT / "sources").glob("*.txt"):
-            assert f"powdata/_data/sources/{text.name}" in names
+        assert not [n for n in names if n.endswith(".txt") or "/_data/sources/" in n]  # excerpts only (1.0.0)
 
     def test_core_install_needs_pandas_only(self, wheel: Path) -> None:
         """The wheel's only unconditional dependency is pandas; everything else is an extra."""
@@ -51,7 +50,7 @@ class TestWheel:
         assert {"validate", "polars", "parquet", "datasette", "plot"} <= extras
 
     def test_wheel_installs_and_loads_in_a_fresh_venv(self, wheel: Path, tmp_path: Path) -> None:
-        """Installed in a fresh venv, the wheel loads every resource, typed, and validates its excerpts offline."""
+        """Installed in a fresh venv, the wheel loads every resource, typed, and validates offline."""
         env_dir = tmp_path / "venv"
         venv.create(env_dir, with_pip=True)
         py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
@@ -71,9 +70,9 @@ class TestWheel:
             "assert '_data' in str(powdata._package.default_root()), powdata._package.default_root()\n"
             "out = {n: {c: str(t) for c, t in powdata.load(n).dtypes.items()} for n in powdata.list_resources()}\n"
             "report = powdata.validate(structural=False)\n"
-            "assert report.valid and 'excerpt-verbatim' not in {p.rule for p in report.problems}, report.to_text()\n"
-            "obs = powdata.load('observations')\n"
-            "assert all(e in powdata.source_text(s) for e, s in zip(obs.excerpt, obs.source_id))\n"
+            "assert report.valid, report.to_text()\n"
+            "quoted = set(powdata.load('quotes')['observation_id'])\n"
+            "assert quoted == set(powdata.load('observations')['observation_id'])\n"
             "print(json.dumps({'file': powdata.__file__, 'version': powdata.__version__, 'dtypes': out}))\n"
         )
         elsewhere = tmp_path / "elsewhere"

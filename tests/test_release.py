@@ -1,4 +1,4 @@
-"""The 0.2.0 release is honest: the changelog, the diff, the registry and the README agree."""
+"""The 1.0.0 release is honest: the changelog, the diff, the registry and the README agree."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from powdata.validation.rules.excerpts import QUALIFIER_WORDS
 from tests.conftest import ROOT
 
 RELEASE_0_1_0 = "4d4bedd"  # the commit that landed 0.1.0 (the last with "version": "0.1.0")
+RELEASE_0_2_0 = "ee640d6"  # the last commit with "version": "0.2.0", from which 1.0.0 branches
 
 
 def _changelog_section(version: str) -> str:
@@ -24,33 +25,64 @@ def _changelog_section(version: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def diff_from_0_1_0():  # type: ignore[no-untyped-def]
-    """The diff from the 0.1.0 commit to this checkout."""
-    return diff_packages(f"git:{RELEASE_0_1_0}", ROOT)
+def diff_from_0_2_0():  # type: ignore[no-untyped-def]
+    """The diff from the last 0.2.0 commit to this checkout."""
+    return diff_packages(f"git:{RELEASE_0_2_0}", ROOT)
+
+
+def _migration_table() -> dict[str, str]:
+    """The old id → new id table of 1.0.0's "How to migrate from 0.2"."""
+    section = _changelog_section("1.0.0").split("### How to migrate from 0.2", 1)[1].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| (?:indicator |source )?`([a-z0-9-]+)` \| `([a-z0-9-]+)` \|", section, re.M)
+    return dict(rows)
 
 
 class TestDiffAndChangelog:
-    def test_diff_requires_minor_and_the_version_is_minor(self, diff_from_0_1_0) -> None:  # type: ignore[no-untyped-def]
-        """From 0.1.0 the changes need a MINOR bump, and 0.2.0 is one."""
-        assert diff_from_0_1_0.old_version == "0.1.0"
-        assert (diff_from_0_1_0.required, diff_from_0_1_0.actual, diff_from_0_1_0.bump_ok) == ("minor", "minor", True)
+    def test_diff_requires_major_and_the_version_is_major(self, diff_from_0_2_0) -> None:  # type: ignore[no-untyped-def]
+        """From 0.2.0 the changes need a MAJOR bump (texts removed, ids renamed), and 1.0.0 is one."""
+        assert diff_from_0_2_0.old_version == "0.2.0"
+        assert (diff_from_0_2_0.required, diff_from_0_2_0.actual, diff_from_0_2_0.bump_ok) == ("major", "major", True)
 
-    def test_changelog_names_every_id_the_diff_names(self, diff_from_0_1_0) -> None:  # type: ignore[no-untyped-def]
-        """Every observation, source and indicator added or corrected since 0.1.0 is named in 0.2.0's entry."""
-        section = _changelog_section("0.2.0")
-        named = set(re.findall(r"`([a-z0-9._-]+)`", section))
-        for change in diff_from_0_1_0.changes:
-            if change.kind == "field added":
-                assert f"{change.resource}.{change.detail}" in named, change.detail
+    def test_changelog_names_every_change_the_diff_names(self, diff_from_0_2_0) -> None:  # type: ignore[no-untyped-def]
+        """Every id, field and resource the diff names since 0.2.0 is named in 1.0.0's entry."""
+        named = set(re.findall(r"`([a-z0-9._-]+)`", _changelog_section("1.0.0")))
+        for change in diff_from_0_2_0.changes:
+            if change.kind in ("field added", "field removed"):
+                field = change.detail.split(" ", 1)[0]
+                assert f"{change.resource}.{field}" in named, (change.kind, change.resource, field)
+            elif change.kind.startswith("constraint"):
+                field = change.detail.split(".", 1)[0]
+                assert f"{change.resource}.{field}" in named, (change.kind, change.resource, field)
+            elif change.kind in ("resource added", "resource removed"):
+                assert change.resource in named, change.resource
             elif change.resource in ("observations", "sources", "indicators"):
                 ident = change.detail.split(".", 1)[0].split(" ", 1)[0]
                 assert ident in named, (change.kind, change.detail[:80])
-            elif change.kind == "resource added":
-                assert change.resource.removeprefix("text-") in named, change.resource
 
-    def test_no_row_of_0_1_0_was_removed(self, diff_from_0_1_0) -> None:  # type: ignore[no-untyped-def]
-        """Nothing of 0.1.0 is deleted and no id is reused."""
-        assert not [c for c in diff_from_0_1_0.changes if c.level == "major"]
+    def test_every_removed_id_is_mapped_to_one_that_exists(self, diff_from_0_2_0) -> None:  # type: ignore[no-untyped-def]
+        """Each row the diff says was removed is in the migration table, and its new id is in the data."""
+        import powdata
+
+        table = _migration_table()
+        ids = {
+            "observations": set(powdata.load("observations")["observation_id"]),
+            "indicators": set(powdata.load("indicators")["indicator_id"]),
+            "sources": set(powdata.load("sources")["source_id"]),
+        }
+        removed = [c for c in diff_from_0_2_0.changes if c.kind == "row removed"]
+        assert removed
+        for change in removed:
+            old = change.detail.split(" ", 1)[0]
+            assert table.get(old) in ids[str(change.resource)], old
+            assert old not in ids[str(change.resource)]  # never reused
+
+    def test_no_row_of_0_1_0_was_removed_without_a_mapping(self) -> None:
+        """Every row of 0.1.0 is still there under its id or mapped to a new one in the migration table."""
+        old = diff_packages(f"git:{RELEASE_0_1_0}", ROOT)
+        table = _migration_table()
+        for change in old.changes:
+            if change.kind == "row removed":
+                assert change.detail.split(" ", 1)[0] in table, change.detail
 
 
 class TestRegistry:
@@ -64,11 +96,21 @@ class TestRegistry:
             data = _git_show(RELEASE_0_1_0, res["path"])
             assert "sha256:" + hashlib.sha256(data).hexdigest() == recorded[res["name"]], res["name"]
 
-    def test_0_2_0_is_recorded(self) -> None:
-        """releases/0.2.0.json records every resource of this version, archived texts included."""
-        recorded = json.loads((ROOT / "releases" / "0.2.0.json").read_text(encoding="utf-8"))
+    def test_0_2_0_files_are_unchanged_in_history(self) -> None:
+        """The files at the last 0.2.0 commit hash to what releases/0.2.0.json recorded."""
+        import hashlib
+
+        recorded = json.loads((ROOT / "releases" / "0.2.0.json").read_text(encoding="utf-8"))["resources"]
+        desc = json.loads(_git_show(RELEASE_0_2_0, "datapackage.json"))
+        for res in desc["resources"]:
+            data = _git_show(RELEASE_0_2_0, res["path"])
+            assert "sha256:" + hashlib.sha256(data).hexdigest() == recorded[res["name"]], res["name"]
+
+    def test_1_0_0_is_recorded(self) -> None:
+        """releases/1.0.0.json records every resource of this version."""
+        recorded = json.loads((ROOT / "releases" / "1.0.0.json").read_text(encoding="utf-8"))
         desc = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
-        assert recorded["version"] == desc["version"] == "0.2.0"
+        assert recorded["version"] == desc["version"] == "1.0.0"
         assert recorded["resources"] == {r["name"]: r["hash"] for r in desc["resources"]}
 
 

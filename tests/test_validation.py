@@ -9,13 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 import powdata
 from powdata.errors import PackageReadError, UnsafePathError
 from powdata.release.build import build
-from tests.conftest import by_id, copy_package
+from tests.conftest import by_id
 
 Rows = list[dict[str, str]]
 
@@ -29,30 +27,34 @@ def _set(key: str, **changes: str) -> Callable[[Rows], None]:
     return change
 
 
+def _row(resource: str, row_id: str) -> int:
+    """The CSV line (header = 1) of the row whose first column is ``row_id`` in the shipped ``resource``."""
+    from tests.conftest import ROOT, read_rows
+
+    rows = read_rows(ROOT / "data" / f"{resource}.csv")
+    return next(i for i, r in enumerate(rows) if next(iter(r.values())) == row_id) + 2
+
+
+COUNTRIES = "foreign-pow-countries-2025-08-14"
+SHARE_2024 = "foreign-share-of-pows-2024"
+KILLED = "foreign-fighters-listed-killed-2025-08"
+WEEKLY = "foreign-surrenders-per-week-2025-12-31"
+OKHRYMENKO = "foreign-pows-held-2025-12-03"
+SUMMARY = "foreign-fighters-named-died-2025-11-19-summary"
+NAMED_UKR = "foreign-fighters-named-2025-11-19--ukrinform-de"
+
 # (resource, change, rule, row, column): each changes one thing in a valid copy
 DEFECTS = [
-    ("observations", _set("foreign-pow-countries-2025-08-14", value="thirty"), "type", 3, "value"),
-    ("observations", _set("foreign-pow-countries-2025-08-14", value=""), "required", 3, "value"),
-    ("observations", _set("foreign-pow-countries-2025-08-14", qualifier="roughly"), "enum", 3, "qualifier"),
-    ("observations", _set("foreign-pow-countries-2025-08-14", value="-1"), "minimum", 3, "value"),
-    ("observations", _set("foreign-pow-countries-2025-08-14", area_id="Uzbekistan"), "pattern", 3, "area_id"),
-    (
-        "observations",
-        _set("foreign-pow-countries-2025-08-14", observation_id="foreign-pows-held-2025-08-14"),
-        "unique",
-        3,
-        "observation_id",
-    ),
-    ("observations", _set("foreign-pow-countries-2025-08-14", area_id="XYZ"), "foreign-key", 3, "area_id"),
-    ("observations", _set("foreign-pow-countries-2025-08-14", excerpt="x" * 201), "length", 3, "excerpt"),
-    (
-        "observations",
-        _set("foreign-share-of-pows-taken-2024", value="142", excerpt="up from 142% in 2024"),
-        "unit-range",
-        7,
-        "value",
-    ),
-    ("observations", _set("foreign-share-of-pows-taken-2024", period_end="2023-12-31"), "date-order", 7, "period_end"),
+    ("observations", _set(COUNTRIES, value="thirty"), "type", 3, "value"),
+    ("observations", _set(COUNTRIES, value=""), "required", 3, "value"),
+    ("observations", _set(COUNTRIES, qualifier="roughly"), "enum", 3, "qualifier"),
+    ("observations", _set(COUNTRIES, value="-1"), "minimum", 3, "value"),
+    ("observations", _set(COUNTRIES, area_id="Uzbekistan"), "pattern", 3, "area_id"),
+    ("observations", _set(COUNTRIES, observation_id="foreign-pows-held-2025-08-14"), "unique", 3, "observation_id"),
+    ("observations", _set(COUNTRIES, area_id="XYZ"), "foreign-key", 3, "area_id"),
+    ("quotes", _set(f"{COUNTRIES}--united24", excerpt="x" * 201), "length", 3, "excerpt"),
+    ("observations", _set(SHARE_2024, value="142"), "unit-range", 7, "value"),
+    ("observations", _set(SHARE_2024, period_end="2023-12-31"), "date-order", 7, "period_end"),
     ("observations", _set("foreign-pows-held-2025-08-14", as_of="2025-09"), "as-of-after-published", 2, "as_of"),
     (
         "observations",
@@ -61,58 +63,46 @@ DEFECTS = [
         10,
         "part_of",
     ),
-    (
-        "observations",
-        _set("foreign-fighters-listed-africa-2025-08", value="11013", excerpt="11,013"),
-        "parts-within-whole",
-        12,
-        "value",
-    ),
-    (
-        "observations",
-        _set("foreign-fighters-listed-killed-2025-08", value="16895", qualifier="at_least", excerpt="16,895"),
-        "subset-within-whole",
-        15,
-        "value",
-    ),
-    (
-        "observations",
-        _set("foreign-fighters-listed-killed-2025-08", part_of="foreign-pow-countries-2025-08-14"),
-        "part-unit-mismatch",
-        15,
-        "part_of",
-    ),
+    ("observations", _set("foreign-fighters-listed-africa-2025-08", value="11013"), "parts-within-whole", 12, "value"),
+    ("observations", _set(KILLED, value="16895"), "subset-within-whole", 15, "value"),
+    ("observations", _set(KILLED, part_of=COUNTRIES), "part-unit-mismatch", 15, "part_of"),
     ("observations", _set("foreign-pow-rank-tjk-2025-08-14", value="1"), "ranks-unique", 4, "value"),
+    ("observations", _set(COUNTRIES, value="6"), "named-within-stated", 3, "value"),
     (
         "observations",
-        _set("foreign-pow-countries-2025-08-14", value="6", excerpt="6"),
-        "named-within-stated",
-        3,
-        "value",
-    ),
-    (
-        "observations",
-        _set(
-            "foreign-pow-rank-tjk-2025-08-14",
-            area_id="all",
-            indicator_id="foreign-pow-countries",
-            value="32",
-            excerpt="32",
-        ),
+        _set("foreign-pow-rank-tjk-2025-08-14", area_id="all", indicator_id="foreign-pow-countries", value="32"),
         "one-value-per-key",
         5,
         "observation_id",
     ),
+    ("observations", _set(KILLED, value="687"), "excerpt-carries-figure", None, None),
     (
         "observations",
-        _set("foreign-fighters-listed-killed-2025-08", value="687"),
-        "excerpt-carries-figure",
-        15,
-        "excerpt",
+        _set(WEEKLY, qualifier="nearly"),
+        "value-max-matches-qualifier",
+        _row("observations", WEEKLY),
+        "value_max",
     ),
+    ("observations", _set(OKHRYMENKO, as_of="2025-12"), "as-of-basis", _row("observations", OKHRYMENKO), "as_of"),
+    (
+        "observations",
+        _set(SUMMARY, variant_of="foreign-pows-held-2025-08-14"),
+        "variant-of-statement",
+        _row("observations", SUMMARY),
+        "variant_of",
+    ),
+    (
+        "quotes",
+        _set(NAMED_UKR, source_id="sud-ua-2025-11-19"),
+        "statement-stored-once",
+        _row("quotes", NAMED_UKR),
+        "source_id",
+    ),
+    ("quotes", _set(f"{KILLED}--united24", excerpt="At least 687 of"), "excerpt-carries-figure", 15, "excerpt"),
     ("mentions", _set("foreign-pows-held-npl-2025-08-14", area_id="UZB"), "mention-names-area", 3, "excerpt"),
     ("sources", _set("coordination-hq-2025-08-14", published="2999-01-01"), "future-date", 3, "published"),
 ]
+DEFECTS = [d for d in DEFECTS if d[3] is not None]
 
 
 class TestShippedPackage:
@@ -249,10 +239,10 @@ class TestFrictionlessStage:
 
     def test_a_crashing_stage_is_reported(self, pkg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """If the Frictionless stage dies, the report says so instead of passing silently."""
-        shim = tmp_path / "shim" / "frictionless"
-        shim.mkdir(parents=True)
-        (shim / "__init__.py").write_text("raise RuntimeError('frictionless is broken here')\n", encoding="utf-8")
-        monkeypatch.setenv("PYTHONPATH", str(shim.parent))
+        from powdata.validation import descriptor
+
+        # the stage is isolated (python -I): PYTHONPATH cannot reach it, so its program is replaced instead
+        monkeypatch.setattr(descriptor, "_CHILD", "raise RuntimeError('frictionless is broken here')")
         report = powdata.validate(pkg)
         failed = [p for p in report.errors if p.rule == "frictionless-failed"]
         assert failed and "frictionless is broken here" in failed[0].message
@@ -316,7 +306,6 @@ class TestNothingIsMerged:
 
     def test_two_personal_columns_are_two_problems(self, pkg: Path) -> None:
         """Two personal-data columns in one resource (declared in its schema) are reported one each."""
-        from powdata.release.build import build
         from tests.conftest import read_rows, write_rows
 
         path = pkg / "data" / "areas.csv"
@@ -336,7 +325,7 @@ class TestNothingIsMerged:
         """A row whose period_start and period_end both lie in the future gets one problem per column."""
         pkg = edit_pkg(
             "observations",
-            _set("foreign-share-of-pows-taken-2024", period_start="2999-01-01", period_end="2999-12-31"),
+            _set(SHARE_2024, period_start="2999-01-01", period_end="2999-12-31"),
         )
         hits = {(p.rule, p.row, p.column) for p in powdata.validate(pkg).errors}
         assert {("future-date", 7, "period_start"), ("future-date", 7, "period_end")} <= hits
@@ -361,7 +350,6 @@ class TestMissingColumn:
         for r in rows:
             del r["qualifier"]
         write_rows(path, rows)
-        from powdata.release.build import build
 
         build(pkg)
         hits = [(p.rule, p.resource, p.column) for p in powdata.validate(pkg).errors]
@@ -370,67 +358,27 @@ class TestMissingColumn:
         assert r.returncode == 1 and "missing-column" in r.stdout and "internal error" not in r.stderr
 
 
-class TestEvidence:
-    ROW = 24  # foreign-fighters-listed-killed-2025-11-19, quoted from sources/sud-ua-2025-11-19.txt
-    OID = "foreign-fighters-listed-killed-2025-11-19"
+class TestQuotes:
+    """The quote rules of `powdata validate` (excerpts against the texts are `powdata evidence`'s: test_evidence)."""
 
-    def test_one_character_of_an_excerpt_changed_is_named(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
-        """Changing one character of an excerpt fails excerpt-verbatim at that row, naming the mismatch."""
-        pkg = edit_pkg("observations", _set(self.OID, excerpt="Щонайменше 3 388 із них загинулі"))
-        hits = [p for p in powdata.validate(pkg).errors if p.rule == "excerpt-verbatim"]
-        assert [(p.resource, p.row, p.column) for p in hits] == [("observations", self.ROW, "excerpt")]
-        assert "the first 31 characters match the text (line 5), then the excerpt has 'і' where" in hits[0].message
-
-    @given(st.data())
-    @settings(max_examples=8)
-    def test_one_character_of_an_archived_text_changed_is_named(self, tmp_path_factory, data) -> None:  # type: ignore[no-untyped-def]
-        """Changing one character of a quoted passage of an archived text fails at the row quoting it."""
-        pkg = copy_package(tmp_path_factory.mktemp("pkg"))
-        path = pkg / "sources" / "sud-ua-2025-11-19.txt"
-        text = path.read_text(encoding="utf-8")
-        excerpt = "Щонайменше 3 388 із них загинули"
-        at = text.index(excerpt) + data.draw(st.integers(0, len(excerpt) - 1))
-        replacement = data.draw(st.sampled_from("xЖ7 ,"))
-        assume(text[at] != replacement)
-        path.write_text(text[:at] + replacement + text[at + 1 :], encoding="utf-8")
-        unbuilt = {(p.rule, p.resource) for p in powdata.validate(pkg).errors}
-        assert ("hash", "text-sud-ua-2025-11-19") in unbuilt  # the descriptor's sha256 catches it first
-        build(pkg)  # even when someone rebuilds the descriptor, the excerpt no longer matches
-        hits = [(p.rule, p.row) for p in powdata.validate(pkg).errors]
-        assert ("excerpt-verbatim", self.ROW) in hits
-
-    def test_a_publication_without_its_text_is_an_error(self, pkg: Path) -> None:
-        """Removing an archived text (and its declaration) leaves its excerpts unverifiable: an error per row."""
-        desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-        desc["resources"] = [r for r in desc["resources"] if r["name"] != "text-sud-ua-2025-11-19"]
-        (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        (pkg / "sources" / "sud-ua-2025-11-19.txt").unlink()
-        hits = [p for p in powdata.validate(pkg).errors if p.rule == "excerpt-verbatim"]
-        assert len(hits) == 4 and all("has no archived text" in p.message for p in hits)
+    QID = "foreign-fighters-named-died-2025-11-19--sud-ua"
+    OID = "foreign-fighters-named-died-2025-11-19"
 
     def test_an_unknown_language_is_an_error(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
-        """A source in a language the excerpt rule cannot read fails, naming the rows quoted from it."""
+        """A publication in a language the excerpt rule cannot read fails, naming each quote from it."""
         pkg = edit_pkg("sources", lambda rows: by_id(rows, "source_id", "sud-ua-2025-11-19").update(language="fr"))
         hits = [p for p in powdata.validate(pkg).errors if p.rule == "excerpt-carries-figure"]
-        assert len(hits) == 4 and "which the rule cannot read" in hits[0].message
+        assert len(hits) == 5 and all(p.resource == "quotes" for p in hits) and "'fr'" in hits[0].message
 
     def test_a_qualifier_its_words_contradict_is_named(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
-        """'Щонайменше 3 388' stored as exact fails qualifier-matches-words at that row."""
+        """'Щонайменше 3 388' stored as exact fails qualifier-matches-words at the quote's row."""
         pkg = edit_pkg("observations", _set(self.OID, qualifier="exact"))
-        hits = [(p.rule, p.row, p.column) for p in powdata.validate(pkg).errors]
-        assert ("qualifier-matches-words", self.ROW, "qualifier") in hits
+        hits = [(p.rule, p.resource, p.row, p.column) for p in powdata.validate(pkg).errors]
+        assert ("qualifier-matches-words", "quotes", _row("quotes", self.QID), "excerpt") in hits
 
-    def test_a_new_text_is_declared_by_build(self, pkg: Path) -> None:
-        """A text saved under sources/ is declared by `powdata build`, with its publisher's copyright note."""
-        (pkg / "sources" / "interfax-2025-12-31.txt").rename(pkg / "sources" / "new-report.txt")
-        desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-        desc["resources"] = [r for r in desc["resources"] if r["name"] != "text-interfax-2025-12-31"]
-        (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
-        build(pkg)
-        desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-        new = next(r for r in desc["resources"] if r["name"] == "text-new-report")
-        assert new["path"] == "sources/new-report.txt" and new["mediatype"] == "text/plain"
-        assert "copyright" in new["licenses"][0]["title"].lower()
+    def test_the_package_declares_no_text(self) -> None:
+        """The descriptor declares tables only: the texts of publications are not distributed."""
+        assert all(r["path"].endswith(".csv") for r in powdata.descriptor()["resources"])
 
 
 UNREADABLE = [d for d in DEFECTS if d[2] in ("type", "required", "enum")]

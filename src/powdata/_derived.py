@@ -10,13 +10,13 @@ by hand: the inlined schema, ``hash``, ``bytes`` and the format fields.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from powdata._package import (
     check_name,
     check_table_schema,
+    dump_json,
     gate,
     is_text,
     read_descriptor,
@@ -90,8 +90,8 @@ def built_descriptor(
 
 
 def render(desc: dict[str, Any]) -> str:
-    """Serialise a descriptor the one way the repository stores it."""
-    return json.dumps(desc, indent=2, ensure_ascii=False) + "\n"
+    """Serialise a descriptor the one way the repository stores it (strict JSON: see `powdata._package.dump_json`)."""
+    return dump_json(desc, "descriptor") + "\n"
 
 
 def stale_parts(

@@ -88,6 +88,31 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group() if m.group() in "\n\t" else f"\\u{ord(m.group()):04x}", text)
 
 
+def one_line(value: Any) -> str:
+    """Escape every control character of untrusted text bound for one line of output, newlines and tabs too.
+
+    The escaper of a field in a line-oriented report (``validate``'s text
+    report, ``diff``'s text lines, ``show``): a newline in a header cell or key
+    becomes ``\\u000a``, so it can never forge a line of its own.
+    """
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
+"""Every ASCII punctuation character: CommonMark lets each be escaped with a backslash."""
+
+
+def markdown_inline(value: Any) -> str:
+    """Escape untrusted text for one Markdown table cell or line: no markup, link, image, HTML or new row.
+
+    Every ASCII punctuation character is backslash-escaped (``|`` cannot end a
+    cell, ``[``/``!`` cannot open a link or image, a backtick cannot open code,
+    ``<`` cannot open HTML, ``:`` cannot make an autolink) and every control
+    character, newlines included, is shown as ``\\u000a`` (`one_line`).
+    """
+    return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(), one_line(value))
+
+
 def check_name(name: Any, what: str) -> str:
     """Return ``name`` if it can safely become part of a file name (``schemas/<name>.json``), else refuse."""
     if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
@@ -215,7 +240,7 @@ def read_gated(path: Path, what: str, limit: int) -> bytes:
     return data
 
 
-def read_head(path: Path, what: str, size: int = 1024 * 1024) -> bytes:
+def read_head(path: Path, what: str, size: int = 1024 * 1024 + 1) -> bytes:
     """Read at most the first ``size`` bytes of a file that `gate` passed (for the header check)."""
     fh, _ = _open_regular(path, what)
     with fh:
@@ -290,21 +315,149 @@ def resolve_root(path: str | Path | None) -> Path:
     return p.parent
 
 
+MAX_JSON_DEPTH = 64
+"""The deepest nesting of arrays and objects read in a JSON file (the shipped descriptor nests 6 deep)."""
+MAX_JSON_NUMBER = 40
+"""The most characters of one JSON number (a 5,000-digit integer is refused, not parsed)."""
+MAX_JSON_STRING = 1024 * 1024
+"""The most characters of one JSON string or key (1 MiB)."""
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?(?:Infinity|NaN))|(-?[0-9][0-9.eE+-]*)')
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class _NotJson(ValueError):
+    """A value RFC 8259 does not allow, found while parsing (located afterwards by `_locate`)."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON number (RFC 8259 has no NaN or Infinity)")
+
+
+def _strict_int(text: str) -> int:
+    if len(text) > MAX_JSON_NUMBER:
+        raise _NotJson(f"a number of {len(text)} characters (at most {MAX_JSON_NUMBER})")
+    return int(text)
+
+
+def _strict_float(text: str) -> float:
+    if len(text) > MAX_JSON_NUMBER:
+        raise _NotJson(f"a number of {len(text)} characters (at most {MAX_JSON_NUMBER})")
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJson(f"the number {text} is too large for a double")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _NotJson(f"the key {shown(dup)} appears twice in one object")
+    return out
+
+
+def _locate(text: str, problem: str) -> str:
+    """The line and column of the first token outside a string that ``problem`` is about (or '')."""
+    for m in _JSON_TOKEN.finditer(text):
+        bad = m.group(1) or (m.group(2) if m.group(2) and len(m.group(2)) > MAX_JSON_NUMBER else None)
+        if bad is None and m.group(2) and "large" in problem:
+            bad = m.group(2) if _float_overflows(m.group(2)) else None
+        if bad is not None:
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            return f" at line {line}, column {col}"
+    return ""
+
+
+def _float_overflows(token: str) -> bool:
+    try:
+        return float(token) in (float("inf"), float("-inf"))
+    except ValueError:
+        return False
+
+
+def _check_tree(value: Any, where: str) -> None:
+    """Refuse nesting past `MAX_JSON_DEPTH`, a string past `MAX_JSON_STRING` and a lone surrogate, naming the place."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        node, at, depth = stack.pop()
+        if isinstance(node, str):
+            if len(node) > MAX_JSON_STRING:
+                msg = f"{where}: {at or 'the document'} is a string of {len(node)} characters"
+                msg += f" (at most {MAX_JSON_STRING}); refused"
+                raise PackageReadError(msg)
+            if _SURROGATE.search(node):
+                msg = f"{where}: {at or 'the document'} holds a lone surrogate, not Unicode text; refused"
+                raise PackageReadError(msg)
+            continue
+        if (isinstance(node, float) and node != node) or node in (float("inf"), float("-inf")):
+            msg = f"{where}: {at or 'the document'} is not a finite number (RFC 8259 has no NaN or Infinity); refused"
+            raise PackageReadError(msg)
+        if type(node) is int and not -(10**MAX_JSON_NUMBER) < node < 10**MAX_JSON_NUMBER:
+            msg = f"{where}: {at or 'the document'} is a number of more than {MAX_JSON_NUMBER} digits; refused"
+            raise PackageReadError(msg)
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth >= MAX_JSON_DEPTH:
+            msg = f"{where}: {at[:80]}… is nested too deeply (deeper than {MAX_JSON_DEPTH} levels); refused"
+            raise PackageReadError(msg)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                key_at = f"{at}.{shown(k) if _SURROGATE.search(k) or not _NAME.fullmatch(k) else k}".lstrip(".")
+                if len(k) > MAX_JSON_STRING or _SURROGATE.search(k):
+                    stack.append((k, f"the key {key_at}", depth + 1))
+                stack.append((v, key_at, depth + 1))
+        else:
+            stack.extend((v, f"{at}[{i}]", depth + 1) for i, v in enumerate(node))
+
+
 def parse_json(data: bytes, where: str) -> Any:
-    """Parse JSON bytes, turning every failure (bad UTF-8, bad syntax, deep nesting) into one line."""
+    """Parse JSON bytes strictly (RFC 8259), turning every failure into one line naming ``where`` and the place.
+
+    The one JSON reader of every untrusted file (descriptor, Table Schemas,
+    release registry, files at a git ref). Refused: bytes that are not UTF-8,
+    bad syntax, ``NaN``/``Infinity``/``-Infinity``, a number longer than
+    `MAX_JSON_NUMBER` characters or too large for a double, a key used twice in
+    one object, a lone surrogate (``\\ud800``) in a key or string, a string
+    longer than `MAX_JSON_STRING`, and nesting deeper than `MAX_JSON_DEPTH`.
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         msg = f"{where}: expected UTF-8 but byte {exc.start} is not valid UTF-8; re-save the file as UTF-8"
         raise PackageReadError(msg) from None
     try:
-        return json.loads(text)
+        value = json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_int=_strict_int,
+            parse_float=_strict_float,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as exc:
         msg = f"{where}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise PackageReadError(msg) from None
-    except RecursionError:
-        msg = f"{where}: JSON nested too deeply to be a data package descriptor; refused"
+    except _NotJson as exc:
+        msg = f"{where}: not strict JSON{_locate(text, str(exc))}: {exc}; refused"
         raise PackageReadError(msg) from None
+    except RecursionError:
+        msg = f"{where}: JSON nested too deeply (deeper than {MAX_JSON_DEPTH} levels); refused"
+        raise PackageReadError(msg) from None
+    _check_tree(value, where)
+    return value
+
+
+def dump_json(value: Any, where: str, *, indent: int | None = 2) -> str:
+    """Serialise ``value`` as strict JSON, refusing anything `parse_json` would refuse to read back."""
+    try:
+        text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError) as exc:
+        msg = f"{where}: cannot be written as strict JSON ({exc}); refused"
+        raise PackageReadError(msg) from None
+    _check_tree(value, where)
+    return text
 
 
 def read_json(root: Path, rel: str, what: str = "JSON file") -> Any:
@@ -318,29 +471,107 @@ def descriptor_path(root: Path) -> Path:
     return root / DESCRIPTOR_NAME
 
 
-def _check_profiles(node: dict[str, Any], where: str) -> None:
-    """Refuse a ``profile``, ``$schema``, ``schema`` or ``dialect`` that Frictionless would fetch or open.
+_PROFILE_KEYS = ("profile", "$schema")
+"""Keys that name a JSON Schema: only the standard names and URLs are accepted (recognised, never fetched)."""
+_INLINE_KEYS = ("schema", "dialect", "checklist", "pipeline")
+"""Keys Frictionless would read from a path or URL when given a string: only an inline JSON object is accepted."""
+_PACKAGE_KEYS = frozenset(
+    [
+        "name",
+        "id",
+        "profile",
+        "$schema",
+        "licenses",
+        "title",
+        "description",
+        "homepage",
+        "image",
+        "version",
+        "created",
+        "keywords",
+        "contributors",
+        "sources",
+        "resources",
+    ]
+)
+_RESOURCE_KEYS = frozenset(
+    [
+        "name",
+        "path",
+        "type",
+        "title",
+        "description",
+        "homepage",
+        "sources",
+        "licenses",
+        "format",
+        "mediatype",
+        "encoding",
+        "bytes",
+        "hash",
+        "schema",
+        "dialect",
+        "profile",
+        "$schema",
+    ]
+)
+"""What the Frictionless stage is shown (see `frictionless_view`): the keys of the Data Package standard."""
 
-    Frictionless retrieves a custom ``profile`` (over HTTP, or from any local
-    path) and a string ``schema`` or ``dialect``. The standard profile names and
-    URLs are allowed: they are recognised, never fetched.
+
+def _standard_profile(value: Any) -> bool:
+    return isinstance(value, str) and (value in _KNOWN_PROFILES or _STANDARD_PROFILE.fullmatch(value) is not None)
+
+
+def _check_profiles(node: dict[str, Any], where: str) -> None:
+    """Refuse every key of ``node`` that Frictionless would dereference as a file or URL.
+
+    The allow-list: a ``profile`` or ``$schema`` must be a standard profile name
+    or URL (recognised, never fetched); ``profiles`` a list of those;
+    ``schema``, ``dialect``, ``checklist`` and ``pipeline`` inline objects; and
+    the only path of a resource is its one ``path`` string (gated by `gate`).
+    ``extrapaths`` and ``basepath`` are refused outright. Whatever key the
+    standard does not name is never shown to Frictionless (`frictionless_view`).
     """
-    for key in ("profile", "$schema"):
+    for key in _PROFILE_KEYS:
         value = node.get(key)
-        if value is None or (
-            isinstance(value, str) and (value in _KNOWN_PROFILES or _STANDARD_PROFILE.fullmatch(value))
-        ):
+        if value is None or _standard_profile(value):
             continue
         msg = (
             f"{where}: {key} {shown(value)} is not a standard Data Package profile; "
             "powdata never fetches or opens a custom profile"
         )
         raise UnsafePathError(msg)
-    for key in ("schema", "dialect"):
+    if "profiles" in node and not (
+        isinstance(node["profiles"], list) and all(_standard_profile(v) for v in node["profiles"])
+    ):
+        msg = (
+            f"{where}: profiles {shown(node['profiles'])} names a file or URL that is not a standard profile; "
+            "powdata never fetches or opens a custom profile"
+        )
+        raise UnsafePathError(msg)
+    for key in ("extrapaths", "basepath"):
+        if key in node:
+            msg = f"{where}: {key} {shown(node[key])} names files outside the one 'path'; refused"
+            raise UnsafePathError(msg)
+    for key in _INLINE_KEYS:
         value = node.get(key)
         if value is not None and not isinstance(value, dict):
             msg = f"{where}: {key} must be written inline as a JSON object, not {shown(value)}; run `powdata build`"
             raise UnsafePathError(msg)
+        if isinstance(value, dict) and key in ("schema", "dialect"):
+            _check_profiles({k: v for k, v in value.items() if k in _PROFILE_KEYS}, f"{where}: {key}")
+
+
+def frictionless_view(desc: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor as the Frictionless stage sees it: only the keys of the Data Package standard.
+
+    `check_descriptor` has refused every key that could name a file or URL; a
+    key the standard does not name (which a later Frictionless might come to
+    dereference) is left out, so nothing but the gated ``path`` can reach a file.
+    """
+    view = {k: v for k, v in desc.items() if k in _PACKAGE_KEYS}
+    view["resources"] = [{k: v for k, v in r.items() if k in _RESOURCE_KEYS} for r in desc["resources"]]
+    return view
 
 
 _FIELD_TYPES = {
@@ -629,33 +860,56 @@ def integrity_errors(
     return out
 
 
-def header_width(data: bytes) -> int:
-    """Count the columns of a CSV file's header line (quoted commas are not separators)."""
+HEADER_BYTES = 1024 * 1024
+"""The most bytes a CSV header may take (its first record, quoted newlines included)."""
+
+
+def header_width(data: bytes, what: str = "CSV file") -> int:
+    """Count the columns of a CSV file's header: its first *record* (a quoted newline does not end it).
+
+    Only the first `HEADER_BYTES` are looked at; a header that does not end
+    within them (a cell of a megabyte, a quote never closed) is refused, so no
+    first cell, however long, hides the width of what follows.
+    """
     import csv
 
-    end = data.find(b"\n")
-    line = data[: end if end >= 0 else len(data)].decode("utf-8", "replace").rstrip("\r")
+    head = data[: HEADER_BYTES + 1]
+    text = head.decode("utf-8", "replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    consumed = 0
+
+    def lines() -> Any:
+        nonlocal consumed
+        for line in text.splitlines(keepends=True):
+            consumed += len(line)
+            yield line
+
     try:
-        return len(next(csv.reader([line]), []))
-    except csv.Error:  # a stray carriage return or NUL: count the separators (an upper bound)
-        return line.count(",") + 1
+        header = next(csv.reader(lines()), [])
+    except csv.Error:  # a stray NUL or carriage return: count the separators of the first line (an upper bound)
+        header = text.split("\n", 1)[0].split(",")
+    ended = consumed < len(text) or text.endswith(("\n", "\r"))
+    if len(head) > HEADER_BYTES and not ended:
+        msg = f"{what}: the header does not end within its first {HEADER_BYTES} bytes; refused before parsing"
+        raise PackageReadError(msg)
+    return len(header)
 
 
-def check_width(res: dict[str, Any], data: bytes) -> None:
+def check_width(res: dict[str, Any], data: bytes, schema: Any = None) -> None:
     """Refuse a CSV whose header has more columns than its Table Schema, before it is parsed.
 
     A file of a million columns would otherwise cost minutes and gigabytes to
-    parse; a Table Schema states exactly how many columns there are.
+    parse; a Table Schema states exactly how many columns there are. ``schema``
+    defaults to the resource's own (``diff`` passes the one of the state it reads).
     """
-    schema = res.get("schema")
+    schema = res.get("schema") if schema is None else schema
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         return
-    width, fields = header_width(data[: 1024 * 1024]), len(schema["fields"])
+    what = f"resource {shown(res.get('name'))}"
+    width, fields = header_width(data, what), len(schema["fields"])
     if width > fields:
-        msg = (
-            f"resource {shown(res.get('name'))}: the header has {width} columns but the Table Schema declares "
-            f"{fields}; refused before parsing"
-        )
+        msg = f"{what}: the header has {width} columns but the Table Schema declares {fields}; refused before parsing"
         raise PackageReadError(msg)
 
 
@@ -701,7 +955,7 @@ def git_commit(ref: str) -> str:
     return commit
 
 
-def git_read(commit: str, rel: Any, what: str, *, limit: int | None = None) -> bytes:
+def git_read(commit: str, rel: Any, what: str, *, limit: int | None = None, why: str = "the limit") -> bytes:
     """Read the file ``rel`` at ``commit`` (from `git_commit`) through the same path rules as `gate`.
 
     The object must be a blob within ``limit`` bytes, checked with ``git
@@ -717,6 +971,6 @@ def git_read(commit: str, rel: Any, what: str, *, limit: int | None = None) -> b
         raise UnsafePathError(msg)
     size = int(_git(["cat-file", "-s", obj], what).strip() or b"0")
     if size > limit:
-        msg = f"{what}: {shown(rel)} at {commit[:12]} has {size} bytes, more than the limit of {limit}; refused"
+        msg = f"{what}: {shown(rel)} at {commit[:12]} has {size} bytes, more than {why} of {limit}; refused"
         raise PackageReadError(msg)
     return _git(["cat-file", "blob", obj], what)

@@ -49,42 +49,28 @@ def _date_bounds(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return start.astype(DATETIME_DTYPE), end.astype(DATETIME_DTYPE)
 
 
-def via_chains(sources: pd.DataFrame) -> dict[str, list[str]]:
-    """Map each source_id to its ``via`` chain: itself, where it was read, where that was read, …
+def via_walk(sources: pd.DataFrame) -> Any:
+    """Walk every ``via`` chain of ``sources`` once (`powdata._chains.walk`): linear, whatever loops it holds."""
+    from powdata._chains import chain_map, walk
 
-    A loop or a dangling reference ends the chain (validation reports both).
-    """
-    import pandas as pd
-
-    via = dict(zip(sources["source_id"], sources["via_source_id"], strict=True))
-    out: dict[str, list[str]] = {}
-    for sid in via:
-        if not isinstance(sid, str):  # a missing source_id (reported by the typer) has no chain
-            continue
-        chain: list[str] = []
-        cur: Any = sid
-        while isinstance(cur, str) and cur not in chain:
-            chain.append(cur)
-            nxt = via.get(cur)
-            cur = None if nxt is None or pd.isna(nxt) else nxt
-        out[sid] = chain
-    return out
+    return walk(
+        chain_map(zip(sources["source_id"].astype(object), sources["via_source_id"].astype(object), strict=True))
+    )
 
 
 def publication_dates(sources: pd.DataFrame) -> dict[str, Any]:
     """Map each source_id to the first known publication date along its ``via`` chain.
 
-    A source with no date of its own is dated by the source it was read through
-    (its ``via_source_id``), and so on; a chain with no date maps to None.
+    A source with no date of its own is dated by the publication it was read
+    through (its ``via_source_id``), and so on; a chain with no date maps to None.
+    One pass over the chains (`powdata._chains.resolve`), linear in the sources.
     """
     import pandas as pd
 
-    own = dict(zip(sources["source_id"], sources["published"], strict=True))
-    out: dict[str, Any] = {}
-    for sid, chain in via_chains(sources).items():
-        dated = [own[s] for s in chain if s in own and not pd.isna(own[s])]
-        out[sid] = dated[0] if dated else None
-    return out
+    from powdata._chains import resolve
+
+    own = dict(zip(sources["source_id"].astype(object), sources["published"], strict=False))
+    return resolve(via_walk(sources), lambda s: None if s not in own or pd.isna(own[s]) else own[s])
 
 
 def _dates(ids: pd.Series, dates: dict[str, Any]) -> pd.Series:

@@ -138,6 +138,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_evidence(args: argparse.Namespace) -> int:
+    import json
+
     from powdata._package import printable
     from powdata.evidence.check import check_evidence
 

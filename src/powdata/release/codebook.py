@@ -53,7 +53,9 @@ def render_codebook(root: Path) -> str:
         out += [f"File: `{res['path']}`. Primary key: {', '.join(f'`{k}`' for k in schema.get('primaryKey', []))}."]
         for fk in schema.get("foreignKeys", []):
             ref = fk["reference"]
-            out.append(f"Foreign key: `{', '.join(fk['fields'])}` → `{ref['resource']}.{', '.join(ref['fields'])}`.")
+            fields, to = _key_names(fk["fields"]), _key_names(ref["fields"])
+            target = ref.get("resource") or res["name"]  # a reference without a resource is to the table itself
+            out.append(f"Foreign key: `{fields}` → `{target}.{to}`.")
         out += ["", "| field | type | pandas dtype | constraints | description |", "|---|---|---|---|---|"]
         for f in schema["fields"]:
             out.append(
@@ -107,6 +109,11 @@ _UNIT_SUFFIX = {"percent": "%", "persons_per_week": " a week"}
 
 def _number(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+
+
+def _key_names(value: Any) -> str:
+    """A Table Schema key (one field name or a list of them) as ``a, b``."""
+    return value if isinstance(value, str) else ", ".join(value)
 
 
 def _figure(r: Any, unit: str) -> str:

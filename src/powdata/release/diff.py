@@ -133,31 +133,32 @@ class DiffResult:
             items = ",\n    ".join(json.dumps(c.__dict__, ensure_ascii=False) for c in self.changes)
             tail = f',\n  "changes": [\n    {items}\n  ]\n}}\n' if items else ',\n  "changes": []\n}\n'
             return _package.printable(text + tail)  # \u009b and the like become JSON escapes too
-        if fmt == "markdown":
-            lines = [f"### powdata diff: `{self.old}` → `{self.new}`", "", f"**{self.verdict()}**", ""]
+        if fmt == "markdown":  # every untrusted text escaped: a field name cannot forge a verdict or an image
+            md = _package.markdown_inline
+            lines = [f"### powdata diff: {md(self.old)} → {md(self.new)}", "", f"**{md(self.verdict())}**", ""]
             if self.changes:
                 lines += ["| level | change | resource | detail |", "|---|---|---|---|"]
-                pipe = "\\|"
                 lines += [
-                    f"| {c.level} | {c.kind} | {c.resource or '—'} | {c.detail.replace('|', pipe)} |"
-                    for c in self.changes
+                    f"| {c.level} | {md(c.kind)} | {md(c.resource or '—')} | {md(c.detail)} |" for c in self.changes
                 ]
             else:
                 lines.append("No changes.")
-            return _package.printable("\n".join(lines) + "\n")
-        lines = [f"powdata diff {self.old} → {self.new}", self.verdict()]
-        lines += [f"  {c.level:<5}  {c.kind:<16} {c.resource or '-':<14} {c.detail}" for c in self.changes]
-        return _package.printable("\n".join(lines) + "\n")
+            return "\n".join(lines) + "\n"
+        one = _package.one_line  # a newline in a key or field name cannot forge a line
+        lines = [f"powdata diff {one(self.old)} → {one(self.new)}", one(self.verdict())]
+        lines += [
+            f"  {c.level:<5}  {one(c.kind):<16} {one(c.resource or '-'):<14} {one(c.detail)}" for c in self.changes
+        ]
+        return "\n".join(lines) + "\n"
 
 
 def bump_level(old: str, new: str) -> str:
-    """Return how far ``new`` moved from ``old`` (none, patch, minor, major; a step back is none)."""
-    try:
-        o = tuple(int(x) for x in old.split(".")[:3])
-        n = tuple(int(x) for x in new.split(".")[:3])
-    except ValueError:
-        msg = f"expected versions as MAJOR.MINOR.PATCH but found {old!r} and {new!r}"
-        raise PackageReadError(msg) from None
+    """Return how far ``new`` moved from ``old`` (none, patch, minor, major; a step back is none).
+
+    Both must be semantic versions as `powdata build` requires them
+    (`powdata._package.check_version`: ASCII digits, exactly three parts).
+    """
+    o, n = _triple(old), _triple(new)
     if n <= o:
         return "none"
     if n[0] > o[0]:
@@ -165,41 +166,135 @@ def bump_level(old: str, new: str) -> str:
     return "minor" if n[1] > o[1] else "patch"
 
 
-def snapshot(spec: str | Path) -> Snapshot:
-    """Read a package folder, a descriptor, or ``git:REF`` (this repository at REF) into memory."""
+def _triple(version: str) -> tuple[int, int, int]:
+    major, minor, patch = _package.check_version(version).split("-", 1)[0].split("+", 1)[0].split(".")
+    return int(major), int(minor), int(patch)
+
+
+class Budget:
+    """The bytes one `diff` may still read, over both states and every file (`powdata._package.max_file_bytes`).
+
+    A history that declares one large file under many names would otherwise be
+    read once per name; each path is read once (`Snapshot` shares the bytes)
+    and every read is charged here before it happens.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = _package.max_file_bytes() if limit is None else limit
+        self.remaining = self.limit
+
+    def take(self, size: int, what: str) -> None:
+        """Charge ``size`` bytes, or refuse when that would pass the budget."""
+        if size > self.remaining:
+            msg = (
+                f"{what}: reading {size} more bytes would pass the budget of {self.limit} bytes for one diff "
+                "(POWDATA_MAX_BYTES); refused"
+            )
+            raise PackageReadError(msg)
+        self.remaining -= size
+
+
+def snapshot(spec: str | Path, budget: Budget | None = None) -> Snapshot:
+    """Read a package folder, a descriptor, or ``git:REF`` (this repository at REF) into memory.
+
+    Each path is read once however many resources declare it, and every byte
+    read is charged to ``budget`` (one per `diff` call).
+    """
+    budget = Budget() if budget is None else budget
     text = str(spec)
+    read: dict[str, bytes] = {}  # path -> bytes: a file declared twice is read once
+    tables: dict[str, bytes] = {}
     if text.startswith("git:"):
         ref = text[4:] or "HEAD"
         commit = _package.git_commit(ref)
         what = f"git:{_package.shown(ref)}"
         raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
+        budget.take(len(raw), what)
         desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
-        tables = {}
         for res in desc["resources"]:
-            tables[res["name"]] = _package.git_read(commit, res["path"], f"{what}: resource {res['name']!r}")
+            if res["path"] not in read:
+                where = f"{what}: resource {res['name']!r}"
+                limit = min(_package.max_file_bytes(), budget.remaining)
+                why = "the limit" if limit == _package.max_file_bytes() else "the budget left for this diff"
+                data = _package.git_read(commit, res["path"], where, limit=limit, why=why)
+                budget.take(len(data), where)
+                read[res["path"]] = data
+            tables[res["name"]] = read[res["path"]]
         return Snapshot(text, desc, tables)
     root = _package.resolve_root(spec)
     desc = _package.read_descriptor(root)
-    return Snapshot(
-        text, desc, {r["name"]: _package.read_resource_bytes(root, r, verify=False) for r in desc["resources"]}
-    )
+    for res in desc["resources"]:
+        path = _package.safe_resource_path(root, res)
+        key = str(path)
+        if key not in read:
+            where = f"resource {_package.shown(res['name'])}"
+            _package.gate(root, res.get("path"), where)  # the limit of one file first, then the call's budget
+            budget.take(path.stat().st_size, where)
+            read[key] = _package.read_gated(path, where, _package.max_file_bytes())
+        tables[res["name"]] = read[key]
+    return Snapshot(text, desc, tables)
 
 
 def _fields(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {f["name"]: f for f in res.get("schema", {}).get("fields", [])}
+    schema = res.get("schema")
+    fields = schema.get("fields", []) if isinstance(schema, dict) else []
+    return {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+
+
+_DESCRIBING = frozenset({"title", "description", "example", "rdfType"})
+"""Field and schema properties that describe, not constrain: a change is a patch."""
+_SCHEMA_HANDLED = frozenset({"fields", "primaryKey", "foreignKeys", "missingValues", "$schema", "profile"})
+
+
+def _key_list(value: Any) -> list[str]:
+    """A Table Schema key (a field name or a list of them) as a list."""
+    return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
+
+
+def _foreign_keys(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """Each foreign key of ``schema`` by a readable label (a reference without a resource is to ``name`` itself)."""
+    out = {}
+    for fk in schema.get("foreignKeys", []) if isinstance(schema.get("foreignKeys"), list) else []:
+        if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+            continue
+        ref = fk["reference"]
+        label = f"({', '.join(_key_list(fk.get('fields')))}) → {ref.get('resource') or name}"
+        out[label + f"({', '.join(_key_list(ref.get('fields')))})"] = fk
+    return out
 
 
 def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Every difference between the Table Schemas of two states of ``name``, each with its semver level.
+
+    MAJOR: a field removed, retyped, reformatted, reordered or read differently
+    (any property that is not a description), a constraint tightened, the
+    primary key changed, a foreign key added, the missing values changed.
+    MINOR: a field added, a constraint loosened, a foreign key removed. PATCH: a
+    title or description. Nothing that differs goes unreported.
+    """
     out: list[Change] = []
+    sh = _package.shown
+    os_, ns_ = old.get("schema"), new.get("schema")
+    os_, ns_ = (os_ if isinstance(os_, dict) else {}), (ns_ if isinstance(ns_, dict) else {})
     of, nf = _fields(old), _fields(new)
     for f in sorted(of.keys() - nf.keys()):
         out.append(Change("major", "field removed", name, f"{f} (renamed or dropped)"))
     for f in sorted(nf.keys() - of.keys()):
         out.append(Change("minor", "field added", name, f))
+    common_old = [f for f in of if f in nf]
+    common_new = [f for f in nf if f in of]
+    if common_old != common_new:
+        out.append(Change("major", "fields reordered", name, f"{', '.join(common_old)} → {', '.join(common_new)}"))
     for f in sorted(of.keys() & nf.keys()):
         if of[f].get("type") != nf[f].get("type"):
             out.append(Change("major", "field retyped", name, f"{f}: {of[f].get('type')} → {nf[f].get('type')}"))
+        for key in sorted((of[f].keys() | nf[f].keys()) - {"name", "type", "constraints"}):
+            if of[f].get(key) != nf[f].get(key):
+                level = "patch" if key in _DESCRIBING else "major"
+                kind = "field described" if level == "patch" else "field read differently"
+                out.append(Change(level, kind, name, f"{f}.{key}: {sh(of[f].get(key))} → {sh(nf[f].get(key))}"))
         oc, nc = of[f].get("constraints", {}), nf[f].get("constraints", {})
+        oc, nc = (oc if isinstance(oc, dict) else {}), (nc if isinstance(nc, dict) else {})
         for key in sorted(oc.keys() | nc.keys()):
             if oc.get(key) == nc.get(key):
                 continue
@@ -209,13 +304,35 @@ def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list
                     "major" if tighter else "minor",
                     "constraint " + ("tightened" if tighter else "loosened"),
                     name,
-                    f"{f}.{key}: {oc.get(key)!r} → {nc.get(key)!r}",
+                    f"{f}.{key}: {sh(oc.get(key))} → {sh(nc.get(key))}",
                 )
             )
+    opk, npk = _key_list(os_.get("primaryKey")), _key_list(ns_.get("primaryKey"))
+    if opk != npk:
+        out.append(Change("major", "primary key changed", name, f"({', '.join(opk)}) → ({', '.join(npk)})"))
+    ofk, nfk = _foreign_keys(name, os_), _foreign_keys(name, ns_)
+    for label in sorted(ofk.keys() - nfk.keys()):
+        out.append(Change("minor", "foreign key removed", name, label))
+    for label in sorted(nfk.keys() - ofk.keys()):
+        out.append(Change("major", "foreign key added", name, label))
+    omv, nmv = os_.get("missingValues", [""]), ns_.get("missingValues", [""])
+    if omv != nmv:
+        out.append(Change("major", "missing values changed", name, f"{sh(omv)} → {sh(nmv)} (cells read differently)"))
+    for key in sorted((os_.keys() | ns_.keys()) - _SCHEMA_HANDLED):
+        if os_.get(key) != ns_.get(key):
+            level = "patch" if key in _DESCRIBING else "major"
+            out.append(Change(level, "schema changed", name, f"{key}: {sh(os_.get(key))} → {sh(ns_.get(key))}"))
     return out
 
 
-def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tuple[str, str]) -> list[Change]:
+def _row_changes(
+    name: str,
+    key: list[str],
+    old: bytes,
+    new: bytes,
+    labels: tuple[str, str],
+    res: tuple[dict[str, Any], dict[str, Any]],
+) -> list[Change]:
     """The rows removed, added and corrected between two CSV files, matched by primary key.
 
     Vectorised: the cells of the common rows are compared as two arrays at once,
@@ -223,7 +340,11 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tupl
     """
     import numpy as np
 
-    def frame(data: bytes, label: str) -> pd.DataFrame:
+    def frame(data: bytes, label: str, state: dict[str, Any]) -> pd.DataFrame:
+        try:
+            _package.check_width(state, data)  # refused before parsing, as validate and load refuse it
+        except PackageReadError as exc:
+            raise PackageReadError(f"{_package.shown(label)}: {exc}") from None
         try:
             df = read_raw(data, {"missingValues": []})  # the one reader; the text as written: "" stays ""
         except Exception as exc:  # bad bytes, ragged rows, bad quoting (pandas and pyarrow raise their own types)
@@ -241,7 +362,7 @@ def _row_changes(name: str, key: list[str], old: bytes, new: bytes, labels: tupl
             raise PackageReadError(msg)
         return df.set_index(key)
 
-    o, n = frame(old, labels[0]), frame(new, labels[1])
+    o, n = frame(old, labels[0], res[0]), frame(new, labels[1], res[1])
     out: list[Change] = []
     for k in o.index.difference(n.index):
         out.append(Change("major", "row removed", name, f"{_key(k)} (an id is never dropped or reused)"))
@@ -269,9 +390,21 @@ def _key(k: Any) -> str:
     return "/".join(map(str, k)) if isinstance(k, tuple) else str(k)
 
 
+_DERIVED_RESOURCE_KEYS = frozenset(
+    {"name", "schema", "hash", "bytes", "$schema", "format", "mediatype", "encoding", "type"}
+)
+"""Resource keys compared elsewhere (the schema, the data) or derived from the file by `powdata build`."""
+
+
 def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
     """Return every change from ``old`` to ``new`` and the bump it requires."""
-    result = DiffResult(old.label, new.label, str(old.descriptor.get("version")), str(new.descriptor.get("version")))
+    versions = []
+    for snap in (old, new):  # checked exactly as `powdata build` checks it
+        try:
+            versions.append(_package.check_version(snap.descriptor.get("version")))
+        except PackageReadError as exc:
+            raise PackageReadError(f"{_package.shown(snap.label)}: {exc}") from None
+    result = DiffResult(old.label, new.label, versions[0], versions[1])
     ores = {r["name"]: r for r in old.descriptor["resources"]}
     nres = {r["name"]: r for r in new.descriptor["resources"]}
     for name in sorted(ores.keys() - nres.keys()):
@@ -280,12 +413,21 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
         result.changes.append(Change("minor", "resource added", name, name))
     for name in [n for n in nres if n in ores]:
         result.changes += _schema_changes(name, ores[name], nres[name])
+        for key in sorted((ores[name].keys() | nres[name].keys()) - _DERIVED_RESOURCE_KEYS):
+            if ores[name].get(key) != nres[name].get(key):
+                level = "major" if key == "path" else "patch"  # a moved file breaks whoever opens it by path
+                detail = f"{key}: {_package.shown(ores[name].get(key))} → {_package.shown(nres[name].get(key))}"
+                result.changes.append(
+                    Change(level, "resource moved" if key == "path" else "metadata changed", name, detail)
+                )
         if old.tables[name] != new.tables[name] and _package.is_text(nres[name]):
             result.changes.append(Change("patch", "text corrected", name, f"{nres[name].get('path')} changed"))
         elif old.tables[name] != new.tables[name]:
             pk = nres[name].get("schema", {}).get("primaryKey", [])
             key = [pk] if isinstance(pk, str) else list(pk)  # a Table Schema may name one field as a string
-            result.changes += _row_changes(name, key, old.tables[name], new.tables[name], (old.label, new.label))
+            result.changes += _row_changes(
+                name, key, old.tables[name], new.tables[name], (old.label, new.label), (ores[name], nres[name])
+            )
     skip = {"resources", "version", "created"}
     for k in sorted((old.descriptor.keys() | new.descriptor.keys()) - skip):
         if old.descriptor.get(k) != new.descriptor.get(k):
@@ -302,4 +444,5 @@ def diff_packages(old: str | Path, new: str | Path) -> DiffResult:
     >>> diff_packages(default_root(), default_root()).required
     'none'
     """
-    return diff_snapshots(snapshot(old), snapshot(new))
+    budget = Budget()  # one budget for the whole call: both states, every file
+    return diff_snapshots(snapshot(old, budget), snapshot(new, budget))

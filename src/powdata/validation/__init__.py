@@ -80,9 +80,11 @@ def _require_extra() -> None:
         missing = "pandera"
     if missing is None and importlib.util.find_spec("frictionless") is None:
         missing = "frictionless"
+    if missing is None and importlib.util.find_spec("pyarrow") is None:  # RE2, the linear-time pattern matcher
+        missing = "pyarrow"
     if missing:
         msg = (
-            f"powdata validate needs pandera and frictionless ({missing} is missing); "
+            f"powdata validate needs pandera, frictionless and pyarrow ({missing} is missing); "
             "install them with: pip install 'powdata[validate]'"
         )
         raise MissingExtraError(msg)
@@ -96,6 +98,7 @@ def _read_package(
     digests: dict[str, str] | None = None,
     skip: frozenset[str] = frozenset(),
     sizes_checked: bool = True,
+    sink: Report | None = None,
 ) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
     """Read, check the integrity of, and type every resource; then run each table's Pandera model.
 
@@ -109,30 +112,38 @@ def _read_package(
     ``digests`` when given, for the stale-descriptor check (each file is read and
     hashed once). Resources in ``skip`` (refused by the size check) are not read;
     the size itself is `_precheck`'s when ``sizes_checked``, so it is not reported twice.
+    With a ``sink``, the problems of the Pandera models go straight into it as
+    they are found (a capped report never holds a million of them) instead of
+    into the list returned.
     """
     from powdata import _schema
-    from powdata.validation.tableschema import check_frame, schema_model
+    from powdata.validation.tableschema import check_frame, pattern_problems, schema_model
 
     frames: dict[str, Any] = {}
     texts: dict[str, str] = {}
     schemas: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
+    read: dict[Path, tuple[bytes, str, dict[str, str]]] = {}
     for res in desc["resources"]:
         name = res["name"]
         if name in skip:
             continue
-        data = _package.read_resource_bytes(root, res, verify=False)
-        digest = _package.sha256_of(data)
+        path = _package.safe_resource_path(root, res)
+        if path not in read:  # a file declared by several resources is read, hashed and decoded once
+            data = _package.read_resource_bytes(root, res, verify=False)
+            read[path] = (data, _package.sha256_of(data), {})
+        data, digest, decoded = read[path]
         if contents is not None:
             contents[name] = data
         if digests is not None:
             digests[name] = digest
-        path = _package.safe_resource_path(root, res)
         for exc in _package.integrity_errors(res, data, path, digest=digest, size=not sizes_checked):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
         if _package.is_text(res):  # an archived source text, for the excerpt-verbatim rule
             try:
-                texts[_package.text_source_id(res)] = data.decode("utf-8")
+                if "text" not in decoded:
+                    decoded["text"] = data.decode("utf-8")
+                texts[_package.text_source_id(res)] = decoded["text"]
             except UnicodeDecodeError as bad:
                 line = data[: bad.start].count(b"\n") + 1
                 msg = f"expected UTF-8 but byte {bad.start} ({data[bad.start]:#04x}) is not; re-save the text as UTF-8"
@@ -152,7 +163,12 @@ def _read_package(
         frames[name] = typed
         schemas[name] = schema
     for name, schema in schemas.items():
-        problems += check_frame(schema_model(schema, name, frames), frames[name], name)
+        problems += pattern_problems(schema, name)
+        found = check_frame(schema_model(schema, name, frames), frames[name], name)
+        if sink is not None:
+            sink.add(found)
+        else:
+            problems += found
     return frames, texts, problems
 
 
@@ -182,6 +198,17 @@ def _precheck(root: Path, desc: dict[str, Any]) -> tuple[list[Problem], frozense
         total += size
         _package.check_width(res, _package.read_head(path, f"resource {res['name']!r}"))
     return problems, frozenset(oversize), total
+
+
+def _version_problems(desc: dict[str, Any]) -> list[Problem]:
+    """A ``version`` that `powdata build` and `powdata diff` would refuse (ASCII MAJOR.MINOR.PATCH) is an error."""
+    if "version" not in desc:
+        return []
+    try:
+        _package.check_version(desc["version"])
+    except PackageReadError as exc:
+        return [Problem("version", ERROR, str(exc))]
+    return []
 
 
 def validate(path: str | Path | None = None, *, structural: bool = True, today: dt.date | None = None) -> Report:
@@ -219,19 +246,22 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         _require_extra()
     # start Frictionless first, so it works while this process imports pandas and pandera;
     # never on a file larger than its declared size
-    stage, deadline = descriptor.start(root, total) if structural and not oversize else (None, 0.0)
+    stage, deadline = descriptor.start(desc, total) if structural and not oversize else (None, 0.0)
     try:
         _require_extra()
-        from powdata.validation.rules import run_rules
+        from powdata.validation.rules import iter_rules
 
         report = Report(str(_package.descriptor_path(root)))
         report.add(size_problems)
+        report.add(_version_problems(desc))
         contents: dict[str, bytes] = {}
         digests: dict[str, str] = {}
-        frames, texts, problems = _read_package(root, desc, contents=contents, digests=digests, skip=oversize)
+        frames, texts, problems = _read_package(
+            root, desc, contents=contents, digests=digests, skip=oversize, sink=report
+        )
         report.add(problems)
         report.checked.append("pandera")
-        report.add(run_rules(frames, today=today, texts=texts))
+        report.add(iter_rules(frames, today=today, texts=texts))
         report.checked.append("rules")
     except BaseException:
         if stage is not None:

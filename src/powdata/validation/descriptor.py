@@ -59,27 +59,43 @@ def apply_limits() -> None:
             resource.setrlimit(limit, (value, hard))
 
 
-def start(root: Path, data_bytes: int) -> tuple[subprocess.Popen[bytes], float]:
-    """Start the Frictionless descriptor check of the package at ``root`` in a child process.
+_CHILD = (
+    "import sys; sys.path.append(sys.argv[1]); "
+    "from powdata.validation.descriptor import main; raise SystemExit(main(sys.argv[2:]))"
+)
+"""The child's program: the folder that holds powdata is appended (never prepended) to an isolated path."""
 
-    The child gets memory and time limits scaled to the size of the data
-    (`stage_limits`); this returns it with the wall-clock deadline to wait for it.
+
+def start(desc: dict[str, Any], data_bytes: int) -> tuple[subprocess.Popen[bytes], float]:
+    """Start the Frictionless descriptor check of the parsed descriptor ``desc`` in a child process.
+
+    The child is an isolated interpreter (``python -I``: no current folder, no
+    ``PYTHONPATH``, no user site on its import path) started in an empty
+    temporary folder, so no ``json.py`` or ``frictionless.py`` in the folder
+    being validated can be imported and no relative path reaches a file. It
+    reads the descriptor from stdin, as the parent parsed and gated it (see
+    `powdata._package.frictionless_view`), never from the disk. It gets memory
+    and time limits scaled to the size of the data (`stage_limits`); this
+    returns it with the wall-clock deadline to wait for it.
     """
     import subprocess
+    import tempfile
 
     from powdata import _package
 
     package_parent = str(Path(__file__).resolve().parents[2])  # the folder that holds powdata/
-    path = os.environ.get("PYTHONPATH")
     memory, seconds = stage_limits(data_bytes)
-    env = {
-        **os.environ,
-        "PYTHONPATH": package_parent + (os.pathsep + path if path else ""),
-        "POWDATA_STAGE_MEMORY": str(memory),
-        "POWDATA_STAGE_SECONDS": str(seconds),
-    }
-    cmd = [sys.executable, "-m", "powdata.validation.descriptor", str(_package.descriptor_path(root))]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    env = {**os.environ, "POWDATA_STAGE_MEMORY": str(memory), "POWDATA_STAGE_SECONDS": str(seconds)}
+    payload = _package.dump_json(_package.frictionless_view(desc), "descriptor", indent=None).encode("utf-8")
+    empty = tempfile.TemporaryDirectory(prefix="powdata-stage-")  # removed by `finish` (or when collected)
+    with tempfile.TemporaryFile() as stdin:  # a file, not a pipe: the child reads it when it is ready
+        stdin.write(payload)
+        stdin.seek(0)
+        cmd = [sys.executable, "-I", "-c", _CHILD, package_parent]
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin, env=env, cwd=empty.name
+        )
+    proc.powdata_cwd = empty  # type: ignore[attr-defined]
     return proc, 2.0 * seconds
 
 
@@ -94,8 +110,10 @@ def finish(proc: subprocess.Popen[bytes], timeout: float) -> list[Problem]:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
+        _cleanup(proc)
         msg = f"the Frictionless stage ran past its time limit ({timeout:.0f} s) and was stopped"
         return [Problem("frictionless-limit", ERROR, msg)]
+    _cleanup(proc)
     if proc.returncode != 0:
         last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         if proc.returncode < 0 or "MemoryError" in last[0]:
@@ -108,6 +126,13 @@ def finish(proc: subprocess.Popen[bytes], timeout: float) -> list[Problem]:
         return [Problem(**{**p, "ids": tuple(p["ids"])}) for p in found]
     except (ValueError, TypeError, KeyError, RecursionError):
         return [Problem("frictionless-failed", ERROR, "the Frictionless stage gave output that is not its report")]
+
+
+def _cleanup(proc: subprocess.Popen[bytes]) -> None:
+    """Remove the empty folder the child ran in."""
+    empty = getattr(proc, "powdata_cwd", None)
+    if empty is not None:
+        empty.cleanup()
 
 
 def stale_problems(root: Path, contents: dict[str, bytes], digests: dict[str, str] | None = None) -> list[Problem]:
@@ -144,8 +169,8 @@ def forbid_network() -> None:
     socket.getfqdn = refuse
 
 
-def frictionless_problems(descriptor: Path) -> list[Problem]:
-    """Check ``descriptor`` against the Data Package profile with stock Frictionless; return its errors.
+def frictionless_problems(desc: dict[str, Any]) -> list[Problem]:
+    """Check the parsed descriptor ``desc`` against the Data Package profile with stock Frictionless.
 
     Only the descriptor: every row-level check belongs to the Table Schema layer
     (the typer and the Pandera models), so nothing is checked twice.
@@ -153,7 +178,6 @@ def frictionless_problems(descriptor: Path) -> list[Problem]:
     import frictionless
 
     try:
-        desc = json.loads(descriptor.read_text(encoding="utf-8"))
         report = frictionless.Package.validate_descriptor(desc)
     except frictionless.FrictionlessException as exc:
         return [Problem(f"descriptor-{exc.error.type}", ERROR, exc.error.message)]
@@ -161,13 +185,15 @@ def frictionless_problems(descriptor: Path) -> list[Problem]:
 
 
 def main(argv: list[str]) -> int:
-    """Validate the descriptor ``argv[0]`` and print the problems as a JSON list."""
+    """Validate the descriptor read (as JSON) from stdin and print the problems as a JSON list."""
     apply_limits()
     forbid_network()
-    problems = frictionless_problems(Path(argv[0]))
+    import frictionless  # noqa: F401  # the slow import first, while the parent checks the rows
+
+    problems = frictionless_problems(json.loads(sys.stdin.buffer.read()))
     json.dump([asdict(p) for p in problems], sys.stdout)
     return 0
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # pragma: no cover  # started by `start` as `python -I -c`
     raise SystemExit(main(sys.argv[1:]))

@@ -8,10 +8,11 @@ the first data row is row 2), as Frictionless counts them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from powdata._package import printable
+from powdata._package import one_line
 
 ERROR = "error"
 WARNING = "warning"
@@ -41,59 +42,91 @@ class Problem:
         return ", ".join(parts)
 
 
+MAX_REPEATED = 20
+"""The most problems of one rule in one column (and resource) kept; the rest are counted, not kept."""
+
+
 @dataclass
 class Report:
-    """Everything one validation found; ``valid`` is True when there is no error."""
+    """Everything one validation found; ``valid`` is True when there is no error.
+
+    A rule broken in every row of a large file is kept `MAX_REPEATED` times per
+    (rule, severity, resource, column); the further ones are only counted
+    (``suppressed``), so the report's memory and length stay bounded whatever
+    the input, and the counts stay exact.
+    """
 
     path: str
     problems: list[Problem] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    suppressed: dict[tuple[str, str, str | None, str | None], int] = field(default_factory=dict)
+    _kept: dict[tuple[str, str, str | None, str | None], int] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
-        """The problems that make the package invalid."""
+        """The problems kept that make the package invalid."""
         return [p for p in self.problems if p.severity == ERROR]
 
     @property
     def warnings(self) -> list[Problem]:
-        """The problems a rule could not decide; they do not make the package invalid."""
+        """The problems kept that a rule could not decide; they do not make the package invalid."""
         return [p for p in self.problems if p.severity == WARNING]
+
+    def count(self, severity: str) -> int:
+        """How many problems of ``severity`` were found, the suppressed ones included."""
+        kept = sum(1 for p in self.problems if p.severity == severity)
+        return kept + sum(n for key, n in self.suppressed.items() if key[1] == severity)
 
     @property
     def valid(self) -> bool:
         """True when no rule found a certain contradiction."""
-        return not self.errors
+        return self.count(ERROR) == 0
 
-    def add(self, problems: list[Problem]) -> None:
-        """Add problems as found: each check has one owner, so nothing is merged or dropped.
+    def add(self, problems: Iterable[Problem]) -> None:
+        """Add problems as found: each check has one owner, so nothing is merged.
 
-        Only a message longer than `MAX_MESSAGE` (a 100 kB cell quoted) is cut, with an ellipsis.
+        A message longer than `MAX_MESSAGE` (a 100 kB cell quoted) is cut with an
+        ellipsis; past `MAX_REPEATED` problems of one rule in one column, the
+        rest are counted in ``suppressed`` instead of kept.
         """
-        self.problems.extend(
-            replace(p, message=p.message[: MAX_MESSAGE - 1] + "…") if len(p.message) > MAX_MESSAGE else p
-            for p in problems
-        )
+        for p in problems:
+            key = (p.rule, p.severity, p.resource, p.column)
+            kept = self._kept.get(key, 0)
+            if kept >= MAX_REPEATED:
+                self.suppressed[key] = self.suppressed.get(key, 0) + 1
+                continue
+            self._kept[key] = kept + 1
+            self.problems.append(
+                replace(p, message=p.message[: MAX_MESSAGE - 1] + "…") if len(p.message) > MAX_MESSAGE else p
+            )
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the report as JSON-ready data."""
+        """Return the report as JSON-ready data (``suppressed`` counts the problems not listed)."""
         return {
             "path": self.path,
             "valid": self.valid,
             "checked": list(self.checked),
-            "error_count": len(self.errors),
-            "warning_count": len(self.warnings),
+            "error_count": self.count(ERROR),
+            "warning_count": self.count(WARNING),
             "problems": [{**asdict(p), "ids": list(p.ids)} for p in self.problems],
+            "suppressed": [
+                {"rule": r, "severity": sev, "resource": res, "column": col, "count": n}
+                for (r, sev, res, col), n in self.suppressed.items()
+            ],
         }
 
     def to_text(self) -> str:
-        """Return the report as a readable table, errors first."""
+        """Return the report as a readable table, errors first; each problem one line, whatever its text holds."""
         head = "VALID" if self.valid else "INVALID"
-        lines = [f"{head}: {self.path}", f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"]
+        lines = [f"{head}: {one_line(self.path)}", f"{self.count(ERROR)} error(s), {self.count(WARNING)} warning(s)"]
         lines.append("checked: " + ", ".join(self.checked))
         ordered = sorted(self.problems, key=lambda p: (p.severity != ERROR, p.resource or "", p.row or 0))
         if ordered:
             lines.append("")
             lines.append(f"{'severity':<8}  {'rule':<26}  {'where':<40}  message")
         for p in ordered:
-            lines.append(f"{p.severity:<8}  {p.rule:<26}  {p.where():<40}  {p.message}")
-        return printable("\n".join(lines) + "\n")
+            lines.append(f"{p.severity:<8}  {one_line(p.rule):<26}  {one_line(p.where()):<40}  {one_line(p.message)}")
+        for (rule, sev, res, col), n in self.suppressed.items():
+            where = one_line(Problem(rule, sev, "", res, None, col).where())
+            lines.append(f"{sev:<8}  {one_line(rule):<26}  {where:<40}  … and {n} more like the above (not listed)")
+        return "\n".join(lines) + "\n"

@@ -14,8 +14,10 @@ mis-types nullable integers.)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -34,22 +36,63 @@ _RULE_OF_CHECK = {
 }
 
 
-def _fullmatch(pattern: str, *, repeats: bool) -> pa.Check:
-    """A Table Schema pattern matches the whole value (XSD-style, implicitly anchored).
+def re2_error(pattern: str) -> str | None:
+    """Why RE2 cannot compile a Table Schema ``pattern`` (lookaround, backreferences, …), or None when it can.
 
-    pandera's ``str_matches`` only anchors the start; ``str.fullmatch`` anchors both
-    ends with Python's ``re`` and with arrow's RE2 alike (RE2 rejects ``\\Z``).
+    Patterns are matched by RE2 (pyarrow's ``match_substring_regex``), which runs
+    in time linear in the text; a pattern it refuses is reported, never handed
+    to Python's backtracking ``re``.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), _anchored(pattern))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
+
+
+def _anchored(pattern: str) -> str:
+    """A Table Schema pattern matches the whole value (XSD-style, implicitly anchored)."""
+    return f"^(?:{pattern})$"
+
+
+def _fullmatch(pattern: str, *, repeats: bool) -> pa.Check:
+    """A check that each value matches ``pattern`` whole, run by RE2 (linear time; see `re2_error`)."""
+    import pyarrow as pyarrow_
+    import pyarrow.compute as pc
+
+    anchored = _anchored(pattern)
+
+    def match(values: pd.Series) -> Any:
+        arr = pyarrow_.array(values.astype("string").array, pyarrow_.string())
+        return pc.match_substring_regex(arr, anchored).fill_null(False).to_numpy(zero_copy_only=False)
 
     def check(values: pd.Series) -> pd.Series:
         if not repeats:  # a unique column: factorising would only add work
-            return values.str.fullmatch(pattern, na=False).astype(bool)
+            return pd.Series(match(values), index=values.index, dtype=bool)
         # references repeat (indicator, area, source, as_of): test each distinct value once
         codes, uniques = pd.factorize(values)
-        ok = pd.Series(uniques, dtype="string").str.fullmatch(pattern, na=False).to_numpy(dtype=bool)
-        return pd.Series(ok[codes] if len(ok) else [], index=values.index, dtype=bool)
+        ok = match(pd.Series(uniques, dtype="string")).astype(bool)
+        found = ok[codes] & (codes >= 0) if len(ok) else np.zeros(len(codes), dtype=bool)  # -1: a missing value
+        return pd.Series(found, index=values.index, dtype=bool)
 
     return pa.Check(check, name="str_fullmatch", error=f"str_fullmatch({pattern!r})")
+
+
+def pattern_problems(table_schema: dict[str, Any], name: str) -> list[Problem]:
+    """A ``pattern`` RE2 cannot run is one error of its column (and is not run at all)."""
+    out = []
+    for f in table_schema["fields"]:
+        pattern = f.get("constraints", {}).get("pattern")
+        if isinstance(pattern, str) and (why := re2_error(pattern)) is not None:
+            msg = (
+                f"{f['name']}: pattern {shown(pattern)} cannot be run in linear time ({shown(why, 120)}); "
+                "rewrite it without lookaround or backreferences"
+            )
+            out.append(Problem("pattern", ERROR, msg, name, None, f["name"]))
+    return out
 
 
 def _unique(rule: str, columns: list[str] | None = None) -> pa.Check:
@@ -108,7 +151,7 @@ def _foreign_keys(schema: dict[str, Any], name: str, frames: dict[str, pd.DataFr
 def _checks(field: dict[str, Any]) -> list[pa.Check]:
     c = field.get("constraints", {})
     checks = []
-    if "pattern" in c:
+    if "pattern" in c and re2_error(c["pattern"]) is None:  # one RE2 refuses is `pattern_problems`' to report
         checks.append(_fullmatch(c["pattern"], repeats=not c.get("unique", False)))
     enum = enum_of(field)
     if enum and field.get("type", "string") != "string":  # a string enum is typed as a categorical
@@ -144,17 +187,15 @@ def schema_model(
     return pa.DataFrameSchema(columns, checks=frame_checks, name=name, strict=False)
 
 
-def check_frame(model: pa.DataFrameSchema, df: Any, resource: str) -> list[Problem]:
-    """Validate ``df`` lazily and return each failure as a `Problem`."""
+def check_frame(model: pa.DataFrameSchema, df: Any, resource: str) -> Iterator[Problem]:
+    """Validate ``df`` lazily and yield each failure as a `Problem` (lazily: the report keeps a bounded number)."""
     try:
         model.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        return _problems(exc.failure_cases, resource)
-    return []
+        yield from _problems(exc.failure_cases, resource)
 
 
-def _problems(cases: Any, resource: str) -> list[Problem]:
-    out = []
+def _problems(cases: Any, resource: str) -> Iterator[Problem]:
     seen_rows: set[tuple[str, int | None]] = set()  # a frame-wide check fails once per column of a row
     for case in cases.itertuples(index=False):
         check = str(case.check)
@@ -177,5 +218,4 @@ def _problems(cases: Any, resource: str) -> list[Problem]:
         else:
             msg = f"{column} = {shown(case.failure_case)} breaks {rule} ({check})"
         ids = (str(case.failure_case),) if rule == "foreign-key" and column else ()
-        out.append(Problem(rule, ERROR, msg, resource, row, column, ids))
-    return out
+        yield Problem(rule, ERROR, msg, resource, row, column, ids)

@@ -16,6 +16,7 @@ Schema's foreign key, checked by the Pandera models.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -103,9 +104,15 @@ def run_rules(frames: Frames, *, today: dt.date | None = None, texts: dict[str, 
     ``texts`` is accepted for packages older than 1.0.0, which archived texts;
     no rule reads it (maintainers check excerpts with ``powdata evidence``).
     """
+    return list(iter_rules(frames, today=today, texts=texts))
+
+
+def iter_rules(
+    frames: Frames, *, today: dt.date | None = None, texts: dict[str, str] | None = None
+) -> Iterator[Problem]:
+    """`run_rules`, yielding each problem as found (so a capped report never holds them all at once)."""
     ctx = Context(frames, today or dt.date.today(), texts)
     unusable = set(_bad_columns(frames))
-    problems: list[Problem] = []
     for rid, r in RULES.items():
         if not all(name in frames and name not in unusable for name in r.needs):
             continue  # reported once by missing-resource or rule-input
@@ -113,8 +120,7 @@ def run_rules(frames: Frames, *, today: dt.date | None = None, texts: dict[str, 
             if p.rule != rid:  # the contract: a rule yields problems of its own id only
                 msg = f"rule {rid!r} yielded a problem of rule {p.rule!r}"
                 raise AssertionError(msg)
-            problems.append(p)
-    return problems
+            yield p
 
 
 __all__ = [
@@ -126,6 +132,7 @@ __all__ = [
     "Rule",
     "figure_forms",
     "figure_pattern",
+    "iter_rules",
     "map_ids",
     "reduced_date_bounds",
     "rule",

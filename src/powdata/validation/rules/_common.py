@@ -56,7 +56,8 @@ class Context:
 
         quotes, obs = self.frames["quotes"], self.frames["observations"]
         cols = ["observation_id", "indicator_id", "value", "value_max", "qualifier"]
-        joined = quotes.merge(obs[cols], on="observation_id", how="left", sort=False).set_index(quotes.index)
+        first = obs[cols].drop_duplicates("observation_id")  # a duplicate id is the unique constraint's
+        joined = quotes.merge(first, on="observation_id", how="left", sort=False).set_index(quotes.index)
         ind = self.frames["indicators"]
         unit = dict(zip(ind["indicator_id"], ind["unit"].astype(object), strict=True))
         joined["unit"] = map_ids(joined["indicator_id"], unit)

@@ -96,6 +96,36 @@ def _alternatives(value: float, unit: str, language: str, closed: bool = True) -
     return out
 
 
+_SP = "[ \xa0\u202f]"
+_UNIT_WORDS = {
+    "percent": r"%|per{sp}?cent|percent|відсотк\w*|процент\w*|Prozent",
+    "countries": r"countr\w*|states|nations|territor\w*|країн\w*|стран\w*|Länder\w*|Staaten",
+    "persons": (
+        r"people|persons?|nationals|foreigners?|citizens?|fighters?|mercenar\w*|prisoners?|individuals|soldiers|"
+        r"громадян\w*|іноземц\w*|осіб|граждан\w*|иностранц\w*|человек|Söldner\w*|Ausländer\w*|ausländisch\w*|"
+        r"Personen|Menschen|Gefangene\w*"
+    ),
+}
+"""Words that say what a number counts when they follow it ("49%", "32 countries", "16,894 foreign nationals")."""
+
+
+@lru_cache(maxsize=16)
+def _not_another_unit(unit: str) -> str:
+    """A lookahead refusing a number that the words right after it give another unit.
+
+    A percent ("49%", "49 per cent") never carries a count, and "32 countries"
+    never carries a count of persons (nor "136 foreign mercenaries" one of
+    countries): the next word, or the one after it, names the unit.
+    """
+    if unit in ("percent", "rank"):  # "49% foreign citizens", "ranked first": the words after say of what
+        return ""
+    others = [words.format(sp=_SP) for u, words in _UNIT_WORDS.items() if u != unit]
+    if unit not in _UNIT_WORDS:  # any other count: only a percent is certainly not it
+        others = [_UNIT_WORDS["percent"].format(sp=_SP)]
+    words = "|".join(others)
+    return rf"(?!{_SP}*(?:%)|{_SP}+(?:[\w-]+{_SP}+)?(?:{words})(?!\w))"
+
+
 @lru_cache(maxsize=4096)
 def figure_pattern(value: float, unit: str, language: str = "en", value_max: float | None = None) -> re.Pattern[str]:
     """One compiled pattern matching any way of writing ``value`` in ``unit``, not inside a longer number.
@@ -105,11 +135,13 @@ def figure_pattern(value: float, unit: str, language: str = "en", value_max: flo
     be written once, after the upper end ("2-3%").
     """
     if value_max is None or pd.isna(value_max):
-        return re.compile(r"(?<![\d.,])(?:" + "|".join(_alternatives(value, unit, language)) + ")", re.IGNORECASE)
+        alternatives = "|".join(_alternatives(value, unit, language))
+        return re.compile(r"(?<![\d.,])(?:" + alternatives + ")" + _not_another_unit(unit), re.IGNORECASE)
     low = _alternatives(value, unit, language) + _alternatives(value, "persons", language)
     high = _alternatives(float(value_max), unit, language)
     joins = "|".join(re.escape(j) for j in RANGE_JOINS)
-    return re.compile(r"(?<![\d.,])(?:" + "|".join(low) + ")(?:" + joins + ")(?:" + "|".join(high) + ")", re.IGNORECASE)
+    both = r"(?<![\d.,])(?:" + "|".join(low) + ")(?:" + joins + ")(?:" + "|".join(high) + ")"
+    return re.compile(both + _not_another_unit(unit), re.IGNORECASE)
 
 
 @rule("excerpt-carries-figure", needs=("observations", "quotes", "indicators", "sources"))

@@ -1,47 +1,82 @@
-"""Reference rules: part_of never loops, a variant names its statement.
+"""Reference rules: no chain of ids loops; a variant names its statement.
 
 That each reference resolves is the Table Schema's foreign key.
+
+``part_of`` (a part and its whole), ``via_source_id`` (a source read through
+another) and group membership (``area_members``) are each walked once by
+`powdata._chains`, in time linear in the rows, whatever loops they hold; a loop
+is an error that gives its path (``a → b → a``).
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Iterator
+
 import pandas as pd
 
+from powdata._chains import chain_map, describe, graph_cycles, walk
 from powdata.validation.report import ERROR, Problem
-from powdata.validation.rules._common import Context, csv_rows, rule
+from powdata.validation.rules._common import Context, rule
+
+
+def _rows(df: pd.DataFrame, column: str) -> dict[str, int]:
+    """The CSV row of the first occurrence of each id in ``column``."""
+    ids = df[column].astype(object)
+    first = ~ids.duplicated(keep="first") & ids.notna()
+    return {str(k): int(i) + 2 for k, i in zip(ids[first], df.index[first.to_numpy()], strict=True)}
+
+
+def _chain_problems(
+    df: pd.DataFrame, resource: str, id_col: str, ref_col: str, rule_id: str, what: str
+) -> Iterator[Problem]:
+    parent = chain_map(zip(df[id_col].astype(object), df[ref_col].astype(object), strict=True))
+    w = walk({k: v for k, v in parent.items() if v is not None})
+    rows = _rows(df, id_col)
+    noun = resource[:-1]
+    for cycle in w.cycles:
+        loop = describe(cycle)
+        for node in cycle:
+            msg = f"{noun} {node}: {ref_col} {parent[node]} leads back to itself ({loop})"
+            yield Problem(rule_id, ERROR, msg, resource, rows.get(node), ref_col, (str(node),))
+    for node, cycle in w.into.items():
+        msg = f"{noun} {node}: {ref_col} {parent[node]} leads into a loop of {what} ({describe(cycle)})"
+        yield Problem(rule_id, ERROR, msg, resource, rows.get(node), ref_col, (str(node),))
 
 
 @rule("part-of-cycle")
-def rule_part_of_cycle(ctx: Context) -> list[Problem]:
+def rule_part_of_cycle(ctx: Context) -> Iterator[Problem]:
     """part_of never points at the row itself, nor round a loop of parts.
 
-    A row on a loop is told it leads back to itself; a row that only points
-    into a loop (or into a chain deeper than 64 levels) is told so, and is not
-    said to be on the loop.
+    A row on a loop is told it leads back to itself, with the loop's path; a
+    row that only points into a loop is told so, and is not said to be on it.
     """
-    obs = ctx["observations"]
-    obs = obs.loc[obs["part_of"].notna()]  # only a part can be on a loop
-    ids = obs["observation_id"].astype(object)
-    parent = dict(zip(ids, obs["part_of"].astype(object), strict=True))
-    cur = obs["part_of"].astype(object)
-    in_cycle = np.zeros(len(obs), dtype=bool)
-    endless = np.zeros(len(obs), dtype=bool)
-    for _ in range(64):  # nesting deeper than 64 levels is itself reported
-        cur = cur.map(lambda p: parent.get(p) if isinstance(p, str) else None) if _ else cur
-        hit = (cur == ids).fillna(False).to_numpy()
-        in_cycle |= hit
-        if cur.isna().all():
-            break
-    else:
-        endless = cur.notna().to_numpy() & ~in_cycle
-    out = []
-    for mask, says in ((in_cycle, "leads back to itself"), (endless, "leads into a loop of parts (or nests past 64)")):
-        for i, row in zip(mask.nonzero()[0], csv_rows(obs, mask), strict=True):
-            oid = ids.iloc[i]
-            msg = f"observation {oid}: part_of {obs['part_of'].iloc[i]} {says}"
-            out.append(Problem("part-of-cycle", ERROR, msg, "observations", row, "part_of", (str(oid),)))
-    return out
+    yield from _chain_problems(
+        ctx["observations"], "observations", "observation_id", "part_of", "part-of-cycle", "parts"
+    )
+
+
+@rule("via-source-cycle", needs=("sources",))
+def rule_via_source_cycle(ctx: Context) -> Iterator[Problem]:
+    """via_source_id never leads back to the source itself (read via itself, or two sources via each other)."""
+    yield from _chain_problems(ctx["sources"], "sources", "source_id", "via_source_id", "via-source-cycle", "sources")
+
+
+@rule("member-cycle", needs=("area_members",))
+def rule_member_cycle(ctx: Context) -> Iterator[Problem]:
+    """No group is a member of itself, directly or through other groups."""
+    df = ctx["area_members"]
+    edges: dict[str, list[str]] = {}
+    for group, member in zip(df["area_id"].astype(object), df["member_id"].astype(object), strict=True):
+        if isinstance(group, str) and isinstance(member, str):
+            edges.setdefault(group, []).append(member)
+    first: dict[str, int] = {}
+    for i, group in zip(df.index, df["area_id"].astype(object), strict=True):
+        first.setdefault(group, int(i) + 2)
+    for cycle in graph_cycles(edges):
+        msg = f"area {cycle[0]} is a member of itself ({describe(cycle)})"
+        yield Problem(
+            "member-cycle", ERROR, msg, "area_members", first.get(cycle[0]), "member_id", tuple(map(str, cycle))
+        )
 
 
 @rule("variant-of-statement")

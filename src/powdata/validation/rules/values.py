@@ -17,13 +17,18 @@ _DATED = (("observations", "observation_id"), ("mentions", "mention_id"))
 
 @rule("unit-range", needs=("observations", "indicators"))
 def rule_unit_range(ctx: Context) -> Iterator[Problem]:
-    """Percent within [0, 100]; counts and ranks whole numbers; ranks at least 1."""
+    """Percent within [0, 100]; counts whole and not negative; ranks whole and at least 1.
+
+    Held by the rule whatever the Table Schema's constraints say, so a schema
+    that drops its minimum does not let a percent of -5 through.
+    """
     obs = ctx["observations"]
     unit = ctx.units
     v = obs["value"].astype("float64")
     top = obs["value_max"].astype("float64").fillna(v) if "value_max" in obs.columns else v
     checks = [
-        ((unit == "percent") & ((v > 100) | (top > 100)), "a percent above 100"),
+        ((unit == "percent") & ((v > 100) | (top > 100) | (v < 0)), "a percent outside [0, 100]"),
+        (unit.isin(["persons", "persons_per_week", "countries"]) & (v < 0), "a negative count"),
         (unit.isin(["persons", "countries", "rank"]) & (v % 1 != 0), "a count or rank that is not a whole number"),
         ((unit == "rank") & (v < 1), "a rank below 1"),
     ]
@@ -92,7 +97,8 @@ def rule_as_of_after_published(ctx: Context) -> Iterator[Problem]:
                 f"{name[:-1]} {rid}: the figure holds as of {when}, after {fmt_date(pub.iloc[i])}, when {sid} "
                 f"({how}; or the source it was read through) was published"
             )
-            yield Problem("as-of-after-published", ERROR, msg, name, row, srccol, (str(rid), str(sid)))
+            col = "source_id" if name == "quotes" else "as_of"
+            yield Problem("as-of-after-published", ERROR, msg, name, row, col, (str(rid), str(sid)))
 
 
 @rule("as-of-basis", needs=("observations", "quotes", "sources"))

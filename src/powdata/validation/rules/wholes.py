@@ -31,7 +31,8 @@ def _with_wholes(ctx: Context) -> pd.DataFrame:
     obs["row_number"] = obs.index + 2
     obs["_approx"] = is_approximate(obs["qualifier"])
     parts = obs.loc[obs["part_of"].notna()]
-    wholes = obs.set_index("observation_id")
+    # an id used twice is the primary key's to report; joining on it would multiply rows (n parts x n wholes)
+    wholes = obs.loc[~obs["observation_id"].duplicated(keep="first").to_numpy()].set_index("observation_id")
     cols = ["indicator_id", "unit", "lower", "upper", "lower_open", "upper_open", "value", "_approx"]
     joined = parts.merge(wholes[cols].add_suffix("_whole"), left_on="part_of", right_index=True, how="left").set_index(
         parts.index
