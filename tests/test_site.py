@@ -268,3 +268,19 @@ class TestCommand:
         monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mkdocs" else real(name, *a))
         with pytest.raises(MissingExtraError, match=r"pip install 'powdata\[site\]'"):
             build_html(tmp_path)
+
+    def test_never_clears_a_folder_it_did_not_write(self, tmp_path: Path) -> None:
+        """A folder holding other files is refused, untouched; a folder the command wrote before is rewritten."""
+        from powdata.errors import PowdataError
+        from powdata.site import write_pages
+
+        (tmp_path / "docs").mkdir()
+        (tmp_path / "docs" / "mine.md").write_text("keep me", encoding="utf-8")
+        with pytest.raises(PowdataError, match="expected an empty folder or one `powdata site` wrote before"):
+            write_pages(tmp_path)
+        assert (tmp_path / "docs" / "mine.md").read_text(encoding="utf-8") == "keep me"
+        out = tmp_path / "site"
+        write_pages(out)
+        (out / "docs" / "stale.md").write_text("old page", encoding="utf-8")
+        write_pages(out)
+        assert not (out / "docs" / "stale.md").exists() and (out / "docs" / "index.md").is_file()

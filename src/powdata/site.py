@@ -29,6 +29,7 @@ from typing import Any
 from powdata.errors import MissingExtraError, PowdataError
 
 SITE_NAME = "powdata"
+MARKER = ".powdata-site"  # marks a folder `powdata site` wrote, so a rerun may clear it
 _NO_URL = (
     "powdata has no public repository or documentation address yet; when it has, its `homepage` in "
     "`datapackage.json` carries it into the citation, CITATION.cff and this site's metadata."
@@ -500,6 +501,15 @@ def write_pages(out: str | Path, *, path: str | Path | None = None, repo: str | 
 
     d = _Data(path)
     root = Path(out)
+    marker = root / MARKER
+    if root.is_dir() and any(root.iterdir()) and not marker.is_file():  # never clear a folder it did not write
+        msg = (
+            f"--to {root}: expected an empty folder or one `powdata site` wrote before (with {MARKER}), "
+            "but it holds other files; choose another folder"
+        )
+        raise PowdataError(msg)
+    root.mkdir(parents=True, exist_ok=True)
+    marker.write_text("written by powdata site; the folder is rewritten on each run\n", encoding="utf-8")
     docs = root / "docs"
     if docs.exists():
         shutil.rmtree(docs)
@@ -574,7 +584,6 @@ def build_site(
     True
     """
     root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
     write_pages(root, path=path, repo=repo)
     if html_too:
         build_html(root)
