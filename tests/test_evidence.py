@@ -112,6 +112,25 @@ class TestBrokenExcerpts:
         ]
 
 
+class TestBoundedCost:
+    def test_mismatches_are_located_a_bounded_number_of_times(
+        self, setup: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """300 excerpts not in their text: each is one search; only the first MAX_LOCATED get the costly location."""
+        from powdata.evidence import check
+
+        pkg, texts, not_data = setup
+        calls: list[str] = []
+        real = check.mismatch
+        monkeypatch.setattr(check, "mismatch", lambda e, t: calls.append(e) or real(e, t))
+        rows = read_rows(pkg / "data" / "quotes.csv")
+        rows += [dict(rows[0], quote_id=f"x-{i}", excerpt=f"made up {i} words") for i in range(300)]
+        write_rows(pkg / "data" / "quotes.csv", rows)
+        build(pkg)
+        problems = [p for p in check_evidence(texts, pkg, not_data).problems if p.kind == "not-verbatim"]
+        assert len(problems) == 300 and len(calls) == check.MAX_LOCATED
+
+
 class TestNumbers:
     def test_a_number_neither_quoted_nor_listed_is_reported(self, tmp_path: Path) -> None:
         """A number in a quoted text outside every excerpt is unlisted-number; listing it with a reason clears it."""

@@ -359,7 +359,7 @@ class TestReferenceChains:
         import pandas as pd
 
         from powdata._chains import chain_map, walk
-        from powdata._vintages import publication_dates, text_roots
+        from powdata._vintages import publication_dates
 
         n = 20_000
         sources = pd.DataFrame(
@@ -370,11 +370,11 @@ class TestReferenceChains:
             }
         )
         start = time.perf_counter()
-        roots, dates = text_roots(sources), publication_dates(sources)
+        dates = publication_dates(sources)
         cycles = walk(chain_map(zip(sources["source_id"], sources["via_source_id"], strict=True))).cycles
         assert time.perf_counter() - start < 5
         assert len(cycles) == 1 and len(cycles[0]) == n
-        assert roots["s0"] == "s0" and dates["s0"] == pd.Timestamp("2025-01-01")
+        assert dates["s0"] == pd.Timestamp("2025-01-01")
 
     def test_many_parts_sharing_one_id(self, edit_pkg: Callable[..., Path]) -> None:
         """2,000 rows sharing one observation_id, with part_of pointing at it, validate without an n×n join."""
@@ -411,13 +411,15 @@ class TestBounded:
         assert "9980 more" in text and len(text.splitlines()) == MAX_REPEATED + 1 + 6
 
     def test_file_declared_twice_is_read_once(self, pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A text declared by several resources is read once by validate and by diff."""
+        """A file declared by several resources is read once by validate and by diff."""
         from powdata.release import diff
 
         def declare(d: dict[str, Any]) -> None:
-            text = next(r for r in d["resources"] if r["path"].endswith(".txt"))
-            d["resources"] += [{**text, "name": f"copy-{i}"} for i in range(20)]
+            table = next(r for r in d["resources"] if r["name"] == "areas")
+            d["resources"] += [{**table, "name": f"copy-{i}"} for i in range(20)]
 
+        for i in range(20):  # a table's schema is found by its resource name
+            (pkg / "schemas" / f"copy-{i}.json").write_bytes((pkg / "schemas" / "areas.json").read_bytes())
         edit_descriptor(pkg, declare)
         reads: list[Path] = []
         real = _package.read_gated
@@ -590,14 +592,13 @@ class TestUnexpectedShapes:
         code, out, _ = cli("validate", str(pkg))
         assert code == 1 and "row 2" in out and column in out
 
-    def test_big_cell_in_sources_with_an_undeclared_text(self, tmp_path: Path, cli: Cli) -> None:
+    def test_big_cell_in_sources(self, tmp_path: Path, cli: Cli) -> None:
         """A sources.csv cell over 128 KiB (csv's default field limit) neither breaks validate nor build."""
         pkg = released_repo(tmp_path)
         path = pkg / "data" / "sources.csv"
         rows = read_rows(path)
         rows[0]["note"] = "x" * 140_000
         write_rows(path, rows)
-        (pkg / "sources" / "new-text.txt").write_text("a new archived text\n", encoding="utf-8")
         code, _, err = cli("build", str(pkg))
         assert code in (0, 1) and "error" not in err, err
         code, _, err = cli("validate", str(pkg))
@@ -682,27 +683,3 @@ class TestLargeReports:
         )
         assert report.count("error") >= 40_000
         assert len(report.to_text()) < 200_000
-
-    def test_excerpt_mismatch_located_a_bounded_number_of_times(
-        self, edit_pkg: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """300 failing excerpts: each is one text search; only the first MAX_LOCATED get the costly location."""
-        import powdata
-        from powdata.validation.rules import excerpts
-
-        calls: list[str] = []
-        real = excerpts._mismatch
-
-        def counting(excerpt: str, text: str) -> str:
-            calls.append(excerpt)
-            return real(excerpt, text)
-
-        monkeypatch.setattr(excerpts, "_mismatch", counting)
-
-        def change(rows: list[dict[str, str]]) -> None:
-            rows += [dict(rows[0], observation_id=f"x-{i}", excerpt=f"made up {i} words") for i in range(300)]
-
-        pkg = edit_pkg("observations", change)
-        report = powdata.validate(pkg, structural=False)
-        assert report.to_dict()["error_count"] >= 300
-        assert len(calls) == excerpts.MAX_LOCATED

@@ -36,7 +36,7 @@ class TestWheel:
             assert f"powdata/_data/data/{res}.csv" in names
             assert f"powdata/_data/schemas/{res}.json" in names
         assert {"powdata/_data/datapackage.json", "powdata/py.typed"} <= names
-        assert not [n for n in names if n.endswith(".txt") or "/_data/sources/" in n]  # excerpts only (1.0.0)
+        assert not [n for n in names if n.startswith("powdata/_data/") and (n.endswith(".txt") or "/sources/" in n)]
 
     def test_core_install_needs_pandas_only(self, wheel: Path) -> None:
         """The wheel's only unconditional dependency is pandas; everything else is an extra."""

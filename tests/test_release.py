@@ -50,9 +50,14 @@ class TestDiffAndChangelog:
             if change.kind in ("field added", "field removed"):
                 field = change.detail.split(" ", 1)[0]
                 assert f"{change.resource}.{field}" in named, (change.kind, change.resource, field)
-            elif change.kind.startswith("constraint"):
+            elif change.kind.startswith("constraint") or change.kind == "field described":
                 field = change.detail.split(".", 1)[0]
                 assert f"{change.resource}.{field}" in named, (change.kind, change.resource, field)
+            elif change.kind.startswith("foreign key"):
+                field = change.detail.split(")", 1)[0].lstrip("(")
+                assert f"{change.resource}.{field}" in named, (change.kind, change.resource, field)
+            elif change.kind in ("fields reordered", "metadata changed"):
+                continue  # named in prose: the resource's fields or the descriptor's metadata
             elif change.kind in ("resource added", "resource removed"):
                 assert change.resource in named, change.resource
             elif change.resource in ("observations", "sources", "indicators"):

@@ -196,7 +196,9 @@ def rule_observation_quoted(ctx: Context) -> list[Problem]:
         oid = str(obs["observation_id"].iloc[i])
         msg = f"observation {oid} has no quote: add a row to quotes with the publication and its verbatim excerpt"
         out.append(
-            Problem("observation-quoted", ERROR, msg, "observations", int(obs.index[i]) + 2, "observation_id", (oid,))
+            Problem(
+                "observation-quoted", ERROR, msg, "observations", int(obs.index[int(i)]) + 2, "observation_id", (oid,)
+            )
         )
     return out
 

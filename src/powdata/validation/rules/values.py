@@ -123,8 +123,8 @@ def rule_as_of_basis(ctx: Context) -> Iterator[Problem]:
         ],
         ignore_index=True,
     )
-    earliest = pool.dropna().groupby("s")["d"].min()
-    first = pd.to_datetime(statement.map(earliest))
+    earliest = pool.dropna().groupby("s")["d"].min().to_dict()
+    first = pd.to_datetime(pd.Series([earliest.get(s) for s in statement], index=obs.index, dtype=object))
     basis = obs["as_of_basis"].astype(object) == "publication"
     as_of = obs["as_of"].astype(object)
     expected = first.dt.strftime("%Y-%m-%d")
