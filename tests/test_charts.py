@@ -1,8 +1,10 @@
-"""Charts: what is drawn (marks, arrows, bars, labels) is read back from the figure, not from pixels."""
+"""Charts an editor would print: what is drawn is read back from the figure (marks, labels, boxes), not pixels."""
 
 from __future__ import annotations
 
+import itertools
 import re
+import struct
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,130 +12,246 @@ from typing import Any
 import pytest
 
 import powdata
-from powdata.charts import CHARTS, SHARE, draw, plot, render
+from powdata.charts import CHARTS, DPI, chart_names, draw, panels, plot, render
 from powdata.errors import MissingExtraError, PowdataError
 from tests.conftest import ROOT, by_id, run_cli
 
 DOCS = ROOT / "docs" / "charts"
+ALL = chart_names()
+MARKS = ("point:", "open:", "nearly:")  # one of these per statement drawn
 
 
 def _by_gid(fig: Any) -> dict[str, Any]:
     return {a.get_gid(): a for a in fig.findobj(lambda a: a.get_gid() is not None)}
 
 
-def _texts(fig: Any) -> list[str]:
-    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")) if t.get_text()]
+def _renderer(fig: Any) -> Any:
+    return fig.canvas.get_renderer()
+
+
+def _texts(fig: Any) -> list[Any]:
+    """Every visible, non-empty text of the figure: labels, titles, ticks, legend, note."""
+    from matplotlib.text import Text
+
+    undrawn = set()  # matplotlib keeps tick labels for ticks outside the axis's view; it does not draw them
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks():
+                if not lo <= tick.get_loc() <= hi:
+                    undrawn |= {id(tick.label1), id(tick.label2)}
+    found = fig.findobj(lambda a: isinstance(a, Text) and a.get_visible() and a.get_text().strip() != "")
+    return [t for t in found if id(t) not in undrawn]
+
+
+def _statement_marks(fig: Any) -> list[str]:
+    return [g.split(":", 1)[1] for g in _by_gid(fig) if g.startswith(MARKS)]
 
 
 def _svg_texts(svg: str) -> set[str]:
     return set(re.findall(r"<text[^>]*>([^<]+)</text>", svg))
 
 
-class TestVintages:
-    def test_more_than_is_an_open_circle_with_an_arrow_up(self) -> None:
+@pytest.fixture(scope="module")
+def drawn() -> dict[str, Any]:
+    """Every chart, drawn once for the module."""
+    return {c: draw(c) for c in ALL}
+
+
+class TestEditorsRules:
+    @pytest.mark.parametrize("chart", ALL)
+    def test_no_two_texts_intersect(self, drawn: dict[str, Any], chart: str) -> None:
+        """No two texts of a chart (labels, titles, dates, legend, source line) have intersecting boxes."""
+        fig = drawn[chart]
+        render(fig, "png")  # lay out exactly as written
+        r = _renderer(fig)
+        boxes = [(t.get_text(), t.get_window_extent(r)) for t in _texts(fig)]
+        assert len(boxes) > 5
+        clashes = [(a, b) for (a, ba), (b, bb) in itertools.combinations(boxes, 2) if ba.overlaps(bb)]
+        assert clashes == []
+
+    @pytest.mark.parametrize("chart", ALL)
+    def test_every_text_is_inside_the_figure(self, drawn: dict[str, Any], chart: str) -> None:
+        """No text runs off the edge of the image: titles, labels, dates, legend and source line are all inside it."""
+        fig = drawn[chart]
+        render(fig, "png")
+        r = _renderer(fig)
+        page = fig.bbox
+        outside = [t.get_text() for t in _texts(fig) if not page.contains(*t.get_window_extent(r).p0)]
+        outside += [t.get_text() for t in _texts(fig) if not page.contains(*t.get_window_extent(r).p1)]
+        assert outside == []
+
+    @pytest.mark.parametrize("chart", ALL)
+    def test_every_label_stays_off_every_mark(self, drawn: dict[str, Any], chart: str) -> None:
+        """A figure's label covers no mark: not its own point, not another statement's."""
+        fig = drawn[chart]
+        render(fig, "png")
+        r = _renderer(fig)
+        gids = _by_gid(fig)
+        labels = [a.get_window_extent(r) for g, a in gids.items() if g.startswith("label:")]
+        marks = [a.get_window_extent(r) for g, a in gids.items() if g.startswith((*MARKS, "bar:", "computed:"))]
+        assert labels and marks
+        assert not [1 for lab in labels for m in marks if lab.overlaps(m)]
+
+    @pytest.mark.parametrize("chart", ALL)
+    def test_source_and_as_of_line(self, drawn: dict[str, Any], chart: str) -> None:
+        """Every chart says whose statements it draws, the release and licence, and the latest as_of it shows."""
+        note = _by_gid(drawn[chart])["note"].get_text()
+        version = powdata.descriptor()["version"]
+        assert note.startswith("Source: statements by ") and f"powdata {version} (CC-BY-4.0)" in note
+        shown = [p for p in panels(chart)]
+        latest = max(str(a) for p in shown for a in (p.rows["as_of"] if p.kind != "parts" else [p.whole["as_of"]]))
+        assert f"As of: the latest figure shown is as of {latest};" in note
+
+    @pytest.mark.parametrize("chart", ALL)
+    def test_dates_on_every_panel(self, drawn: dict[str, Any], chart: str) -> None:
+        """Every dated panel has its own date labels, each with its year; a parts panel states its date."""
+        fig = drawn[chart]
+        render(fig, "png")
+        for ax, p in zip(fig.axes, panels(chart), strict=True):
+            if p.kind == "parts":
+                assert f"as of {p.whole['as_of']}" in ax.get_xlabel()
+                continue
+            ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+            assert ticks and all(re.search(r"\b(19|20)\d\d\b", t) for t in ticks), ticks
+
+    @pytest.mark.parametrize("chart", ALL)
+    def test_legend_explains_every_mark_and_only_those(self, drawn: dict[str, Any], chart: str) -> None:
+        """Each kind of mark drawn has a legend entry, and no entry names a mark that is not drawn."""
+        fig = drawn[chart]
+        gids = _by_gid(fig)
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
+        kinds = {
+            "point:": ("exact figure", "about:", "range:"),
+            "open:": ("more than", "at least", "fewer than", "up to"),
+            "nearly:": ("nearly",),
+            "period:": ("a figure for a period",),
+            "bar:": ("a stated part",),
+            "computed:": ("computed",),
+            "total:": ("the stated whole",),
+        }
+        for prefix, words in kinds.items():
+            present = any(g.startswith(prefix) for g in gids)
+            explained = any(entry.startswith(w) for entry in legend for w in words)
+            assert present == explained, (prefix, legend)
+
+    def test_one_point_per_statement(self, drawn: dict[str, Any]) -> None:
+        """A statement carried by several publications, or worded differently by one, is one mark."""
+        for ind in powdata.load("indicators")["indicator_id"]:
+            if f"{ind}" not in drawn:
+                continue
+            expected = sorted(oid for p in panels(ind) if p.kind != "parts" for oid in p.rows["observation_id"])
+            assert sorted(_statement_marks(drawn[ind])) == expected
+        figs = powdata.figures()
+        variants = figs.loc[figs["variant_of"].notna(), "observation_id"]
+        assert len(variants)  # the data have variants: the check above is not empty
+        every = {m for fig in drawn.values() for m in _statement_marks(fig)}
+        assert not every & set(variants)
+
+    def test_nearly_is_drawn_below_its_number(self, drawn: dict[str, Any]) -> None:
+        """'Nearly 200' is a mark at 200 with its line below it, never above."""
+        s = powdata.series("foreign-pows-held")
+        row = s.loc[s["qualifier"] == "nearly"].iloc[0]
+        gids = _by_gid(drawn["vintages"])
+        assert list(gids[f"nearly:{row.observation_id}"].get_ydata()) == [float(row.value)]
+        span = list(gids[f"nearly-span:{row.observation_id}"].get_ydata())
+        assert max(span) == float(row.value) and min(span) < float(row.value)
+
+    def test_more_than_is_an_open_circle_with_an_arrow_up(self, drawn: dict[str, Any]) -> None:
         """'More than 100' is an open circle at 100 with an arrow upward, never a plain point."""
-        drawn = _by_gid(draw("vintages"))
-        mark = drawn["open:foreign-pows-held-2025-08-14"]
-        assert list(mark.get_ydata()) == [100.0] and mark.get_markerfacecolor() == "none"
-        arrow = drawn["arrow:foreign-pows-held-2025-08-14"]
-        assert arrow.xy[1] > arrow.xyann[1] == 100.0  # the arrow starts at 100 and points up
-        assert "point:foreign-pows-held-2025-08-14" not in drawn
+        gids = _by_gid(drawn["vintages"])
+        mark = gids["open:foreign-pows-held-2025-08-14"]
+        assert list(mark.get_ydata()) == [100.0] and mark.get_markerfacecolor() == "white"
+        arrow = gids["arrow:foreign-pows-held-2025-08-14"]
+        assert arrow.xy[1] > arrow.xyann[1] == 100.0
+        assert "point:foreign-pows-held-2025-08-14" not in gids
 
-    def test_exact_figures_are_points(self) -> None:
-        """An exact figure is a filled point at its value."""
-        drawn = _by_gid(draw("vintages"))
-        assert list(drawn["point:foreign-pow-countries-2025-08-14"].get_ydata()) == [32.0]
-        assert list(drawn["point:foreign-contracts-signed-2024"].get_ydata()) == [6011.0]
+    def test_periods_are_never_joined(self, drawn: dict[str, Any]) -> None:
+        """Each period's figure is its own two-point segment across its own period; a year is a year wide."""
+        fig = drawn["periods"]
+        gids = _by_gid(fig)
+        segs = {g.split(":", 1)[1]: a for g, a in gids.items() if g.startswith("period:")}
+        rows = [r for p in panels("periods") for r in p.rows.itertuples()]
+        assert sorted(segs) == sorted(r.observation_id for r in rows)
+        for r in rows:
+            xs = segs[r.observation_id].get_xdata()
+            assert len(xs) == 2
+            assert xs[0].isoformat() == r.period_start.strftime("%Y-%m-%d")
+        from matplotlib.lines import Line2D
 
-    def test_labels_and_note(self) -> None:
-        """Each mark has its worded label; the note counts the undated figures left out."""
-        fig = draw("vintages")
-        texts = _texts(fig)
-        assert "more than 100" in texts and "32" in texts and "6,162" in texts
-        f = powdata.figures()
-        drawn = f.loc[(f["area_id"] == "all") & (f["unit"] != "rank") & (f["indicator_id"] != SHARE)]
-        undated = int(drawn["as_of"].isna().sum())
-        note = _by_gid(fig)["note"].get_text()
-        assert (f"Not drawn: {undated} undated" in note) if undated else ("Not drawn" not in note)
+        for ax in fig.axes:  # no other line passes through two statements' values
+            lines = [ln for ln in ax.get_lines() if isinstance(ln, Line2D) and len(ln.get_xdata()) > 2]
+            assert lines == []
+        share = {r.as_of: r for r in rows if str(r.as_of) in ("2024", "2025-07")}
+        width = {
+            k: (segs[v.observation_id].get_xdata()[1] - segs[v.observation_id].get_xdata()[0]).days
+            for k, v in share.items()
+        }
+        assert width == {"2024": 366, "2025-07": 31}
 
-    def test_undated_figures_are_counted(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
-        """A figure with no as_of cannot be placed in time: it is left out and counted in the note."""
+    def test_readings_are_labelled_as_readings(self, drawn: dict[str, Any]) -> None:
+        """A figure with a recorded reading is marked † and the chart says what † means; titles state no reading."""
+        fig = drawn["periods"]
+        gids = _by_gid(fig)
+        rows = [r for p in panels("periods") for r in p.rows.itertuples()]
+        with_reading = [r for r in rows if isinstance(r.reading, str) and r.reading]
+        assert with_reading
+        for r in rows:
+            label = gids[f"label:{r.observation_id}"].get_text()
+            assert ("†" in label) == (r in with_reading)
+        assert "† powdata records a reading of this figure that no text states" in gids["note"].get_text()
+        titles = " ".join(ax.get_title(loc="left") for ax in fig.axes)
+        assert "taken" not in titles  # the reading 'taken' is not the indicator's name
+
+    def test_parts_and_the_computed_rest(self, drawn: dict[str, Any]) -> None:
+        """Each stated part is a bar; what no part accounts for is computed, hatched and labelled so."""
+        gids = _by_gid(drawn["parts"])
+        (p,) = [p for p in panels("parts") if p.indicator_id == "foreign-fighters-listed"]
+        parts = {r.observation_id: float(r.value) for r in p.rows.itertuples()}
+        assert {oid: gids[f"bar:{oid}"].get_width() for oid in parts} == parts
+        rest = gids[f"computed:{p.whole['observation_id']}"]
+        assert rest.get_width() == float(p.whole["value"]) - sum(parts.values()) and rest.get_hatch() == "//"
+        assert gids[f"label:computed:{p.whole['observation_id']}"].get_text().endswith("(computed)")
+
+    def test_at_least_after_an_edit(self, edit_pkg: Any) -> None:
+        """'At least' is a filled dot with an arrow up and its words in the label."""
         oid = "foreign-pow-countries-2025-08-14"
-        pkg = edit_pkg("observations", lambda rows: by_id(rows, "observation_id", oid).update(as_of=""))
-        fig = draw("vintages", path=pkg)
-        assert "point:" + oid not in _by_gid(fig)
-        before = draw("vintages")
-        count = re.search(r"Not drawn: (\d+)", _by_gid(before)["note"].get_text())
-        n = int(count.group(1)) if count else 0
-        assert f"Not drawn: {n + 1} undated figure" in _by_gid(fig)["note"].get_text()
-
-    @pytest.mark.parametrize(
-        ("qualifier", "gid", "label"),
-        [("at_least", "open:", "at least 32"), ("approximately", "whisker:", "about 32")],
-    )
-    def test_each_qualifier_is_drawn_as_its_interval(self, edit_pkg, qualifier: str, gid: str, label: str) -> None:  # type: ignore[no-untyped-def]
-        """'At least' is a filled dot with an arrow; 'approximately' a whisker over its tolerance."""
-        oid = "foreign-pow-countries-2025-08-14"
-        pkg = edit_pkg("observations", lambda rows: by_id(rows, "observation_id", oid).update(qualifier=qualifier))
-        fig = draw("vintages", path=pkg)
-        drawn = _by_gid(fig)
-        assert gid + oid in drawn and label in _texts(fig)
-        if qualifier == "at_least":
-            assert drawn["open:" + oid].get_markerfacecolor() != "none" and "arrow:" + oid in drawn
-        else:
-            (seg,) = drawn["whisker:" + oid].get_segments()
-            assert sorted(y for _, y in seg) == pytest.approx([32 * 0.9, 32 * 1.1])
-
-
-class TestForeignShare:
-    def test_bars_values_and_periods(self) -> None:
-        """One bar per period with its value, labelled by year (or month), in time order."""
-        fig = draw("foreign-share")
-        drawn = _by_gid(fig)
-        heights = [drawn[f"bar:foreign-share-of-pows-{p}"].get_height() for p in ("2022", "2023", "2024", "2025-07")]
-        assert heights == [1.0, 9.0, 42.0, 49.0]
-        ax = fig.axes[0]
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["2022", "2023", "2024", "Jul 2025"]
-        assert {"1%", "9%", "42%", "49%"} <= set(_texts(fig))
-
-
-class TestListedByGroup:
-    def test_groups_and_the_part_no_group_accounts_for(self) -> None:
-        """Each group is a bar; the 1,262 not attributed is a hatched bar labelled computed; the total is a line."""
-        fig = draw("listed-by-group")
-        drawn = _by_gid(fig)
-        assert drawn["bar:foreign-fighters-listed-africa-2025-08"].get_width() == 1013.0
-        rest = drawn["computed:not-attributed"]
-        assert rest.get_width() == 1262.0 and rest.get_hatch() == "//"
-        assert "1,262 (computed, never stated)" in _texts(fig)
-        assert list(drawn["total"].get_xdata()) == [16894.0, 16894.0]
-        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-        assert labels[-1] == "Not attributed to any group (computed)" and len(labels) == 4
+        pkg = edit_pkg("observations", lambda rows: by_id(rows, "observation_id", oid).update(qualifier="at_least"))
+        gids = _by_gid(draw("vintages", path=pkg))
+        assert gids[f"open:{oid}"].get_markerfacecolor() != "white" and f"arrow:{oid}" in gids
+        assert gids[f"label:{oid}"].get_text() == "at least 32"
 
 
 class TestFiles:
+    def test_png_is_readable_at_readme_width(self) -> None:
+        """A PNG is 960 pixels wide (a README's or site's text column) with text at least 7.5 points."""
+        png = render(draw("vintages"), "png")
+        width, _height = struct.unpack(">II", png[16:24])
+        assert png.startswith(b"\x89PNG") and width == 8 * DPI == 960
+        sizes = [t.get_fontsize() for t in _texts(draw("vintages"))]
+        assert min(sizes) >= 7.5
+
     def test_svg_keeps_text_and_redraws_the_same(self) -> None:
         """SVG output keeps labels as text, carries no date, and the same chart renders to the same bytes."""
-        a = render(draw("foreign-share"), "svg")
-        assert a == render(draw("foreign-share"), "svg")
-        assert "49%" in _svg_texts(a.decode()) and "<dc:date>" not in a.decode()
-
-    def test_png(self, tmp_path: Path) -> None:
-        """PNG output is a PNG file."""
-        (target,) = plot(tmp_path, charts=["listed-by-group"], fmt="png")
-        assert target.read_bytes().startswith(b"\x89PNG")
+        a = render(draw("periods"), "svg")
+        assert a == render(draw("periods"), "svg")
+        assert {"49% †", "(Jul 2025)"} <= _svg_texts(a.decode()) and "<dc:date>" not in a.decode()
 
     def test_unknown_chart_writes_nothing(self, tmp_path: Path) -> None:
-        """A chart name that does not exist is refused before anything is written."""
-        with pytest.raises(PowdataError, match="chart 'pie': expected one of vintages"):
+        """A chart name that does not exist is refused before anything is written, naming what exists."""
+        with pytest.raises(
+            PowdataError, match="chart 'pie': expected one of vintages, periods, parts, or an indicator"
+        ):
             plot(tmp_path, charts=["vintages", "pie"])
         assert not list(tmp_path.iterdir())
 
     def test_cli(self, tmp_path: Path) -> None:
-        """`powdata plot --to DIR --format png` writes every chart."""
+        """`powdata plot --to DIR --format png` writes every overview chart; an indicator id draws that indicator."""
         r = run_cli("plot", "--to", str(tmp_path), "--format", "png")
         assert r.returncode == 0, r.stderr
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{c}.png" for c in CHARTS)
+        r = run_cli("plot", "foreign-pows-held", "--to", str(tmp_path))
+        assert r.returncode == 0 and (tmp_path / "foreign-pows-held.svg").is_file(), r.stderr
 
     def test_missing_matplotlib_names_the_extra(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without matplotlib, drawing says which extra to install."""

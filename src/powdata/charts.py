@@ -1,38 +1,68 @@
-"""Charts of the series the package holds, drawn with matplotlib (the ``plot`` extra).
+"""Charts of the statements the package holds, drawn with matplotlib (the ``plot`` extra).
 
-Three charts, each from a view, so a chart never computes what the views do not:
+Every chart is drawn from `powdata.series` (one point per statement, however many
+publications carry it) and the indicator list is read from the data, never written here:
 
-- ``vintages``: each indicator's figures over time (by ``as_of``), one panel per
-  indicator. A figure is drawn as the interval its qualifier allows: an exact
-  figure is a dot; "more than 100" an open circle at 100 with an arrow upward
-  (no upper end); "at least" a filled dot with the arrow; "approximately" a
-  whisker over its tolerance. Undated figures cannot be placed in time and are
-  counted in a note under the chart instead.
-- ``foreign-share``: the foreign share of all prisoners in Ukraine, by period, as stated.
-- ``listed-by-group``: the I Want to Live list by group, with the part no group
-  accounts for drawn hatched and labelled as computed.
+- ``vintages``: each indicator that has two or more dated statements of a figure at a
+  date (a stock or a running count), one panel each, the statements by ``as_of``;
+- ``periods``: each indicator whose statements are for a period (a flow: a year, a
+  month, "January to June"), one panel each; a figure is drawn across its period, so a
+  year is a year wide and a month a month wide, and figures of different periods are
+  never joined into one line;
+- ``parts``: each stated whole that has stated parts (``part_of``), as bars, with the part no
+  stated part accounts for computed, hatched and labelled as computed;
+- any ``indicator_id``: that indicator alone (the site draws one per indicator page).
 
-Each drawn mark has a ``gid`` naming its observation (``open:<id>`` for an
-open-ended one), so a test reads back what was drawn rather than comparing pixels.
-matplotlib is imported only here, and only when a chart is drawn.
+A figure is drawn as the interval its words allow: exact, a filled dot; "more than", an
+open circle with an arrow up; "at least", a filled dot with an arrow up; "fewer than" and
+"up to", the same with the arrow down; "nearly", a down-pointing triangle at the number
+with a line below it (close to the number and below it, never above); "approximately", a
+dot with a whisker; a stated range, a line between its ends. The legend explains every
+mark drawn and only those. Every chart carries its source and "as of" lines, every panel
+its own dated axis, and no two labels overlap (labels are placed against the measured
+extents of the labels and marks already drawn). A figure that carries a reading powdata
+recorded (``reading``: what no text states) is marked † and the chart says so.
+
+Each drawn mark has a ``gid`` naming its statement (``point:<id>``, ``open:<id>``,
+``nearly:<id>``, ``period:<id>``, ``bar:<id>``, ``label:<id>``), so a test reads back
+what was drawn rather than comparing pixels. matplotlib is imported only here, only when
+a chart is drawn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata.errors import MissingExtraError, PowdataError
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-CHARTS = ("vintages", "foreign-share", "listed-by-group")
+CHARTS = ("vintages", "periods", "parts")
 FORMATS = ("svg", "png")
-SHARE = "foreign-share-of-pows-by-period"
-_OPEN_UP = ("more_than", "at_least")
+DPI = 120
+WIDTH = 8.0  # inches: 960 px at DPI, the width of a README or a site's text column
+_LEFT, _RIGHT = 0.85, 0.25  # inches of margin beside the panels
+_PANEL, _GAP = 1.55, 0.95  # a panel's height, and the room for its title above and dates below
+_BLUE, _GREY, _GREEN = "#1f5fa8", "#8a8a8a", "#2e7d4f"
+_UP, _DOWN = ("more_than", "at_least"), ("fewer_than", "at_most")
+_WORDS = {
+    "more_than": "more than ",
+    "at_least": "at least ",
+    "fewer_than": "fewer than ",
+    "at_most": "up to ",
+    "nearly": "nearly ",
+    "approximately": "about ",
+}
 
 
 def _matplotlib() -> Any:
@@ -43,179 +73,580 @@ def _matplotlib() -> Any:
         raise MissingExtraError(msg) from None
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, and testable
     matplotlib.rcParams["svg.hashsalt"] = "powdata"  # stable ids: a re-drawn chart is the same file
+    matplotlib.rcParams["font.size"] = 9
     return matplotlib
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    _matplotlib()
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def as_of_date(as_of: str) -> dt.date:
-    """Place an ``as_of`` of any precision in time: the middle of its year or month, or the day itself."""
-    parts = [int(p) for p in as_of.split("-")]
-    if len(parts) == 1:
-        return dt.date(parts[0], 7, 1)
-    if len(parts) == 2:
-        return dt.date(parts[0], parts[1], 15)
-    return dt.date(parts[0], parts[1], parts[2])
 
 
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
-def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """Each indicator's figures for all areas over time, each drawn as the interval it states."""
-    _matplotlib()  # first: a missing extra is named before any matplotlib submodule is imported
-    import pandas as pd
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+def figure_label(row: Any, unit: str, *, dagger: bool = True) -> str:
+    """The words of a statement as a chart or page prints them: qualifier, number, range end, unit sign.
 
-    from powdata.labelled import figures
-
-    f = figures(as_of=as_of, path=path)
-    f = f.loc[f["variant_of"].isna()]  # one point per statement: a variant words another row's statement
-    f = f.loc[(f["area_id"] == "all") & (f["unit"].astype(str) != "rank") & (f["indicator_id"] != SHARE)]
-    dated = f.loc[f["as_of"].notna()]
-    undated = f.loc[f["as_of"].isna()]
-    indicators = list(dict.fromkeys(dated["indicator_id"]))
-    if not indicators:
-        msg = "no dated figure to draw a vintage chart from (every figure lacks as_of)"
-        raise PowdataError(msg)
-    fig = _new_figure(8, 1.9 * len(indicators) + 0.8)
-    axes = fig.subplots(len(indicators), 1, squeeze=False, sharex=True)[:, 0]
-    all_dates = [as_of_date(str(a)) for a in dated["as_of"]]
-    pad = dt.timedelta(days=60)
-    for ax, ind in zip(axes, indicators, strict=True):
-        rows = dated.loc[dated["indicator_id"] == ind]
-        labelled: list[tuple[dt.date, str]] = []  # one label per value and season: vintages crowd together
-        for row in rows.itertuples():
-            x = as_of_date(str(row.as_of))
-            q = str(row.qualifier)
-            v = float(row.value)
-            if q in _OPEN_UP:
-                (mark,) = ax.plot([x], [v], "o", mfc="none" if q == "more_than" else "C0", mec="C0", ms=8)
-                mark.set_gid(f"open:{row.observation_id}")
-                arrow = ax.annotate(
-                    "",
-                    xy=(x, v * 1.35 + 1),
-                    xytext=(x, v),
-                    arrowprops={"arrowstyle": "-|>", "color": "C0", "lw": 1.5},
-                    annotation_clip=False,
-                )
-                arrow.set_gid(f"arrow:{row.observation_id}")
-                label = f"{'more than' if q == 'more_than' else 'at least'} {_fmt(v)}"
-            else:
-                lo, hi = float(row.lower), float(row.upper)
-                (mark,) = ax.plot([x], [v], "o", color="C0", ms=7)
-                mark.set_gid(f"point:{row.observation_id}")
-                if hi > lo:  # approximately: a whisker over the tolerance
-                    ax.vlines([x], lo, hi, color="C0", lw=1.5).set_gid(f"whisker:{row.observation_id}")
-                words = {"approximately": "about ", "nearly": "nearly ", "at_most": "up to "}.get(q, "")
-                upper_end = "" if pd.isna(row.value_max) else f"–{_fmt(float(row.value_max))}"
-                label = f"{words}{_fmt(v)}{upper_end}"
-            near = [text for when, text in labelled if abs((when - x).days) < 45]
-            if label not in near:
-                lift = 8 * len(near)  # a different figure close by: stack its label above
-                ax.annotate(label, (x, v), xytext=(6, -4 + lift), textcoords="offset points", fontsize=9)
-                labelled.append((x, label))
-        top = max(float(v) * 1.5 + 1 for v in rows["value"])
-        ax.set_ylim(0, top)
-        first = rows.iloc[0]
-        ax.set_title(f"{first['indicator']} ({first['unit']})", fontsize=10, loc="left")
-        ax.set_ylabel(str(first["unit"]))
-        ax.set_xlim(min(all_dates) - pad, max(all_dates) + pad)
-        locator = AutoDateLocator(maxticks=6)  # type: ignore[no-untyped-call]  # matplotlib leaves it untyped
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]  # as above
-        ax.grid(axis="y", alpha=0.3)
-    note = "Open circle with arrow: 'more than' (no upper end); filled with arrow: 'at least'."
-    if len(undated):
-        note += f" Not drawn: {len(undated)} undated figure{'s' if len(undated) != 1 else ''} (no as_of)."
-    fig.supxlabel(note, fontsize=8, gid="note")
-    fig.suptitle("Figures by vintage (as_of)", fontsize=12)
-    return fig
+    With ``dagger``, a statement that carries a recorded reading is marked ``†``.
+    """
+    pct = {"percent": "%", "persons_per_week": " a week"}.get(unit, "")
+    vmax: Any = getattr(row, "value_max", None)
+    number = _fmt(float(row.value))
+    if vmax is not None and not _isna(vmax):
+        number = f"{number}–{_fmt(float(vmax))}"
+    reading = getattr(row, "reading", None)
+    mark = " †" if dagger and isinstance(reading, str) and reading.strip() else ""
+    return f"{_WORDS.get(str(row.qualifier), '')}{number}{pct}{mark}"
 
 
-def draw_foreign_share(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """The foreign share of all prisoners in Ukraine as stated for each period, one bar each, labelled."""
-    import pandas as pd
-
-    from powdata.views import foreign_share_by_year
-
-    df = foreign_share_by_year(as_of=as_of, path=path)
-    if df.empty:
-        msg = f"no foreign-share figure to draw ({SHARE} has no rows)"
-        raise PowdataError(msg)
-    labels = []
-    for start, end, as_of_text in zip(df["period_start"], df["period_end"], df["as_of"], strict=True):
-        if isinstance(start, pd.Timestamp) and isinstance(end, pd.Timestamp) and not pd.isna(end):
-            whole_year = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
-            labels.append(str(start.year) if whole_year else start.strftime("%b %Y"))
-        else:
-            labels.append(str(as_of_text))
-    fig = _new_figure(6.5, 3.8)
-    ax = fig.subplots()
-    values = [float(v) for v in df["value"]]
-    bars = ax.bar(labels, values, color="C1")
-    for bar, obs_id, v, q in zip(bars, df["observation_id"], values, df["qualifier"], strict=True):
-        bar.set_gid(f"bar:{obs_id}")
-        prefix = {"more_than": "> ", "at_least": "≥ ", "approximately": "~", "nearly": "nearly "}.get(str(q), "")
-        ax.annotate(f"{prefix}{_fmt(v)}%", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom")
-    ax.set_ylim(0, max(values) * 1.2)
-    ax.set_ylabel("percent of all prisoners, as stated")
-    ax.set_title("Foreign nationals (excluding Russians) as a share of all prisoners in Ukraine", fontsize=10)
-    source = str(df["stated_by_publisher"].iloc[-1])
-    fig.supxlabel(f"Source: {source}", fontsize=8, gid="note")
-    return fig
+def _date(value: Any) -> dt.date:
+    return dt.date(value.year, value.month, value.day)
 
 
-def draw_listed_by_group(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """The I Want to Live list by group, with the computed part no group accounts for, hatched."""
-    from powdata.views import listed_fighters_by_group
+# ---------------------------------------------------------------- data
 
-    df = listed_fighters_by_group(as_of=as_of, path=path)
-    if df.empty:
-        msg = "no listed-fighters figure to draw (foreign-fighters-listed has no rows)"
-        raise PowdataError(msg)
-    total = df.loc[df["role"] == "total"].iloc[0]
-    rest = df.loc[df["role"] != "total"]
-    fig = _new_figure(7.5, 0.6 * len(rest) + 1.8)
-    ax = fig.subplots()
-    names = [str(n) for n in rest["area_name"]]
-    values = [float(v) for v in rest["lower"]]
-    bars = ax.barh(names, values, color=["C7" if c else "C2" for c in rest["computed"]])
-    for bar, row, v in zip(bars, rest.itertuples(), values, strict=True):
-        if row.computed:
-            bar.set_hatch("//")
-            bar.set_gid("computed:not-attributed")
-            label = f"{_fmt(v)} (computed, never stated)"
-        else:
-            bar.set_gid(f"bar:{row.observation_id}")
-            label = _fmt(v)
-        ax.annotate(
-            label, (v, bar.get_y() + bar.get_height() / 2), xytext=(4, 0), textcoords="offset points", va="center"
+
+def _indicators(path: str | Path | None) -> pd.DataFrame:
+    from powdata.loader import load
+
+    return load("indicators", path=path)
+
+
+def _series(indicator_id: str, area_id: str, as_of: Any, path: Any) -> pd.DataFrame:
+    from powdata.views import series
+
+    return series(indicator_id, area_id, as_of=as_of, path=path)
+
+
+def _statements(as_of: Any, path: Any) -> pd.DataFrame:
+    from powdata.views import statements
+
+    return statements(as_of=as_of, path=path)
+
+
+@dataclass
+class _Panel:
+    """One panel to draw: an indicator for one area, its statements, and how to draw them."""
+
+    indicator_id: str
+    area_id: str
+    title: str
+    unit: str
+    kind: str  # "dates" (a figure at a date), "periods" (a figure for a period), "parts"
+    rows: Any
+    whole: Any = None  # for "parts": the whole's row
+
+
+def _has_periods(rows: pd.DataFrame) -> bool:
+    return bool(rows["period_start"].notna().any())
+
+
+def _panel(ind: Any, area_id: str, as_of: Any, path: Any, area_name: str = "") -> _Panel | None:
+    rows = _series(str(ind.indicator_id), area_id, as_of, path)
+    rows = rows.loc[rows["as_of_start"].notna()]
+    if rows.empty:
+        return None
+    title = str(ind.name) + (f" — {area_name}" if area_id != "all" and area_name else "")
+    kind = "periods" if _has_periods(rows) else "dates"
+    return _Panel(str(ind.indicator_id), area_id, title, str(ind.unit), kind, rows.reset_index(drop=True))
+
+
+def _area_names(path: Any) -> dict[str, str]:
+    from powdata.loader import load
+
+    areas = load("areas", path=path)
+    return dict(zip(areas["area_id"].astype(str), areas["name"].astype(str), strict=True))
+
+
+def panels(chart: str, *, as_of: Any = None, path: Any = None) -> list[_Panel]:
+    """Return the panels of ``chart``, each from the data: which indicators a chart holds is never listed here."""
+    inds = _indicators(path)
+    inds = inds.loc[inds["unit"].astype(str) != "rank"]  # a rank is an order, not a quantity on an axis
+    if chart in set(inds["indicator_id"]):
+        ind = next(inds.loc[inds["indicator_id"] == chart].itertuples())
+        st = _statements(as_of, path)
+        st = st.loc[st["indicator_id"] == chart]
+        names = _area_names(path)
+        # an area whose every statement is a stated part is drawn in its whole's parts panel instead
+        own = st.loc[st["part_of"].isna() | ~st["part_of"].isin(set(st["observation_id"]))]
+        areas = sorted(dict.fromkeys(own["area_id"].astype(str)), key=lambda a: (a != "all", a))
+        out = [p for a in areas if (p := _panel(ind, a, as_of, path, names.get(a, a))) is not None]
+        return out + [p for p in panels("parts", as_of=as_of, path=path) if p.indicator_id == chart]
+    if chart in ("vintages", "periods"):
+        out = []
+        for ind in inds.itertuples():
+            p = _panel(ind, "all", as_of, path)
+            if p is None:
+                continue
+            wanted = p.kind == "periods" if chart == "periods" else (p.kind == "dates" and len(p.rows) >= 2)
+            if wanted:
+                out.append(p)
+        return out
+    if chart == "parts":
+        st = _statements(as_of, path)
+        names = _area_names(path)
+        out = []
+        for whole_id in dict.fromkeys(st["part_of"].dropna().astype(str)):
+            whole = st.loc[st["observation_id"] == whole_id]
+            if whole.empty:
+                continue
+            w = whole.iloc[0]
+            parts = st.loc[(st["part_of"] == whole_id) & (st["indicator_id"] == w["indicator_id"])]
+            if parts.empty:
+                continue  # a subset of another kind (e.g. the killed among the listed) is not a part
+            ind = inds.loc[inds["indicator_id"] == w["indicator_id"]].iloc[0]
+            parts = parts.assign(area=[names.get(str(a), str(a)) for a in parts["area_id"]])
+            out.append(_Panel(str(w["indicator_id"]), "parts", str(ind["name"]), str(ind["unit"]), "parts", parts, w))
+        return out
+    known = ", ".join(CHARTS)
+    msg = f"chart {chart!r}: expected one of {known}, or an indicator_id (powdata.load('indicators'))"
+    raise PowdataError(msg)
+
+
+def chart_names(path: str | Path | None = None) -> list[str]:
+    """Every chart that can be drawn: the three overview charts, then every indicator that is not a rank."""
+    inds = _indicators(path)
+    return [*CHARTS, *(str(i) for i in inds.loc[inds["unit"].astype(str) != "rank", "indicator_id"])]
+
+
+# ---------------------------------------------------------------- drawing
+
+
+@dataclass
+class _Canvas:
+    """A figure being drawn: its renderer, the extents already taken, the marks used (for the legend)."""
+
+    fig: Any
+    renderer: Any
+    taken: list[Any] = field(default_factory=list)
+    marks: dict[str, Any] = field(default_factory=dict)  # legend label -> handle, in first-drawn order
+    readings: int = 0
+    sources: list[str] = field(default_factory=list)
+    latest: str = ""
+
+
+def _new_canvas(n_panels: int, header: float, footer: float) -> tuple[_Canvas, list[Axes]]:
+    _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    height = header + n_panels * (_PANEL + _GAP) + footer
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+    canvas = FigureCanvasAgg(fig)
+    axes = []
+    for i in range(n_panels):
+        top = height - header - i * (_PANEL + _GAP) - 0.35  # room for the panel's title
+        rect = (_LEFT / WIDTH, (top - _PANEL) / height, 1 - (_LEFT + _RIGHT) / WIDTH, _PANEL / height)
+        axes.append(fig.add_axes(rect))
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves it untyped
+    return _Canvas(fig, renderer), axes
+
+
+def _extent(artist: Any, renderer: Any) -> Any:
+    return artist.get_window_extent(renderer)
+
+
+def _overlaps(box: Any, others: list[Any]) -> bool:
+    return any(box.overlaps(o) for o in others)
+
+
+_OFFSETS = [
+    (7, 0, "left", "center"),
+    (0, 9, "center", "bottom"),
+    (-7, 0, "right", "center"),
+    (0, -9, "center", "top"),
+    (7, 11, "left", "bottom"),
+    (7, -11, "left", "top"),
+    (-7, 11, "right", "bottom"),
+    (-7, -11, "right", "top"),
+]
+
+
+def _place_label(cv: _Canvas, ax: Axes, x: Any, y: float, text: str, gid: str, *, prefer_above: bool = False) -> Any:
+    """Put ``text`` next to (x, y) at the first offset whose box meets no label or mark and stays in the panel."""
+    inside = _extent(ax, cv.renderer).padded(-1)
+    above = [
+        (dx, 9 * k, ha, "bottom") for k in (1, 2, 3, 4) for dx, ha in ((0, "center"), (12, "right"), (-12, "left"))
+    ]
+    above = above if prefer_above else []
+    candidates = above + [(dx * k, dy * k, ha, va) for k in (1, 2, 3, 4) for dx, dy, ha, va in _OFFSETS]
+    for dx, dy, ha, va in candidates:
+        label = ax.annotate(
+            text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, ma="center", fontsize=9
         )
+        box = _extent(label, cv.renderer).padded(1.5)
+        fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+        if fits and not _overlaps(box, cv.taken):
+            label.set_gid(gid)
+            cv.taken.append(box)
+            return label
+        label.remove()
+    msg = f"no room for the label {text!r} of {gid}: the panel is too crowded to print"
+    raise PowdataError(msg)
+
+
+def _mark(cv: _Canvas, key: str, handle: Any) -> None:
+    cv.marks.setdefault(key, handle)
+
+
+def _draw_interval(cv: _Canvas, ax: Axes, x: Any, row: Any, color: str = _BLUE) -> list[Any]:
+    """Draw one statement at (x, value) as its interval; return the artists drawn (to keep labels off them)."""
+    from matplotlib.lines import Line2D
+
+    q, v, oid = str(row.qualifier), float(row.value), str(row.observation_id)
+    lo, hi = float(row.lower), float(row.upper)
+    drawn: list[Any] = []
+    if q in _UP or q in _DOWN:
+        filled = q in ("at_least", "at_most")
+        (m,) = ax.plot([x], [v], "o", mfc=color if filled else "white", mec=color, mew=1.5, ms=7, zorder=3)
+        m.set_gid(f"open:{oid}")
+        top = ax.get_ylim()[1]
+        tip = v + (0.14 * top if q in _UP else -min(0.14 * top, v))
+        arrow = ax.annotate(
+            "", xy=(x, tip), xytext=(x, v), arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.3}, zorder=2
+        )
+        arrow.set_gid(f"arrow:{oid}")
+        drawn += [m, arrow]
+        words = {"more_than": "more than", "at_least": "at least", "fewer_than": "fewer than", "at_most": "up to"}
+        up = "up" if q in _UP else "down"  # the arrow points to where the figure's open end is
+        _mark(
+            cv,
+            f"{words[q]}: {'filled' if filled else 'open'} dot, arrow {up} (no {'upper' if q in _UP else 'lower'} end)",
+            Line2D([], [], marker="o", mfc=color if filled else "white", mec=color, mew=1.5, ls="", ms=7),
+        )
+    elif q == "nearly":
+        (line,) = ax.plot([x, x], [lo, v], color=color, lw=2, solid_capstyle="butt", zorder=2)
+        line.set_gid(f"nearly-span:{oid}")
+        (m,) = ax.plot([x], [v], "v", color=color, ms=8, zorder=3)
+        m.set_gid(f"nearly:{oid}")
+        drawn += [line, m]
+        _mark(
+            cv,
+            "nearly: ▼ at the number, line below it (close to it, not above)",
+            Line2D([], [], marker="v", color=color, ls="", ms=8),
+        )
+    elif hi > lo:  # approximately, or a stated range
+        (caps,) = ax.plot([x, x], [lo, hi], color=color, lw=1.5, zorder=2)
+        caps.set_gid(f"whisker:{oid}")
+        (m,) = ax.plot([x], [v], "o", color=color, ms=6, zorder=3)
+        m.set_gid(f"point:{oid}")
+        drawn += [caps, m]
+        what = (
+            "about: dot with a whisker over the tolerance" if q == "approximately" else "range: line between its ends"
+        )
+        _mark(cv, what, Line2D([], [], marker="o", color=color, ms=6))
+    else:
+        (m,) = ax.plot([x], [v], "o", color=color, ms=7, zorder=3)
+        m.set_gid(f"point:{oid}")
+        drawn.append(m)
+        _mark(cv, "exact figure: filled dot", Line2D([], [], marker="o", color=color, ls="", ms=7))
+    return drawn
+
+
+def _note_row(cv: _Canvas, row: Any) -> None:
+    who = (
+        str(row.stated_by_publisher) if str(row.stated_by_publisher) not in ("", "<NA>", "nan") else str(row.stated_by)
+    )
+    if who not in cv.sources:
+        cv.sources.append(who)
+    as_of = str(row.as_of)
+    if as_of and as_of not in ("<NA>", "nan") and as_of > cv.latest:
+        cv.latest = as_of
+    reading = getattr(row, "reading", None)
+    if isinstance(reading, str) and reading.strip():
+        cv.readings += 1
+
+
+def _date_axis(ax: Axes, start: dt.date, end: dt.date) -> None:
+    from matplotlib.dates import DateFormatter, MonthLocator, YearLocator
+
+    span = (end - start).days
+    ax.set_xlim(start, end)  # type: ignore[arg-type]  # matplotlib takes dates on a date axis
+    if span > 3 * 365:
+        ax.xaxis.set_major_locator(YearLocator())  # type: ignore[no-untyped-call]  # matplotlib leaves it untyped
+        ax.xaxis.set_major_formatter(DateFormatter("%Y"))  # type: ignore[no-untyped-call]  # as above
+    else:
+        step = 1 if span <= 200 else 2 if span <= 420 else 3
+        months = list(range(1, 13, step))  # ticks on January and every step-th month after it
+        ax.xaxis.set_major_locator(MonthLocator(bymonth=months))  # type: ignore[no-untyped-call]  # as above
+        ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]  # as above
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def _thousands() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}")
+
+
+def _ylim(ax: Axes, rows: Any, unit: str, headroom: float = 1.45) -> None:
+    tops = [float(v) for v in rows["value"]]
+    tops += [float(u) for u in rows["upper"] if math.isfinite(float(u))]
+    top = max(tops) * headroom if tops else 1.0
+    if unit == "percent":
+        top = min(max(top, 10.0), 100.0) if max(tops) <= 100 else top
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_formatter(_thousands())
+    ax.set_ylabel(unit.replace("_", " "), fontsize=8)
+    ax.grid(axis="y", alpha=0.25)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _panel_title(ax: Axes, p: _Panel) -> None:
+    text = f"{p.title}  ({p.indicator_id})"
+    ax.set_title(text if len(text) <= 100 else p.title, fontsize=9.5, loc="left", pad=6)
+
+
+def _draw_dates(cv: _Canvas, ax: Axes, p: _Panel, start: dt.date, end: dt.date) -> None:
+    _ylim(ax, p.rows, p.unit)
+    _date_axis(ax, start, end)
+    _panel_title(ax, p)
+    queued = []
+    for row in p.rows.itertuples():
+        x = _date(row.as_of_start) + (_date(row.as_of_end) - _date(row.as_of_start)) / 2
+        for artist in _draw_interval(cv, ax, x, row):
+            cv.taken.append(_extent(artist, cv.renderer).padded(1))
+        queued.append((x, row))
+        _note_row(cv, row)
+    for x, row in queued:
+        _place_label(cv, ax, x, float(row.value), figure_label(row, p.unit), f"label:{row.observation_id}")
+
+
+def _period_end(row: Any) -> tuple[dt.date, bool]:
+    """The last day a figure's period covers, and whether that end is stated (else: the end of its as_of)."""
+    if not _isna(row.period_end):
+        return _date(row.period_end), True
+    return _date(row.as_of_end), False
+
+
+def _isna(value: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def _period_text(start: dt.date, end: dt.date, stated: bool) -> str:
+    if not stated:
+        return f"from {start:%b %Y}, end not stated"
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return f"{start.year}"
+    if start.day == 1 and start.year == end.year and start.month == end.month:
+        return f"{start:%b %Y}"
+    return f"{start:%-d %b %Y}–{end:%-d %b %Y}"
+
+
+def _draw_periods(cv: _Canvas, ax: Axes, p: _Panel, start: dt.date, end: dt.date) -> None:
+    from matplotlib.lines import Line2D
+
+    _ylim(ax, p.rows, p.unit, headroom=1.75)  # room for the labels above the bars
+    _date_axis(ax, start, end)
+    _panel_title(ax, p)
+    queued = []
+    for row in p.rows.itertuples():
+        s = _date(row.period_start)
+        e, stated = _period_end(row)
+        v = float(row.value)
+        ends: Any = [s, e + dt.timedelta(days=1)]  # matplotlib's date axis takes dates; its stubs say floats
+        (seg,) = ax.plot(ends, [v, v], color=_GREEN, lw=3.5, ls="-" if stated else (0, (2, 1.5)), zorder=2)
+        seg.set_gid(f"period:{row.observation_id}")
+        cv.taken.append(_extent(seg, cv.renderer).padded(1))
+        mid = s + (e - s) / 2
+        for artist in _draw_interval(cv, ax, mid, row, color=_GREEN):
+            cv.taken.append(_extent(artist, cv.renderer).padded(1))
+        queued.append((mid, row, f"{figure_label(row, p.unit)}\n({_period_text(s, e, stated)})"))  # two short lines
+        _mark(
+            cv,
+            "a figure for a period: a bar across its period (never joined to another)",
+            Line2D([], [], color=_GREEN, lw=3.5),
+        )
+        if not stated:
+            _mark(
+                cv,
+                "period whose end is not stated: dashed, to the date it is given for",
+                Line2D([], [], color=_GREEN, lw=3.5, ls=(0, (2, 1.5))),
+            )
+        _note_row(cv, row)
+    for mid, row, text in queued:
+        _place_label(cv, ax, mid, float(row.value), text, f"label:{row.observation_id}", prefer_above=True)
+
+
+def _draw_parts(cv: _Canvas, ax: Axes, p: _Panel) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    w = p.whole
+    total = float(w["value"])
+    parts = p.rows.sort_values("value", ascending=False)
+    names = [str(a) for a in parts["area"]]
+    values = [float(v) for v in parts["value"]]
+    exact = str(w["qualifier"]) == "exact" and all(str(q) == "exact" for q in parts["qualifier"])
+    rest = total - sum(values)
+    if exact and rest > 0:
+        names.append("no stated group (computed)")
+        values.append(rest)
+    ys = list(range(len(names)))
+    bars = ax.barh(ys, values, color=[_BLUE] * len(parts) + [_GREY] * (len(names) - len(parts)), height=0.6)
+    ax.set_yticks(ys, [textwrap.fill(n, 34) for n in names], fontsize=8.5)
     ax.invert_yaxis()
-    ax.axvline(float(total["value"]), color="k", lw=1, ls="--", gid="total")
-    ax.set_xlim(0, float(total["value"]) * 1.35)
-    ax.set_xlabel("persons")
-    fig.suptitle(f"Foreign fighters listed by I Want to Live: {_fmt(float(total['value']))} in all, by group")
-    fig.supxlabel(f"Dashed line: the stated total. Source: {total['stated_by_publisher']}", fontsize=8, gid="note")
+    ax.set_xlim(0, total * 1.32)
+    ax.xaxis.set_major_formatter(_thousands())
+    ax.set_xlabel(
+        f"{p.unit.replace('_', ' ')}; dashed line: {figure_label(w, p.unit)} in all, as of {w['as_of']}", fontsize=8
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    _panel_title(ax, p)
+    widest = max(_extent(t, cv.renderer).width for t in ax.get_yticklabels()) / cv.fig.dpi
+    pos = ax.get_position()
+    left = (widest + 0.2) / WIDTH  # the group names fit to the left of the bars
+    ax.set_position((left, pos.y0, pos.x1 - left, pos.height))
+    _mark(cv, "a stated part", Patch(color=_BLUE))
+    for bar in bars:
+        cv.taken.append(_extent(bar, cv.renderer).padded(1))
+    line = ax.axvline(total, color="black", lw=1, ls="--")
+    line.set_gid(f"total:{w['observation_id']}")
+    _mark(cv, "the stated whole (dashed line)", Line2D([], [], color="black", lw=1, ls="--"))
+    _note_row(cv, w)
+    for bar, row in zip(bars, parts.itertuples(), strict=False):
+        bar.set_gid(f"bar:{row.observation_id}")
+        _note_row(cv, row)
+    for i, (bar, v) in enumerate(zip(bars, values, strict=True)):
+        y = bar.get_y() + bar.get_height() / 2
+        if i >= len(parts):
+            bar.set_hatch("//")
+            bar.set_gid(f"computed:{w['observation_id']}")
+            _mark(cv, "computed: the whole minus the stated parts (never stated)", Patch(facecolor=_GREY, hatch="//"))
+            text, gid = f"{_fmt(v)} (computed)", f"label:computed:{w['observation_id']}"
+        else:
+            row = next(r for j, r in enumerate(parts.itertuples()) if j == i)
+            text, gid = figure_label(row, p.unit), f"label:{row.observation_id}"
+        _place_label(cv, ax, v, y, text, gid)
+
+
+def _footer_lines(cv: _Canvas, version: str, licence: str) -> list[str]:
+    who = "; ".join(cv.sources)
+    lines = textwrap.wrap(f"Source: statements by {who}; compiled by powdata {version} ({licence}).", 125)
+    lines.append(
+        f"As of: the latest figure shown is as of {cv.latest or 'an unknown date'}; each is placed at its own date."
+    )
+    if cv.readings:
+        lines += textwrap.wrap(
+            "† powdata records a reading of this figure that no text states (the field `reading`); "
+            "the chart shows only what the texts state.",
+            125,
+        )
+    return lines
+
+
+def _descriptor_bits(path: Any) -> tuple[str, str]:
+    from powdata import _package
+
+    desc = _package.read_descriptor(_package.resolve_root(path))
+    lic = (desc.get("licenses") or [{}])[0].get("name", "")
+    return str(desc.get("version", "")), str(lic)
+
+
+def _draw(chart: str, title: str, as_of: Any, path: Any) -> Figure:
+    ps = panels(chart, as_of=as_of, path=path)
+    if not ps:
+        msg = f"chart {chart!r}: no statement to draw (no dated figure of this kind in the data)"
+        raise PowdataError(msg)
+    header = 1.2  # the legend's rows are known only after drawing: `_fit` gives it the room it needs
+    footer = 0.75 + 0.17 * 2
+    cv, axes = _new_canvas(len(ps), header, footer)
+    fig = cv.fig
+    dated = [p for p in ps if p.kind != "parts"]
+    if dated:
+        starts, ends = [], []
+        for p in dated:
+            starts += [
+                _date(d) for d in (p.rows["period_start"].dropna() if p.kind == "periods" else p.rows["as_of_start"])
+            ]
+            ends += [_date(d) for d in p.rows["as_of_end"]]
+            ends += [_date(d) for d in p.rows["period_end"].dropna()]
+        pad = dt.timedelta(days=max(46, (max(ends) - min(starts)).days // 12))  # a lone date still gets two ticks
+        start, end = min(starts) - pad, max(ends) + pad
+    for ax, p in zip(axes, ps, strict=True):
+        if p.kind == "parts":
+            _draw_parts(cv, ax, p)
+        elif p.kind == "periods":
+            _draw_periods(cv, ax, p, start, end)
+        else:
+            _draw_dates(cv, ax, p, start, end)
+    height = fig.get_figheight()
+    title = textwrap.fill(title, 68)  # 12 pt bold: about 68 characters fit the figure's width
+    fig.text(_LEFT / WIDTH, 1 - 0.12 / height, title, fontsize=12, weight="bold", va="top", gid="title")
+    handles, labels = list(cv.marks.values()), list(cv.marks)
+    fig.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(_LEFT / WIDTH, 1 - 0.42 / height),
+        ncol=1,
+        fontsize=8,
+        frameon=False,
+        handlelength=1.8,
+        columnspacing=1.2,
+    ).set_gid("legend")
+    version, licence = _descriptor_bits(path)
+    lines = _footer_lines(cv, version, licence)
+    fig.text(_LEFT / WIDTH, 0.1 / height, "\n".join(lines), fontsize=7.5, va="bottom", color="#333333", gid="note")
+    return _fit(fig, cv, len(lines))
+
+
+def _fit(fig: Figure, cv: _Canvas, n_lines: int) -> Figure:
+    """Grow the figure so the legend and the footer have exactly the room they need (axes keep their size)."""
+    renderer = cv.renderer
+    legend = fig.legends[0]
+    title = next(t for t in fig.texts if t.get_gid() == "title")
+    title_h = _extent(title, renderer).height / fig.dpi  # one line or two
+    below_title = 0.12 + title_h + 0.1
+    need_top = below_title + _extent(legend, renderer).height / fig.dpi + 0.1
+    note = next(t for t in fig.texts if t.get_gid() == "note")
+    need_bottom = _extent(note, renderer).height / fig.dpi + 0.15
+    old_h = fig.get_figheight()
+    axes_top = max(ax.get_position().y1 for ax in fig.axes) * old_h + 0.35
+    axes_bottom = min(ax.get_position().y0 for ax in fig.axes) * old_h - 0.45  # the lowest panel's dates
+    new_h = need_top + (axes_top - axes_bottom) + need_bottom
+    shift = need_bottom - axes_bottom
+    positions = [(ax, ax.get_position()) for ax in fig.axes]
+    fig.set_figheight(new_h)
+    for ax, pos in positions:
+        y0 = (pos.y0 * old_h + shift) / new_h
+        ax.set_position((pos.x0, y0, pos.width, pos.height * old_h / new_h))
+    title.set_y(1 - 0.12 / new_h)
+    legend.set_bbox_to_anchor((_LEFT / WIDTH, 1 - below_title / new_h), transform=fig.transFigure)
+    note.set_y(0.1 / new_h)
     return fig
 
 
-_DRAW = {"vintages": draw_vintages, "foreign-share": draw_foreign_share, "listed-by-group": draw_listed_by_group}
+def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+    """Each indicator with two or more dated statements at a date: one panel each, one point per statement."""
+    return _draw("vintages", "Figures as stated, by the date they hold for", as_of, path)
+
+
+def draw_periods(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+    """Each indicator stated for periods: each figure drawn across its own period, never joined to another."""
+    return _draw("periods", "Figures stated for a period (a year, a month, part of a year)", as_of, path)
+
+
+def draw_parts(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+    """Each stated whole with its stated parts, and the computed part no stated part accounts for."""
+    return _draw("parts", "Stated wholes and their stated parts", as_of, path)
+
+
+def draw_indicator(indicator_id: str, *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+    """One indicator's statements, a panel per area (the site's chart on each indicator page)."""
+    inds = _indicators(path)
+    name = inds.loc[inds["indicator_id"] == indicator_id, "name"]
+    title = str(name.iloc[0]) if len(name) else indicator_id
+    return _draw(indicator_id, title, as_of, path)
+
+
+_DRAW: dict[str, Callable[..., Figure]] = {"vintages": draw_vintages, "periods": draw_periods, "parts": draw_parts}
 
 
 def draw(chart: str, *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """Return the matplotlib Figure of ``chart`` (one of `CHARTS`)."""
-    if chart not in _DRAW:
-        msg = f"chart {chart!r}: expected one of {', '.join(CHARTS)}"
-        raise PowdataError(msg)
-    return _DRAW[chart](as_of=as_of, path=path)
+    """Return the matplotlib Figure of ``chart``: one of `CHARTS`, or an indicator_id."""
+    if chart in _DRAW:
+        return _DRAW[chart](as_of=as_of, path=path)
+    return draw_indicator(chart, as_of=as_of, path=path)
 
 
 def render(fig: Figure, fmt: str) -> bytes:
@@ -225,7 +656,7 @@ def render(fig: Figure, fmt: str) -> bytes:
         raise PowdataError(msg)
     buf = io.BytesIO()
     meta: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
-    fig.savefig(buf, format=fmt, dpi=120, metadata=meta)
+    fig.savefig(buf, format=fmt, dpi=DPI, metadata=meta, facecolor="white")
     return buf.getvalue()
 
 
@@ -242,8 +673,8 @@ def plot(
     Examples
     --------
     >>> import tempfile
-    >>> [p.name for p in plot(tempfile.mkdtemp(), charts=["foreign-share"])]
-    ['foreign-share.svg']
+    >>> [p.name for p in plot(tempfile.mkdtemp(), charts=["periods"])]
+    ['periods.svg']
     """
     from powdata._atomic import write_bytes_atomic
 
@@ -254,9 +685,10 @@ def plot(
     if fmt not in FORMATS:
         msg = f"format {fmt!r}: expected one of {', '.join(FORMATS)}"
         raise PowdataError(msg)
-    unknown = [c for c in charts if c not in CHARTS]
+    known = chart_names(path)
+    unknown = [c for c in charts if c not in known]
     if unknown:  # checked before anything is drawn, so a typo writes nothing
-        msg = f"chart {unknown[0]!r}: expected one of {', '.join(CHARTS)}"
+        msg = f"chart {unknown[0]!r}: expected one of {', '.join(CHARTS)}, or an indicator_id: {', '.join(known[3:])}"
         raise PowdataError(msg)
     written = []
     for chart in charts:
@@ -267,4 +699,4 @@ def plot(
     return written
 
 
-__all__ = ["CHARTS", "draw", "plot", "render"]
+__all__ = ["CHARTS", "chart_names", "draw", "draw_indicator", "figure_label", "panels", "plot", "render"]

@@ -80,6 +80,14 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_site(args: argparse.Namespace) -> int:
+    from powdata.site import build_site
+
+    out = build_site(args.to, html_too=not args.no_html)
+    print(f"wrote {out / 'docs'}" + ("" if args.no_html else f" and {out / 'html'}"))
+    return 0
+
+
 def _cmd_cite(args: argparse.Namespace) -> int:
     from powdata.release.citation import cite
 
@@ -189,11 +197,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("plot", help="draw the series as charts, SVG or PNG (needs powdata[plot])")
-    p.add_argument("chart", nargs="*", help="vintages, foreign-share or listed-by-group (default: all three)")
+    p.add_argument("chart", nargs="*", help="vintages, periods, parts or an indicator_id (default: the three)")
     p.add_argument("--to", required=True, help="an existing folder; each chart is written as CHART.FORMAT")
     p.add_argument("--format", choices=["svg", "png"], default="svg")
     p.add_argument("--as-of", type=_as_of, help="only figures published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_plot)
+
+    p = sub.add_parser("site", help="write the web site's pages and build them with MkDocs (needs powdata[site])")
+    p.add_argument("--to", default="build/site", help="output folder: docs/, mkdocs.yml, html/ (default: build/site)")
+    p.add_argument("--no-html", action="store_true", help="write the Markdown pages only, do not run MkDocs")
+    p.set_defaults(func=_cmd_site)
 
     p = sub.add_parser("cite", help="print how to cite this release")
     p.add_argument("--format", choices=["text", "bibtex", "cff"], default="text")
