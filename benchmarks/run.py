@@ -199,6 +199,9 @@ def work_counts() -> dict[str, dict[str, int]]:
             return inner(*args, **kwargs)
 
         setattr(module, attr, wrapper)
+        home = sys.modules.get(inner.__module__)  # where it is defined (powdata._io.*): its own callers too
+        if home is not None and home is not module:
+            setattr(home, attr, wrapper)
 
     for label, attr in COUNTED:
         counted(sc if attr == "type_frame" else pk, attr, label)
