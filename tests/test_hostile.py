@@ -495,6 +495,8 @@ class TestWidth:
         """header_width counts a record, not a line: quoted newlines and commas stay inside their cell."""
         assert _package.header_width(b'"a\n,b",c\n1,2\n') == 2
         assert _package.header_width(b"\xef\xbb\xbfa,b,c") == 3
+        long_first = b'"' + b"x" * 200_000 + b'\n",a,b' + b",x" * 5000 + b"\n1,2\n"  # past csv's 128 KiB cell limit
+        assert _package.header_width(long_first) == 5003
 
     def test_diff_checks_the_width(self, pkg: Path, cli: Cli) -> None:
         """diff refuses a CSV wider than its Table Schema before parsing it, like validate."""
@@ -682,3 +684,27 @@ class TestLargeReports:
         )
         assert report.count("error") >= 40_000
         assert len(report.to_text()) < 200_000
+
+    def test_excerpt_mismatch_located_a_bounded_number_of_times(
+        self, edit_pkg: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """300 failing excerpts: each is one text search; only the first MAX_LOCATED get the costly location."""
+        import powdata
+        from powdata.validation.rules import excerpts
+
+        calls: list[str] = []
+        real = excerpts._mismatch
+
+        def counting(excerpt: str, text: str) -> str:
+            calls.append(excerpt)
+            return real(excerpt, text)
+
+        monkeypatch.setattr(excerpts, "_mismatch", counting)
+
+        def change(rows: list[dict[str, str]]) -> None:
+            rows += [dict(rows[0], observation_id=f"x-{i}", excerpt=f"made up {i} words") for i in range(300)]
+
+        pkg = edit_pkg("observations", change)
+        report = powdata.validate(pkg, structural=False)
+        assert report.to_dict()["error_count"] >= 300
+        assert len(calls) == excerpts.MAX_LOCATED

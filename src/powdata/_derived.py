@@ -19,6 +19,7 @@ from powdata._package import (
     TEXT_PREFIX,
     check_name,
     check_table_schema,
+    check_width,
     dump_json,
     gate,
     is_text,
@@ -92,7 +93,9 @@ def _undeclared_texts(root: Path, desc: dict[str, Any]) -> list[dict[str, Any]]:
     table = next((r for r in desc["resources"] if r.get("name") == "sources"), None)
     rows: dict[str, dict[str, str]] = {}
     if table is not None:
-        rows = _source_rows(read_file(root, table.get("path"), "resource 'sources'"))
+        data = read_file(root, table.get("path"), "resource 'sources'")
+        check_width(table, data)  # refused before parsing, like every other CSV read
+        rows = _source_rows(data)
     out = []
     for filename in new:
         sid = filename[: -len(".txt")]

@@ -891,6 +891,8 @@ def header_width(data: bytes, what: str = "CSV file") -> int:
             consumed += len(line)
             yield line
 
+    if csv.field_size_limit() <= HEADER_BYTES:  # a header cell may be as long as the header (only ever raised)
+        csv.field_size_limit(HEADER_BYTES + 1)
     try:
         header = next(csv.reader(lines()), [])
     except csv.Error:  # a stray NUL or carriage return: count the separators of the first line (an upper bound)
