@@ -188,8 +188,8 @@ BEFORE = {
 def work_counts() -> dict[str, dict[str, int]]:
     """Count the work of one `figures()`, one `build` and one `validate` on a copy of the package.
 
-    The counted functions are wrapped before any other powdata module is imported,
-    so a name imported with ``from … import`` is counted too. Runs in its own process.
+    The counted functions are wrapped in every powdata module that bound them, so
+    a name imported with ``from … import`` is counted too. Runs in its own process.
     """
     import collections
     import functools
@@ -210,11 +210,20 @@ def work_counts() -> dict[str, dict[str, int]]:
                 per_file[str(args[0])] += 1
             return inner(*args, **kwargs)
 
-        setattr(module, attr, wrapper)
+        # every module that bound the function (`from … import gate`) gets the counting one
+        for name, mod in list(sys.modules.items()):
+            if name.startswith("powdata") and getattr(mod, attr, None) is inner:
+                setattr(mod, attr, wrapper)
+
+    import powdata
+    import powdata.release.build
+    import powdata.release.citation
+    import powdata.release.codebook
+    import powdata.release.registry
+    import powdata.validation.descriptor  # every module loaded, so every binding is counted
 
     for label, attr in COUNTED:
         counted(sc if attr == "type_frame" else pk, attr, label)
-    import powdata
     from powdata.release.build import build_package
 
     out: dict[str, dict[str, int]] = {}

@@ -183,7 +183,7 @@ class TestRobustEdges:
 
     def test_full_disk_on_write_is_one_line(self) -> None:
         """The writer says the disk is full, naming the file, when the device is /dev/full."""
-        from powdata._atomic import write_bytes_atomic
+        from powdata._io.atomic import write_bytes_atomic
         from powdata.errors import PackageWriteError
 
         with pytest.raises(PackageWriteError, match="No space left on device"):

@@ -72,8 +72,36 @@ HOSTILE_STRINGS = st.sampled_from(
         "x" * 5000,
         "tabular-data-package",
         "https://datapackage.org/profiles/2.0/dataresource.json",
+        "secret.json",
+        "x\nVALID: forged line",
+        "| major | forged | row | ![img](http://e.invalid/x.png) [link](http://e.invalid) `code` |",
+        "０.２.１",
+        "0.3.0.9",
     ]
 )
+RAW_JSON = st.sampled_from(
+    [
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "9" * 5000,
+        "-" + "1" * 4400,
+        "1e999",
+        "-1E400",
+        "1" * 41,
+        "12345678901234567890",
+        "-0",
+        '"\\ud800"',
+        '"x\\udfff"',
+        '"\\ud83d\\ude00"',
+        '"nul\\u0000"',
+        '{"a": 1, "a": 2}',
+        "[" * 70 + "]" * 70,
+        '"' + "y" * 1_100_000 + '"',
+    ]
+)
+"""Text that is not RFC 8259 JSON (or is at its edges), spliced into a descriptor or schema as raw text."""
+RAW_PLACES = st.sampled_from(["top", "resource", "schema", "field", "key"])
 JSON_LEAF = st.one_of(
     st.none(),
     st.booleans(),
@@ -144,8 +172,10 @@ def descriptor_edits(draw: st.DrawFn) -> list[tuple[Any, ...]]:
     """A few edits of the descriptor: set or drop keys at every level, duplicate, nest."""
     ops = []
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["package", "resource", "schema", "field", "constraint", "drop", "dup", "nest"]))
-        value = draw(st.one_of(HOSTILE_STRINGS, JSON_VALUE))
+        kind = draw(
+            st.sampled_from(["package", "resource", "schema", "field", "constraint", "drop", "dup", "nest", "raw"])
+        )
+        value = draw(st.one_of(HOSTILE_STRINGS, JSON_VALUE)) if kind != "raw" else (draw(RAW_JSON), draw(RAW_PLACES))
         i, j = draw(st.integers(0, 7)), draw(st.integers(0, 15))
         key = draw(
             st.sampled_from(
@@ -158,6 +188,7 @@ def descriptor_edits(draw: st.DrawFn) -> list[tuple[Any, ...]]:
                     "drop": RESOURCE_KEYS + PACKAGE_KEYS,
                     "dup": ["-"],
                     "nest": ["-"],
+                    "raw": ["-"],
                 }[kind]
             )
         )
@@ -166,12 +197,27 @@ def descriptor_edits(draw: st.DrawFn) -> list[tuple[Any, ...]]:
 
 
 def descriptor_text(desc: Any, ops: list[tuple[Any, ...]]) -> str:
-    """The descriptor's text after `descriptor_edits` (nesting is added as text: json cannot write it)."""
+    """The descriptor's text after `descriptor_edits` (nesting and raw tokens are added as text)."""
     text = json.dumps(apply_descriptor_edits(desc, ops), ensure_ascii=False)
-    for kind, *_, depth in ops:
+    for kind, *_, value, depth in ops:
         if kind == "nest":
             text = ('{"resources": ' * depth + text + "}" * depth) if depth % 2 else ("[" * depth + text + "]" * depth)
+        elif kind == "raw":
+            text = splice_raw(text, *value)
     return text
+
+
+def splice_raw(text: str, token: str, place: str) -> str:
+    """Insert a raw JSON ``token`` as a value (or, for ``key``, as a key) at the first object of ``place``."""
+    anchor = {"top": "{", "resource": '"resources": [{', "schema": '"schema": {', "field": '"fields": [{'}.get(
+        place, "{"
+    )
+    at = text.find(anchor)
+    if at < 0:
+        return text
+    at += len(anchor)
+    item = f"{token}: 1, " if place == "key" and token.startswith('"') else f'"fuzz": {token}, '
+    return text[:at] + item + text[at:]
 
 
 def apply_descriptor_edits(desc: Any, ops: list[tuple[Any, ...]]) -> Any:
@@ -198,6 +244,8 @@ def apply_descriptor_edits(desc: Any, ops: list[tuple[Any, ...]]) -> Any:
             for target in (res, desc):
                 if isinstance(target, dict):
                     target.pop(key, None)
+        elif kind == "raw":
+            continue  # added as text by `descriptor_text`
         elif kind == "dup" and isinstance(res_list, list) and res is not None:
             res_list.append(json.loads(json.dumps(res)))
     return desc
@@ -209,7 +257,11 @@ def csv_edits(draw: st.DrawFn) -> tuple[str, list[tuple[Any, ...]]]:
     name = draw(st.sampled_from(RESOURCES))
     ops = []
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["cell", "cell", "cell", "bytes", "crlf", "bom", "latin1", "wide", "truncate"]))
+        kind = draw(
+            st.sampled_from(
+                ["cell", "cell", "cell", "bytes", "crlf", "bom", "latin1", "wide", "truncate", "chain", "header"]
+            )
+        )
         ops.append(
             (
                 kind,
@@ -247,7 +299,46 @@ def apply_csv_edits(data: bytes, ops: list[tuple[Any, ...]]) -> bytes:
             data = data[:end] + b",x" * (1 + row * 50) + data[end:]
         elif kind == "truncate":
             data = data[: int(frac * len(data))]
+        elif kind == "chain":
+            lines = data.decode("utf-8", "surrogateescape").split("\n")
+            data = "\n".join(_chain(lines, row, col)).encode("utf-8", "surrogateescape")
+        elif kind == "header":
+            end = data.find(b"\n")
+            cells = data[: end if end >= 0 else len(data)].split(b",")
+            cells[col % len(cells)] = HEADER_CELLS[row % len(HEADER_CELLS)].encode("utf-8")
+            data = b",".join(cells) + (data[end:] if end >= 0 else b"")
     return data
+
+
+CHAIN_COLUMNS = {"via_source_id": "source_id", "part_of": "observation_id", "member_id": "area_id"}
+HEADER_CELLS = [
+    '"a\nb"',
+    '"quoted\n,with,commas"',
+    "x" * (1024 * 1024 + 16),
+    '"' + "x" * (1024 * 1024 + 16) + '"',
+    "VALID: forged\x1b[2J",
+    "| forged | ![x](http://e.invalid/x.png) |",
+]
+
+
+def _chain(lines: list[str], row: int, col: int) -> list[str]:
+    """Point a reference column (part_of, via_source_id, member_id) round a loop: a row at itself, or two rows at
+    each other, or a long ring through every row."""
+    header = lines[0].split(",")
+    ref = next((c for c in CHAIN_COLUMNS if c in header), None)
+    if ref is None or len(lines) < 3:
+        return lines
+    ri, ii = header.index(ref), header.index(CHAIN_COLUMNS[ref])
+    rows = [line.split(",") for line in lines[1:] if line]
+    n = len(rows)
+    a, b = row % n, (row + 1 + col) % n
+    targets = {a: rows[a][ii]} if col % 3 == 0 else {a: rows[b][ii], b: rows[a][ii]}
+    if col % 3 == 2:  # a ring through every row
+        targets = {i: rows[(i + 1) % n][ii] for i in range(n)}
+    for i, target in targets.items():
+        if ri < len(rows[i]) and ii < len(rows[(i + 1) % n]):
+            rows[i][ri] = target
+    return [lines[0], *(",".join(r) for r in rows)]
 
 
 FILE_EDITS = st.sampled_from(["none", "none", "none", "symlink-out", "fifo", "folder", "loop", "schema-out", "missing"])
@@ -313,6 +404,23 @@ def assert_clean(args: tuple[str, ...], code: int, out: str, err: str) -> None:
     assert "\x1b" not in out + err and "\x00" not in out + err, (args, err[:300])
 
 
+VERDICTS = ("VALID", "INVALID", "OK:", "REFUSED:", "powdata diff")
+
+
+def assert_not_forged(args: tuple[str, ...], out: str) -> None:
+    """No untrusted text forges a report line: one verdict line, and no live Markdown image, link or row break."""
+    lines = out.splitlines()
+    if args[0] == "validate" and "--format" not in args:
+        assert sum(line.startswith(("VALID", "INVALID")) for line in lines) <= 1, (args, out[:500])
+    if args[0] == "diff" and "markdown" in args:
+        assert "![" not in out and "](" not in out, (args, out[:500])
+        for line in lines:
+            if line.startswith("|"):
+                assert line.count("|") - line.count("\\|") == 5, (args, line)
+    elif args[0] == "diff" and "--format" not in args:
+        assert sum(line.startswith(("OK:", "REFUSED:")) for line in lines) <= 1, (args, out[:500])
+
+
 def make_package(base: Path) -> tuple[Path, Path]:
     """A package copy with a release registry, and an outside folder holding a secret, under ``base``."""
     pkg = copy_package(base / "pkg")
@@ -346,8 +454,15 @@ def exercise(base: Path, pkg: Path, pristine: Path, name: str) -> None:
     """Run validate, build (on a copy), diff and load on ``pkg`` and check every invariant."""
     parent_before = snapshot(base)
     with no_network() as attempts:
-        for args in (("validate", str(pkg)), ("diff", str(pristine), str(pkg)), ("diff", str(pkg), str(pkg))):
-            assert_clean(args, *run_main(*args))
+        for args in (
+            ("validate", str(pkg)),
+            ("diff", str(pristine), str(pkg)),
+            ("diff", str(pristine), str(pkg), "--format", "markdown"),
+            ("diff", str(pkg), str(pkg)),
+        ):
+            code, out, err = run_main(*args)
+            assert_clean(args, code, out, err)
+            assert_not_forged(args, out)
         try:
             powdata.load(name, path=pkg)
             powdata.load("observations", path=pkg, as_of="2025-08-31")

@@ -497,6 +497,8 @@ class TestWidth:
         """header_width counts a record, not a line: quoted newlines and commas stay inside their cell."""
         assert _package.header_width(b'"a\n,b",c\n1,2\n') == 2
         assert _package.header_width(b"\xef\xbb\xbfa,b,c") == 3
+        long_first = b'"' + b"x" * 200_000 + b'\n",a,b' + b",x" * 5000 + b"\n1,2\n"  # past csv's 128 KiB cell limit
+        assert _package.header_width(long_first) == 5003
 
     def test_diff_checks_the_width(self, pkg: Path, cli: Cli) -> None:
         """diff refuses a CSV wider than its Table Schema before parsing it, like validate."""

@@ -96,4 +96,8 @@ def test_the_rule_is_not_vacuous() -> None:
 def test_cli_does_no_library_work() -> None:
     """The CLI writes no file itself: it imports neither the atomic writer nor pandas at module level."""
     imported = _imports(SRC / "cli.py")
-    assert "powdata._atomic" not in imported and not any(m.startswith("pandas") for m in imported)
+    assert (
+        "powdata._atomic" not in imported
+        and "powdata._io.atomic" not in imported
+        and not any(m.startswith("pandas") for m in imported)
+    )

@@ -469,7 +469,7 @@ class TestBadEnvironment:
 
     def test_write_error_class(self, tmp_path: Path) -> None:
         """Writing into a missing folder raises PackageWriteError naming the file."""
-        from powdata._atomic import write_text_atomic
+        from powdata._io.atomic import write_text_atomic
 
         with pytest.raises(PackageWriteError, match="nothing was changed"):
             write_text_atomic(tmp_path / "missing" / "x.json", "{}")

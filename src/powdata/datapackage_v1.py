@@ -13,7 +13,7 @@ module rewrites the descriptor the v1 way and copies the data beside it:
 - resources that are not tables (the archived source texts of 0.2.0) are left
   out, since a tabular data package holds tables only; the description says so.
 
-The copy is built through the one atomic writer (``powdata._atomic``): in a
+The copy is built through the one atomic writer (``powdata._io.atomic``): in a
 temporary folder beside the target, with the user's umask, renamed into place,
 so the target is either the complete copy or absent.
 """
@@ -80,7 +80,7 @@ def write_v1(target: str | os.PathLike[str], *, path: str | Path | Package | Non
     >>> json.loads(out.read_text())["profile"]
     'tabular-data-package'
     """
-    from powdata._atomic import atomic_folder, check_output
+    from powdata._io.atomic import atomic_folder, check_output
 
     dest = check_output(target, folder=True)
     pkg = open_package(path)

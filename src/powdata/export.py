@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from powdata._atomic import check_output
+from powdata._io.atomic import check_output
 from powdata.errors import ArgumentError, MissingExtraError
 from powdata.package import Package, open_package
 
@@ -162,7 +162,7 @@ def export(
     OSError
         The file cannot be written (disk full, permissions); nothing is left half-written.
     """
-    from powdata._atomic import write_bytes_atomic
+    from powdata._io.atomic import write_bytes_atomic
 
     target = Path(to)
     fmt = FORMATS.get(target.suffix.lower())
@@ -213,7 +213,7 @@ def export_package(
     """
     import json
 
-    from powdata._atomic import write_text_atomic
+    from powdata._io.atomic import write_text_atomic
     from powdata.sqlite_export import database_name, datasette_metadata, write_sqlite
 
     pkg = open_package(path)

@@ -13,7 +13,7 @@ are read from ``figure_bounds`` (one typed row per observation, computed by
 `powdata.intervals`), not computed in the view, so DuckDB or pandas reading the
 file find ``REAL``, never an untyped expression they must guess at.
 
-The file is written through the one atomic writer (``powdata._atomic``): to a
+The file is written through the one atomic writer (``powdata._io.atomic``): to a
 temporary name in the target's folder, with the user's umask, renamed over the
 target only once it is complete and its keys check, so a reader never sees
 half of it. Only the standard library's ``sqlite3`` is used.
@@ -244,7 +244,7 @@ def write_sqlite(target: str | os.PathLike[str], *, path: str | Path | Package |
     >>> sqlite3.connect(db).execute("select unit from figures where value = 16894").fetchone()
     ('persons',)
     """
-    from powdata._atomic import atomic_file
+    from powdata._io.atomic import atomic_file
 
     pkg = open_package(path)
     with atomic_file(target) as tmp:

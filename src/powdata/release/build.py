@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from powdata._atomic import write_if_changed, write_text_atomic
 from powdata._derived import built_descriptor, render
+from powdata._io.atomic import write_if_changed, write_text_atomic
 from powdata._package import DESCRIPTOR_NAME, MAX_JSON_BYTES, descriptor_path, gate, read_gated, shown
 from powdata.errors import PackageReadError, PowdataError
 from powdata.release.registry import registry_entry, registry_mismatch, registry_path
@@ -86,7 +86,7 @@ def render_resource_names(desc: dict[str, Any]) -> str:
 
 def write_resource_names(root: Path, desc: dict[str, Any]) -> bool:
     """Rewrite ``src/powdata/_resources.py`` from the descriptor (in a checkout); True when it changed."""
-    from powdata._atomic import output_bytes
+    from powdata._io.atomic import output_bytes
 
     path, current = output_bytes(root, RESOURCE_NAMES_FILE, "resource names")
     return write_if_changed(path, current, lambda: render_resource_names(desc).encode("utf-8"))

@@ -228,7 +228,7 @@ def cite(
 
 def write_citation(root: Path, pkg: Package | None = None) -> bool:
     """Write ``CITATION.cff`` under ``root`` atomically (``pkg``: ``root`` opened already); True when it changed."""
-    from powdata._atomic import output_bytes, write_if_changed
+    from powdata._io.atomic import output_bytes, write_if_changed
 
     target, current = output_bytes(root, CITATION_FILE, "citation")
     return write_if_changed(target, current, lambda: cite("cff", path=pkg or root).encode("utf-8"))

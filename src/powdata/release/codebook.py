@@ -10,8 +10,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata._atomic import output_bytes, write_if_changed
 from powdata._derived import built_descriptor
+from powdata._io.atomic import output_bytes, write_if_changed
 from powdata._package import read_descriptor, tables, text_source_id, texts
 from powdata._schema import field_dtype_name, format_number
 

@@ -38,8 +38,10 @@ def _chain_problems(
         for node in cycle:
             msg = f"{noun} {node}: {ref_col} {parent[node]} leads back to itself ({loop})"
             yield Problem(rule_id, ERROR, msg, resource, rows.get(node), ref_col, (str(node),))
+    said: dict[int, str] = {}  # each loop described once, however many rows lead into it
     for node, cycle in w.into.items():
-        msg = f"{noun} {node}: {ref_col} {parent[node]} leads into a loop of {what} ({describe(cycle)})"
+        loop = said.setdefault(id(cycle), describe(cycle))
+        msg = f"{noun} {node}: {ref_col} {parent[node]} leads into a loop of {what} ({loop})"
         yield Problem(rule_id, ERROR, msg, resource, rows.get(node), ref_col, (str(node),))
 
 
