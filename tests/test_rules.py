@@ -705,3 +705,22 @@ class TestAsOfBasis:
         """No date and no basis, or a date with its basis, raise no as-of-basis problem."""
         assert self._basis(None, None) == set()
         assert self._basis("2025-10", "text") == set()
+
+
+class TestMentionNamesArea:
+    def _problems(self, written: str | None) -> list[str]:
+        obs = [_obs("w", "listed", "all", 1000, "exact", "2025-10", "persons")]
+        mention = {"mention_id": "m", "indicator_id": "listed", "area_id": "AAA", "as_of": "2025-10"}
+        mention |= {"stated_by": SOURCE, "quoted_in": PUBLICATION, "excerpt": "новобранців з Країни А"}
+        frames = _frames(obs, [mention])
+        frames["mentions"]["name_in_text"] = pd.array([written], dtype="string")
+        return [p.rule for p in run_rules(frames) if p.rule == "mention-names-area"]
+
+    def test_the_name_as_the_text_writes_it_is_matched(self) -> None:
+        """A mention whose name_in_text is in its excerpt passes mention-names-area."""
+        assert self._problems("Країни А") == []
+
+    def test_a_name_the_excerpt_does_not_write_fails(self) -> None:
+        """A name_in_text absent from the excerpt, or no name_in_text and no English name, fails."""
+        assert self._problems("Країни Б") == ["mention-names-area"]
+        assert self._problems(None) == ["mention-names-area"]
