@@ -27,6 +27,7 @@ class TestSeries:
                     ("2025-11-13", 200.0, "more_than"),
                     ("2025-12", 200.0, "approximately"),
                     ("2026-02", 1000.0, "more_than"),
+                    ("2026-02-23", 1000.0, "approximately"),
                 ],
             ),
             (
@@ -69,12 +70,14 @@ class TestQuotations:
         }
         assert "rks-news-2025-11" in self.quoted_in("foreign-fighters-named-2025-11-19")
 
-    def test_a_different_wording_is_a_linked_variant(self) -> None:
-        """Meduza's 'about 1,000' Kenyans is a variant of the report's 'over 1,000', its reading labelled."""
+    def test_an_unsourced_relay_is_its_own_statement_with_the_link_as_a_reading(self) -> None:
+        """Meduza's 'about 1,000' Kenyans is iStories' statement; the link to the report's 'over 1,000' is a reading."""
         obs = powdata.load("observations", path=ROOT).set_index("observation_id")
-        variant = obs.loc["foreign-recruited-ken-2026-02-meduza"]
-        assert variant["variant_of"] == "foreign-recruited-ken-2026-02"
-        assert str(variant["reading"]).startswith("Reading, not stated by the text")
+        relay = obs.loc["foreign-recruited-ken-2026-02-meduza"]
+        assert relay["stated_by"] == "istories-2026-02-stop-list"
+        assert pd.isna(relay["variant_of"])
+        assert str(relay["reading"]).startswith("Reading, not stated by the text")
+        assert "foreign-recruited-ken-2026-02" in str(relay["reading"])
 
 
 class TestSources:

@@ -684,3 +684,43 @@ class TestValueMax:
         assert {p.rule for p in run_rules(frames) if p.severity == ERROR} == {"qualifier-matches-words"}
         frames = _quote(frames, "r", "from 1,000–5,000 Cubans")
         assert errors(frames) == set()
+
+
+class TestAsOfBasis:
+    def _basis(self, as_of: str | None, basis: str | None) -> set[str]:
+        frames = _frames([_obs("d", "listed", "all", 1000, "exact", "2025-10", "persons")], [])
+        frames["observations"]["as_of"] = pd.array([as_of], dtype="string")
+        frames["observations"]["as_of_basis"] = pd.Categorical([basis], categories=["text", "statement", "publication"])
+        return {p.column for p in run_rules(frames) if p.rule == "as-of-basis" and p.severity == ERROR}
+
+    def test_a_basis_without_a_date_is_refused(self) -> None:
+        """An empty as_of with as_of_basis 'statement' fails as-of-basis on the basis column."""
+        assert self._basis(None, "statement") == {"as_of_basis"}
+
+    def test_a_date_without_a_basis_is_refused(self) -> None:
+        """An as_of with an empty as_of_basis fails as-of-basis: where the date comes from must be said."""
+        assert self._basis("2025-10", None) == {"as_of_basis"}
+
+    def test_neither_or_both_pass(self) -> None:
+        """No date and no basis, or a date with its basis, raise no as-of-basis problem."""
+        assert self._basis(None, None) == set()
+        assert self._basis("2025-10", "text") == set()
+
+
+class TestMentionNamesArea:
+    def _problems(self, written: str | None) -> list[str]:
+        obs = [_obs("w", "listed", "all", 1000, "exact", "2025-10", "persons")]
+        mention = {"mention_id": "m", "indicator_id": "listed", "area_id": "AAA", "as_of": "2025-10"}
+        mention |= {"stated_by": SOURCE, "quoted_in": PUBLICATION, "excerpt": "новобранців з Країни А"}
+        frames = _frames(obs, [mention])
+        frames["mentions"]["name_in_text"] = pd.array([written], dtype="string")
+        return [p.rule for p in run_rules(frames) if p.rule == "mention-names-area"]
+
+    def test_the_name_as_the_text_writes_it_is_matched(self) -> None:
+        """A mention whose name_in_text is in its excerpt passes mention-names-area."""
+        assert self._problems("Країни А") == []
+
+    def test_a_name_the_excerpt_does_not_write_fails(self) -> None:
+        """A name_in_text absent from the excerpt, or no name_in_text and no English name, fails."""
+        assert self._problems("Країни Б") == ["mention-names-area"]
+        assert self._problems(None) == ["mention-names-area"]

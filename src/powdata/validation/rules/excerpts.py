@@ -265,13 +265,14 @@ def rule_observation_quoted(ctx: Context) -> list[Problem]:
 
 @rule("mention-names-area", needs=("mentions", "areas"))
 def rule_mention_names_area(ctx: Context) -> list[Problem]:
-    """A mention's excerpt names its area."""
+    """A mention's excerpt names its area: its ``name_in_text`` where one is given, else its English name."""
     out = []
     men, areas = ctx["mentions"], ctx["areas"]
     names = dict(zip(areas["area_id"], areas["name"].astype(object), strict=True))
-    rows = zip(men["mention_id"], men["area_id"], men["excerpt"].astype(object), strict=True)
-    for i, (mid, aid, excerpt) in enumerate(rows):
-        name = names.get(aid)
+    in_text = men["name_in_text"].astype(object) if "name_in_text" in men.columns else pd.Series(None, index=men.index)
+    rows = zip(men["mention_id"], men["area_id"], men["excerpt"].astype(object), in_text, strict=True)
+    for i, (mid, aid, excerpt, written) in enumerate(rows):
+        name = written if isinstance(written, str) and written else names.get(aid)
         if (
             isinstance(name, str)
             and isinstance(excerpt, str)

@@ -103,12 +103,24 @@ def rule_as_of_after_published(ctx: Context) -> Iterator[Problem]:
 
 @rule("as-of-basis", needs=("observations", "quotes", "sources"))
 def rule_as_of_basis(ctx: Context) -> Iterator[Problem]:
-    """An as_of dated only by publication (as_of_basis ``publication``) is the earliest known publication date.
+    """A basis is given exactly when an as_of is; one dated only by publication is the earliest publication date.
 
-    The dates pooled are the stater's own and those of every publication quoting
-    the statement or its variants; the as_of must be that date at day precision.
+    A basis describes where a date comes from, so a basis without an as_of (or an
+    as_of without its basis) is refused. For ``publication`` the dates pooled are
+    the stater's own and those of every publication quoting the statement or its
+    variants; the as_of must be that date at day precision.
     """
     obs, quotes = ctx["observations"], ctx["quotes"]
+    dated, based = obs["as_of"].notna().to_numpy(dtype=bool), obs["as_of_basis"].notna().to_numpy(dtype=bool)
+    for mask, msg in (
+        (based & ~dated, "as_of_basis is {basis}, but as_of is empty: a basis needs a date (leave both empty)"),
+        (dated & ~based, "as_of is {as_of}, but as_of_basis is empty: say where the date comes from"),
+    ):
+        for i, row in zip(mask.nonzero()[0], csv_rows(obs, mask), strict=True):
+            oid = obs["observation_id"].iloc[i]
+            what = msg.format(basis=obs["as_of_basis"].iloc[i], as_of=obs["as_of"].iloc[i])
+            col = "as_of_basis"
+            yield Problem("as-of-basis", ERROR, f"observation {oid}: {what}", "observations", row, col, (str(oid),))
     statement = obs["variant_of"].astype(object).where(obs["variant_of"].notna(), obs["observation_id"].astype(object))
     of_obs = dict(zip(obs["observation_id"].astype(object), statement, strict=True))
     pool = pd.concat(
