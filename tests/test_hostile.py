@@ -685,3 +685,13 @@ class TestLargeReports:
         )
         assert report.count("error") >= 40_000
         assert len(report.to_text()) < 200_000
+
+
+class TestEmptyTables:
+    def test_an_empty_observations_file_is_located_not_an_internal_error(self, tmp_path: Path, cli: Cli) -> None:
+        """A zero-byte observations.csv gives located problems (exit 1), not a crash in a date rule (fuzzer find)."""
+        pkg = copy_package(tmp_path / "pkg")
+        (pkg / "data" / "observations.csv").write_bytes(b"")
+        code, out, err = cli("validate", str(pkg))
+        assert code == 1 and "internal error" not in err, err
+        assert "observations" in out

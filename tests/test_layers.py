@@ -39,7 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "validation",
         "release.citation",  # public as powdata.cite
     ),  # the opened package and everything users call
-    ("release", "evidence"),  # the maintainers' tools: build, registry, codebook, diff; excerpts against texts
+    ("release", "evidence", "site"),  # the maintainers' tools: build, registry, codebook, diff; texts; the site
     ("cli", "__main__", "__init__"),  # the shell and the public namespace
 )
 

@@ -64,7 +64,7 @@ class TestOpenedOnce:
         parses = calls("check_descriptor", lambda: powdata.figures(path=ROOT))
         reads = calls("read_gated", lambda: powdata.figures(path=ROOT))
         assert parses == 1
-        assert reads == 5  # observations, indicators, areas, sources and the descriptor
+        assert reads == 6  # observations, quotes, indicators, areas, sources and the descriptor
 
     def test_build_parses_the_descriptor_once(self, tmp_path: Path) -> None:
         """`build` (descriptor, codebook, README series, citation) parses the descriptor once."""

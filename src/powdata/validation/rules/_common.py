@@ -155,6 +155,8 @@ def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str |
     A million rows usually hold a few distinct ids, and converting every
     arrow-backed string to a Python object costs more than the lookup.
     """
+    if isinstance(mapping, pd.Series):  # a dict: pandas cannot map through an empty datetime Series
+        mapping = dict(zip(mapping.index, mapping.to_numpy(dtype=object), strict=True))
     codes, uniques = pd.factorize(values)
     looked = pd.Series(uniques, dtype=object).map(mapping)
     if dtype == "datetime64":  # at the one datetime unit of powdata._schema
