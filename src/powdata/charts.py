@@ -133,6 +133,7 @@ class _Panel:
     kind: str  # "dates" (a figure at a date), "periods" (a figure for a period), "parts"
     rows: Any
     whole: Any = None  # for "parts": the whole's row
+    grow: float = 1.0  # how many times its usual height: a panel too crowded to label is drawn again taller
 
 
 def _has_periods(rows: pd.DataFrame) -> bool:
@@ -281,8 +282,8 @@ class _Canvas:
 def _panel_height(p: _Panel) -> float:
     """A panel's height in inches: a parts panel grows with its bars, every other panel is `_PANEL` high."""
     if p.kind == "parts":
-        return max(_PANEL, _BAR * (len(p.rows) + 1) + 0.2)
-    return _PANEL
+        return max(_PANEL, _BAR * (len(p.rows) + 1) + 0.2) * p.grow
+    return _PANEL * p.grow
 
 
 def _new_canvas(heights: list[float], header: float, footer: float) -> tuple[_Canvas, list[Axes]]:
@@ -341,7 +342,7 @@ _LEADERS = _leader_offsets()
 def _num(x: Any) -> float:
     from matplotlib.dates import date2num
 
-    return float(date2num(x)) if isinstance(x, dt.date) else float(x)
+    return float(date2num(x)) if isinstance(x, dt.date) else float(x)  # type: ignore[no-untyped-call]  # untyped upstream
 
 
 def _try_label(
@@ -387,11 +388,9 @@ def _place_label(cv: _Canvas, ax: Axes, x: Any, y: float, text: str, gid: str, *
     Next to the mark; else farther off, joined to it by a leader line; else a number ``[n]`` next to
     the mark (or on a leader line) whose words the chart's key under the source line gives.
     """
-    above = [
-        (dx, 9 * k, ha, "bottom") for k in (1, 2, 3, 4) for dx, ha in ((0, "center"), (12, "right"), (-12, "left"))
-    ]
+    above = [(dx, 9 * k, ha, "bottom") for k in (1, 2) for dx, ha in ((0, "center"), (12, "right"), (-12, "left"))]
     above = above if prefer_above else []
-    near = above + [(dx * k, dy * k, ha, va) for k in (1, 2, 3, 4) for dx, dy, ha, va in _OFFSETS]
+    near = above + [(dx * k, dy * k, ha, va) for k in (1, 2) for dx, dy, ha, va in _OFFSETS]
     label = _try_label(cv, ax, x, y, text, gid, near, leader=False)
     if label is None:
         label = _try_label(cv, ax, x, y, text, gid, _LEADERS, leader=True)
@@ -403,9 +402,18 @@ def _place_label(cv: _Canvas, ax: Axes, x: Any, y: float, text: str, gid: str, *
         if label is not None:
             cv.key.append(f"[{len(cv.key) + 1}] {' '.join(text.split())}")
     if label is None:
-        msg = f"no room for the label {text!r} of {gid}, even as a number: the panel is too crowded to print"
-        raise PowdataError(msg)
+        raise _CrowdedError(ax, text, gid)
     return label
+
+
+class _CrowdedError(PowdataError):
+    """No room for a label in a panel, even as a number on a leader line: `_draw` draws that panel taller."""
+
+    def __init__(self, ax: Axes, text: str, gid: str) -> None:
+        super().__init__(
+            f"no room for the label {text!r} of {gid}, even as a number: the panel is too crowded to print"
+        )
+        self.ax = ax
 
 
 def _mark(cv: _Canvas, key: str, handle: Any) -> None:
@@ -673,11 +681,26 @@ def _descriptor_bits(path: Any) -> tuple[str, str]:
     return str(desc.get("version", "")), str(lic)
 
 
+_GROW, _TRIES = 1.6, 6  # a crowded panel is drawn again this many times taller, up to this many times
+
+
 def _draw(chart: str, title: str, as_of: Any, path: Any) -> Figure:
     ps = panels(chart, as_of=as_of, path=path)
     if not ps:
         msg = f"chart {chart!r}: no statement to draw (no dated figure of this kind in the data)"
         raise PowdataError(msg)
+    for attempt in range(_TRIES + 1):
+        try:
+            return _draw_panels(ps, title, path)
+        except _CrowdedError as crowded:
+            if attempt == _TRIES:
+                raise
+            (p,) = [p for ax, p in zip(crowded.ax.figure.axes, ps, strict=True) if ax is crowded.ax]
+            p.grow *= _GROW  # more height: more room above and below each mark for labels and leader lines
+    raise AssertionError  # unreachable: the loop returns or raises
+
+
+def _draw_panels(ps: list[_Panel], title: str, path: Any) -> Figure:
     header = 1.2  # the legend's rows are known only after drawing: `_fit` gives it the room it needs
     footer = 0.75 + 0.17 * 2
     cv, axes = _new_canvas([_panel_height(p) for p in ps], header, footer)
