@@ -523,6 +523,17 @@ def _ylim(ax: Axes, rows: Any, unit: str, headroom: float = 1.45) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
+def _fit_left(cv: _Canvas, ax: Axes) -> None:
+    """Move the panel's left edge right if its widest number and its unit would not fit the left margin."""
+    widest = max((_extent(t, cv.renderer).width for t in ax.get_yticklabels() if t.get_text()), default=0.0)
+    need = widest + 36  # pixels: tick and pad, then the unit's line beside the numbers
+    pos = ax.get_position()
+    have = pos.x0 * cv.fig.bbox.width
+    if need > have:
+        shift = (need - have) / cv.fig.bbox.width
+        ax.set_position((pos.x0 + shift, pos.y0, pos.width - shift, pos.height))
+
+
 def _panel_title(cv: _Canvas, ax: Axes, p: _Panel) -> None:
     """Title the panel with its indicator's name and id; the id is left out, then the name wrapped, to fit the width."""
     for text in (f"{p.title}  ({p.indicator_id})", p.title, textwrap.fill(p.title, 60)):
@@ -534,6 +545,7 @@ def _panel_title(cv: _Canvas, ax: Axes, p: _Panel) -> None:
 def _draw_dates(cv: _Canvas, ax: Axes, p: _Panel, start: dt.date, end: dt.date) -> None:
     _ylim(ax, p.rows, p.unit)
     _date_axis(ax, start, end)
+    _fit_left(cv, ax)
     _panel_title(cv, ax, p)
     queued = []
     for row in p.rows.itertuples():
@@ -574,6 +586,7 @@ def _draw_periods(cv: _Canvas, ax: Axes, p: _Panel, start: dt.date, end: dt.date
 
     _ylim(ax, p.rows, p.unit, headroom=1.75)  # room for the labels above the bars
     _date_axis(ax, start, end)
+    _fit_left(cv, ax)
     _panel_title(cv, ax, p)
     queued = []
     for row in p.rows.itertuples():
@@ -658,12 +671,16 @@ def _draw_parts(cv: _Canvas, ax: Axes, p: _Panel) -> None:
 
 def _footer_lines(cv: _Canvas, version: str, licence: str) -> list[str]:
     who = "; ".join(cv.sources)
-    lines = textwrap.wrap(f"Source: statements by {who}; compiled by powdata {version} ({licence}).", 125)
+    lines = textwrap.wrap(
+        f"Source: statements by {who}; compiled by powdata {version} ({licence}).", 125, break_on_hyphens=False
+    )
     lines.append(
         f"As of: the latest figure shown is as of {cv.latest or 'an unknown date'}; each is placed at its own date."
     )
     if cv.key:
-        lines += textwrap.wrap("Key (labels with no room beside their mark): " + "; ".join(cv.key) + ".", 125)
+        lines += textwrap.wrap(
+            "Key (labels with no room beside their mark): " + "; ".join(cv.key) + ".", 125, break_on_hyphens=False
+        )
     if cv.readings:
         lines += textwrap.wrap(
             "† powdata records a reading of this figure that no text states (the field `reading`); "
