@@ -671,9 +671,9 @@ def _draw_parts(cv: _Canvas, ax: Axes, p: _Panel) -> None:
 
 def _footer_lines(cv: _Canvas, version: str, licence: str) -> list[str]:
     who = "; ".join(cv.sources)
-    lines = textwrap.wrap(
-        f"Source: statements by {who}; compiled by powdata {version} ({licence}).", 125, break_on_hyphens=False
-    )
+    keep = f"powdata {version} ({licence})".replace(" ", "\u00a0")  # one unbroken phrase: release and licence
+    source = textwrap.wrap(f"Source: statements by {who}; compiled by {keep}.", 125, break_on_hyphens=False)
+    lines = [line.replace("\u00a0", " ") for line in source]
     lines.append(
         f"As of: the latest figure shown is as of {cv.latest or 'an unknown date'}; each is placed at its own date."
     )
