@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 
 import powdata
-from powdata.charts import CHARTS, DPI, chart_names, draw, panels, plot, render
+from powdata.charts import CHARTS, DPI, PAGE, chart_names, draw, pages, panels, plot, render
 from powdata.errors import MissingExtraError, PowdataError
 from tests.conftest import ROOT, by_id, run_cli
 
 DOCS = ROOT / "docs" / "charts"
 ALL = chart_names()
+OVERVIEW = [name for chart in CHARTS for name in pages(chart)]  # every image of the overview charts
 MARKS = ("point:", "open:", "nearly:")  # one of these per statement drawn
 
 
@@ -249,7 +250,9 @@ class TestFiles:
         """`powdata plot --to DIR --format png` writes every overview chart; an indicator id draws that indicator."""
         r = run_cli("plot", "--to", str(tmp_path), "--format", "png")
         assert r.returncode == 0, r.stderr
-        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{c}.png" for c in CHARTS)
+        names = sorted(p.name for p in tmp_path.iterdir())
+        assert {f"{c}.png" for c in CHARTS} <= set(names)
+        assert names == sorted(f"{c}.png" for c in OVERVIEW)  # and the further pages of each
         r = run_cli("plot", "foreign-pows-held", "--to", str(tmp_path))
         assert r.returncode == 0 and (tmp_path / "foreign-pows-held.svg").is_file(), r.stderr
 
@@ -260,8 +263,86 @@ class TestFiles:
         with pytest.raises(MissingExtraError, match=r"pip install 'powdata\[plot\]'"):
             draw("vintages")
 
-    @pytest.mark.parametrize("chart", CHARTS)
+    @pytest.mark.parametrize("chart", OVERVIEW)
     def test_readme_charts_are_fresh(self, chart: str) -> None:
         """docs/charts/CHART.svg shows what a fresh draw shows (regenerate: powdata plot --to docs/charts)."""
         committed = (DOCS / f"{chart}.svg").read_text(encoding="utf-8")
         assert _svg_texts(committed) == _svg_texts(render(draw(chart), "svg").decode())
+
+
+def _contents(name: str) -> str:
+    """The README's line for one overview image: its file and what its panels show, read from the data."""
+    shown = []
+    for p in panels(name):
+        area = "" if p.area_id in ("all", "parts") else f" ({p.area_id})"
+        whole = f" (parts of `{p.whole['observation_id']}`)" if p.kind == "parts" else ""
+        shown.append(f"`{p.indicator_id}`{area}{whole}")
+    return f"- `{name}.svg`: {', '.join(shown)}"
+
+
+class TestShippedData:
+    def test_every_chart_plots(self, tmp_path: Path, drawn: dict[str, Any]) -> None:
+        """Every chart of the shipped data is written (no label left without room), with its source and as-of line."""
+        written = plot(tmp_path, charts=ALL, fmt="svg")
+        assert [p.stem for p in written] == ALL and set(drawn) == set(ALL)
+        for target in written:
+            svg = target.read_text(encoding="utf-8")
+            assert "Source: statements by " in svg and "As of: the latest figure shown is as of " in svg, target.name
+        for chart, fig in drawn.items():  # the same charts, read back: no two texts' boxes intersect
+            render(fig, "png")
+            r = _renderer(fig)
+            boxes = [t.get_window_extent(r) for t in _texts(fig)]
+            assert not [1 for a, b in itertools.combinations(boxes, 2) if a.overlaps(b)], chart
+
+    def test_vintages_holds_every_series(self) -> None:
+        """The vintages pages show every indicator that has two or more dated statements for one area, once each."""
+        st = powdata.statements()
+        st = st.loc[st["as_of"].notna() & st["period_start"].isna()]
+        counts = st.groupby(["indicator_id", "area_id"]).size()
+        inds = powdata.load("indicators")
+        ranks = set(inds.loc[inds["unit"] == "rank", "indicator_id"])  # an order, not a quantity: never drawn
+        series = {k for k, n in counts.items() if n >= 2 and k[0] not in ranks}
+        shown = [(p.indicator_id, p.area_id) for name in pages("vintages") for p in panels(name)]
+        assert len(shown) == len(set(shown)) and set(shown) == series
+        assert len(series) > 4  # more than one page's worth: the split is exercised
+
+    @pytest.mark.parametrize("chart", OVERVIEW)
+    def test_each_page_stays_readable(self, drawn: dict[str, Any], chart: str) -> None:
+        """An overview image holds at most PAGE inches of panels, so it stays at most 1,500 px tall at 960 px wide."""
+        fig = drawn[chart]
+        assert sum(ax.get_position().height for ax in fig.axes) * fig.get_figheight() <= PAGE
+        assert fig.get_figwidth() * DPI == 960 and fig.get_figheight() * DPI <= 1500
+
+    @pytest.mark.parametrize("chart", OVERVIEW)
+    def test_readme_says_what_each_image_shows(self, chart: str) -> None:
+        """The README embeds every overview image and lists the indicators it shows, as the data give them."""
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        assert f"(docs/charts/{chart}.svg)" in readme
+        assert _contents(chart) in readme.splitlines()
+
+    def test_crowded_labels_take_a_leader_or_a_number(self, edit_pkg: Any) -> None:
+        """Ten statements of one figure at one date get ten labels that still meet no other label and no mark."""
+
+        def crowd(rows: list[dict[str, str]]) -> None:
+            mine = [r for r in rows if r["indicator_id"] == "foreign-pow-countries"]
+            for row in mine:
+                row.update(as_of="2025-11-25", value="37")
+            rows += [{**r, "observation_id": f"{r['observation_id']}-again"} for r in mine]
+
+        pkg = edit_pkg("observations", crowd)
+        fig = draw("foreign-pow-countries", path=pkg)
+        render(fig, "png")
+        r = _renderer(fig)
+        gids = _by_gid(fig)
+        labels = {g: a for g, a in gids.items() if g.startswith("label:")}
+        assert len(labels) == 10
+        boxes = [a.get_window_extent(r) for a in labels.values()]
+        assert not [1 for a, b in itertools.combinations(boxes, 2) if a.overlaps(b)]
+        marks = [a.get_window_extent(r) for g, a in gids.items() if g.startswith(MARKS)]
+        assert not [1 for lab in boxes for m in marks if lab.overlaps(m)]
+        leaders = [g for g in gids if g.startswith("leader:")]
+        numbered = [a.get_text() for a in labels.values() if a.get_text().startswith("[")]
+        assert leaders or numbered
+        note = gids["note"].get_text()
+        for n in numbered:  # a label drawn as a number has its words in the key
+            assert f"{n.split()[0]} 37" in note

@@ -35,7 +35,6 @@ import datetime as dt
 import io
 import math
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +52,8 @@ DPI = 120
 WIDTH = 8.0  # inches: 960 px at DPI, the width of a README or a site's text column
 _LEFT, _RIGHT = 0.85, 0.25  # inches of margin beside the panels
 _PANEL, _GAP = 1.55, 0.95  # a panel's height, and the room for its title above and dates below
+_BAR = 0.24  # inches per bar of a parts panel, so a whole with many parts gets a taller panel
+PAGE = 4 * (_PANEL + _GAP)  # inches of panels in one image at most: a chart with more is split into pages
 _BLUE, _GREY, _GREEN = "#1f5fa8", "#8a8a8a", "#2e7d4f"
 _UP, _DOWN = ("more_than", "at_least"), ("fewer_than", "at_most")
 _WORDS = {
@@ -132,6 +133,7 @@ class _Panel:
     kind: str  # "dates" (a figure at a date), "periods" (a figure for a period), "parts"
     rows: Any
     whole: Any = None  # for "parts": the whole's row
+    grow: float = 1.0  # how many times its usual height: a panel too crowded to label is drawn again taller
 
 
 def _has_periods(rows: pd.DataFrame) -> bool:
@@ -168,42 +170,96 @@ def panels(chart: str, *, as_of: Any = None, path: Any = None) -> list[_Panel]:
         own = st.loc[st["part_of"].isna() | ~st["part_of"].isin(set(st["observation_id"]))]
         areas = sorted(dict.fromkeys(own["area_id"].astype(str)), key=lambda a: (a != "all", a))
         out = [p for a in areas if (p := _panel(ind, a, as_of, path, names.get(a, a))) is not None]
-        return out + [p for p in panels("parts", as_of=as_of, path=path) if p.indicator_id == chart]
-    if chart in ("vintages", "periods"):
-        out = []
-        for ind in inds.itertuples():
-            p = _panel(ind, "all", as_of, path)
-            if p is None:
-                continue
-            wanted = p.kind == "periods" if chart == "periods" else (p.kind == "dates" and len(p.rows) >= 2)
-            if wanted:
-                out.append(p)
-        return out
-    if chart == "parts":
-        st = _statements(as_of, path)
-        names = _area_names(path)
-        out = []
-        for whole_id in dict.fromkeys(st["part_of"].dropna().astype(str)):
-            whole = st.loc[st["observation_id"] == whole_id]
-            if whole.empty:
-                continue
-            w = whole.iloc[0]
-            parts = st.loc[(st["part_of"] == whole_id) & (st["indicator_id"] == w["indicator_id"])]
-            if parts.empty:
-                continue  # a subset of another kind (e.g. the killed among the listed) is not a part
-            ind = inds.loc[inds["indicator_id"] == w["indicator_id"]].iloc[0]
-            parts = parts.assign(area=[names.get(str(a), str(a)) for a in parts["area_id"]])
-            out.append(_Panel(str(w["indicator_id"]), "parts", str(ind["name"]), str(ind["unit"]), "parts", parts, w))
-        return out
+        return out + [p for p in _overview("parts", inds, as_of, path) if p.indicator_id == chart]
+    base, page = _page_name(chart)
+    if base in CHARTS:
+        pages = _pages(_overview(base, inds, as_of, path))
+        if page <= len(pages):
+            return pages[page - 1]
     known = ", ".join(CHARTS)
     msg = f"chart {chart!r}: expected one of {known}, or an indicator_id (powdata.load('indicators'))"
     raise PowdataError(msg)
 
 
-def chart_names(path: str | Path | None = None) -> list[str]:
-    """Every chart that can be drawn: the three overview charts, then every indicator that is not a rank."""
+def _page_name(chart: str) -> tuple[str, int]:
+    """``vintages-2`` is page 2 of ``vintages``; any other name is its own page 1."""
+    base, _, number = chart.rpartition("-")
+    if base in CHARTS and number.isdigit() and int(number) >= 2:
+        return base, int(number)
+    return chart, 1
+
+
+def _pages(ps: list[_Panel]) -> list[list[_Panel]]:
+    """Split a chart's panels, in order, into pages of at most `PAGE` inches of panels (one panel at least)."""
+    pages: list[list[_Panel]] = []
+    used = PAGE
+    for p in ps:
+        h = _panel_height(p) + _GAP
+        if used + h > PAGE + 1e-9:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(p)
+        used += h
+    return pages
+
+
+def _overview(chart: str, inds: pd.DataFrame, as_of: Any, path: Any) -> list[_Panel]:
+    """Every panel of an overview chart, before it is split into pages."""
+    if chart in ("vintages", "periods"):
+        st = _statements(as_of, path)
+        st = st.loc[st["as_of"].notna()]
+        names = _area_names(path)
+        out = []
+        for ind in inds.itertuples():
+            mine = st.loc[st["indicator_id"] == ind.indicator_id]
+            if chart == "periods":
+                areas = ["all"] if (mine["area_id"] == "all").any() else []
+            else:  # a series: two or more statements of the indicator for one area, "all" first
+                counts = mine["area_id"].astype(str).value_counts()
+                areas = sorted((a for a, n in counts.items() if n >= 2), key=lambda a: (a != "all", a))
+            for area in areas:
+                p = _panel(ind, area, as_of, path, names.get(area, area))
+                if p is None:
+                    continue
+                wanted = p.kind == "periods" if chart == "periods" else (p.kind == "dates" and len(p.rows) >= 2)
+                if wanted:
+                    out.append(p)
+        return out
+    st = _statements(as_of, path)  # "parts"
+    names = _area_names(path)
+    out = []
+    for whole_id in dict.fromkeys(st["part_of"].dropna().astype(str)):
+        whole = st.loc[st["observation_id"] == whole_id]
+        if whole.empty:
+            continue
+        w = whole.iloc[0]
+        parts = st.loc[(st["part_of"] == whole_id) & (st["indicator_id"] == w["indicator_id"])]
+        if parts.empty:
+            continue  # a subset of another kind (e.g. the killed among the listed) is not a part
+        ind = inds.loc[inds["indicator_id"] == w["indicator_id"]].iloc[0]
+        parts = parts.assign(area=[names.get(str(a), str(a)) for a in parts["area_id"]])
+        title = str(ind["name"]) + (f" — {names.get(str(w['area_id']), w['area_id'])}" if w["area_id"] != "all" else "")
+        out.append(_Panel(str(w["indicator_id"]), "parts", title, str(ind["unit"]), "parts", parts, w))
+    return out
+
+
+def pages(chart: str, *, as_of: Any = None, path: Any = None) -> list[str]:
+    """The images an overview chart is drawn in: ``chart``, then ``chart-2``, ``chart-3``... as its panels need.
+
+    A page holds at most `PAGE` inches of panels, so every image stays readable at the README's width
+    however many series the data hold; which panels fall on which page is read from the data.
+    """
     inds = _indicators(path)
-    return [*CHARTS, *(str(i) for i in inds.loc[inds["unit"].astype(str) != "rank", "indicator_id"])]
+    inds = inds.loc[inds["unit"].astype(str) != "rank"]
+    n = len(_pages(_overview(chart, inds, as_of, path)))
+    return [chart] + [f"{chart}-{k}" for k in range(2, n + 1)]
+
+
+def chart_names(path: str | Path | None = None) -> list[str]:
+    """Every chart that can be drawn: the overview charts' pages, then every indicator that is not a rank."""
+    inds = _indicators(path)
+    overview = [name for chart in CHARTS for name in pages(chart, path=path)]
+    return [*overview, *(str(i) for i in inds.loc[inds["unit"].astype(str) != "rank", "indicator_id"])]
 
 
 # ---------------------------------------------------------------- drawing
@@ -220,21 +276,30 @@ class _Canvas:
     readings: int = 0
     sources: list[str] = field(default_factory=list)
     latest: str = ""
+    key: list[str] = field(default_factory=list)  # the words of labels drawn as a number [n]
 
 
-def _new_canvas(n_panels: int, header: float, footer: float) -> tuple[_Canvas, list[Axes]]:
+def _panel_height(p: _Panel) -> float:
+    """A panel's height in inches: a parts panel grows with its bars, every other panel is `_PANEL` high."""
+    if p.kind == "parts":
+        return max(_PANEL, _BAR * (len(p.rows) + 1) + 0.2) * p.grow
+    return _PANEL * p.grow
+
+
+def _new_canvas(heights: list[float], header: float, footer: float) -> tuple[_Canvas, list[Axes]]:
     _matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    height = header + n_panels * (_PANEL + _GAP) + footer
+    height = header + sum(h + _GAP for h in heights) + footer
     fig = Figure(figsize=(WIDTH, height), dpi=DPI)
     canvas = FigureCanvasAgg(fig)
     axes = []
-    for i in range(n_panels):
-        top = height - header - i * (_PANEL + _GAP) - 0.35  # room for the panel's title
-        rect = (_LEFT / WIDTH, (top - _PANEL) / height, 1 - (_LEFT + _RIGHT) / WIDTH, _PANEL / height)
+    top = height - header
+    for h in heights:
+        rect = (_LEFT / WIDTH, (top - 0.35 - h) / height, 1 - (_LEFT + _RIGHT) / WIDTH, h / height)  # 0.35: its title
         axes.append(fig.add_axes(rect))
+        top -= h + _GAP
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves it untyped
     return _Canvas(fig, renderer), axes
 
@@ -259,27 +324,96 @@ _OFFSETS = [
 ]
 
 
-def _place_label(cv: _Canvas, ax: Axes, x: Any, y: float, text: str, gid: str, *, prefer_above: bool = False) -> Any:
-    """Put ``text`` next to (x, y) at the first offset whose box meets no label or mark and stays in the panel."""
+def _leader_offsets() -> list[tuple[float, float, str, str]]:
+    """Offsets (points) farther from the mark, all round it, for a label joined to its mark by a leader line."""
+    out = []
+    for r in (24, 36, 50, 66, 84, 104, 128):
+        for a in (90, 60, 120, 30, 150, 0, 180, -30, -150, -60, -120, -90, 75, 105, 45, 135, 15, 165, -15, -165):
+            c, s = math.cos(math.radians(a)), math.sin(math.radians(a))
+            ha = "left" if c > 0.3 else "right" if c < -0.3 else "center"
+            va = "bottom" if s > 0.3 else "top" if s < -0.3 else "center"
+            out.append((r * c, r * s, ha, va))
+    return out
+
+
+_LEADERS = _leader_offsets()
+
+
+def _num(x: Any) -> float:
+    from matplotlib.dates import date2num
+
+    return float(date2num(x)) if isinstance(x, dt.date) else float(x)  # type: ignore[no-untyped-call]  # untyped upstream
+
+
+def _try_label(
+    cv: _Canvas, ax: Axes, x: Any, y: float, text: str, gid: str, offsets: list[Any], *, leader: bool
+) -> Any:
+    """Put ``text`` at the first offset whose box (and leader line) meets no label or mark and stays in the panel."""
     inside = _extent(ax, cv.renderer).padded(-1)
-    above = [
-        (dx, 9 * k, ha, "bottom") for k in (1, 2, 3, 4) for dx, ha in ((0, "center"), (12, "right"), (-12, "left"))
-    ]
-    above = above if prefer_above else []
-    candidates = above + [(dx * k, dy * k, ha, va) for k in (1, 2, 3, 4) for dx, dy, ha, va in _OFFSETS]
-    for dx, dy, ha, va in candidates:
+    px = cv.fig.dpi / 72
+    x0, y0 = ax.transData.transform((_num(x), y))
+    for dx, dy, ha, va in offsets:
         label = ax.annotate(
             text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, ma="center", fontsize=9
         )
         box = _extent(label, cv.renderer).padded(1.5)
         fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
         if fits and not _overlaps(box, cv.taken):
-            label.set_gid(gid)
-            cv.taken.append(box)
-            return label
+            if not leader:
+                label.set_gid(gid)
+                cv.taken.append(box)
+                return label
+            # the line runs from just off the mark to the label's nearest edge, crossing no label or mark
+            length = math.hypot(dx, dy) * px
+            ux, uy = dx * px / length, dy * px / length
+            ex = min(max(x0 + dx * px, box.x0 + 1.5), box.x1 - 1.5)
+            ey = min(max(y0 + dy * px, box.y0 + 1.5), box.y1 - 1.5)
+            start = (x0 + 9 * ux, y0 + 9 * uy)
+            steps = [(start[0] + (ex - start[0]) * t / 16, start[1] + (ey - start[1]) * t / 16) for t in range(16)]
+            if not any(o.contains(*pt) for pt in steps for o in cv.taken):
+                inv = ax.transData.inverted()
+                (a, b), (c, d) = inv.transform(start), inv.transform((ex, ey))
+                (line,) = ax.plot([a, c], [b, d], color="#555555", lw=0.7, zorder=1)
+                line.set_gid(f"leader:{gid.split(':', 1)[1]}")
+                label.set_gid(gid)
+                cv.taken.append(box)
+                return label
         label.remove()
-    msg = f"no room for the label {text!r} of {gid}: the panel is too crowded to print"
-    raise PowdataError(msg)
+    return None
+
+
+def _place_label(cv: _Canvas, ax: Axes, x: Any, y: float, text: str, gid: str, *, prefer_above: bool = False) -> Any:
+    """Label the mark at (x, y) with ``text`` in the first way that keeps it off every other label and every mark.
+
+    Next to the mark; else farther off, joined to it by a leader line; else a number ``[n]`` next to
+    the mark (or on a leader line) whose words the chart's key under the source line gives.
+    """
+    above = [(dx, 9 * k, ha, "bottom") for k in (1, 2) for dx, ha in ((0, "center"), (12, "right"), (-12, "left"))]
+    above = above if prefer_above else []
+    near = above + [(dx * k, dy * k, ha, va) for k in (1, 2) for dx, dy, ha, va in _OFFSETS]
+    label = _try_label(cv, ax, x, y, text, gid, near, leader=False)
+    if label is None:
+        label = _try_label(cv, ax, x, y, text, gid, _LEADERS, leader=True)
+    if label is None:
+        number = f"[{len(cv.key) + 1}]" + (" †" if "†" in text else "")
+        label = _try_label(cv, ax, x, y, number, gid, near, leader=False)
+        if label is None:
+            label = _try_label(cv, ax, x, y, number, gid, _LEADERS, leader=True)
+        if label is not None:
+            cv.key.append(f"[{len(cv.key) + 1}] {' '.join(text.split())}")
+    if label is None:
+        raise _CrowdedError(ax, text, gid)
+    return label
+
+
+class _CrowdedError(PowdataError):
+    """No room for a label in a panel, even as a number on a leader line: `_draw` draws that panel taller."""
+
+    def __init__(self, ax: Axes, text: str, gid: str) -> None:
+        super().__init__(
+            f"no room for the label {text!r} of {gid}, even as a number: the panel is too crowded to print"
+        )
+        self.ax = ax
 
 
 def _mark(cv: _Canvas, key: str, handle: Any) -> None:
@@ -389,15 +523,30 @@ def _ylim(ax: Axes, rows: Any, unit: str, headroom: float = 1.45) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _panel_title(ax: Axes, p: _Panel) -> None:
-    text = f"{p.title}  ({p.indicator_id})"
-    ax.set_title(text if len(text) <= 100 else p.title, fontsize=9.5, loc="left", pad=6)
+def _fit_left(cv: _Canvas, ax: Axes) -> None:
+    """Move the panel's left edge right if its widest number and its unit would not fit the left margin."""
+    widest = max((_extent(t, cv.renderer).width for t in ax.get_yticklabels() if t.get_text()), default=0.0)
+    need = widest + 36  # pixels: tick and pad, then the unit's line beside the numbers
+    pos = ax.get_position()
+    have = pos.x0 * cv.fig.bbox.width
+    if need > have:
+        shift = (need - have) / cv.fig.bbox.width
+        ax.set_position((pos.x0 + shift, pos.y0, pos.width - shift, pos.height))
+
+
+def _panel_title(cv: _Canvas, ax: Axes, p: _Panel) -> None:
+    """Title the panel with its indicator's name and id; the id is left out, then the name wrapped, to fit the width."""
+    for text in (f"{p.title}  ({p.indicator_id})", p.title, textwrap.fill(p.title, 60)):
+        title = ax.set_title(text, fontsize=9.5, loc="left", pad=6)
+        if _extent(title, cv.renderer).x1 <= cv.fig.bbox.x1 - 4:
+            return
 
 
 def _draw_dates(cv: _Canvas, ax: Axes, p: _Panel, start: dt.date, end: dt.date) -> None:
     _ylim(ax, p.rows, p.unit)
     _date_axis(ax, start, end)
-    _panel_title(ax, p)
+    _fit_left(cv, ax)
+    _panel_title(cv, ax, p)
     queued = []
     for row in p.rows.itertuples():
         x = _date(row.as_of_start) + (_date(row.as_of_end) - _date(row.as_of_start)) / 2
@@ -437,7 +586,8 @@ def _draw_periods(cv: _Canvas, ax: Axes, p: _Panel, start: dt.date, end: dt.date
 
     _ylim(ax, p.rows, p.unit, headroom=1.75)  # room for the labels above the bars
     _date_axis(ax, start, end)
-    _panel_title(ax, p)
+    _fit_left(cv, ax)
+    _panel_title(cv, ax, p)
     queued = []
     for row in p.rows.itertuples():
         s = _date(row.period_start)
@@ -491,11 +641,11 @@ def _draw_parts(cv: _Canvas, ax: Axes, p: _Panel) -> None:
         f"{p.unit.replace('_', ' ')}; dashed line: {figure_label(w, p.unit)} in all, as of {w['as_of']}", fontsize=8
     )
     ax.spines[["top", "right"]].set_visible(False)
-    _panel_title(ax, p)
     widest = max(_extent(t, cv.renderer).width for t in ax.get_yticklabels()) / cv.fig.dpi
     pos = ax.get_position()
     left = (widest + 0.2) / WIDTH  # the group names fit to the left of the bars
     ax.set_position((left, pos.y0, pos.x1 - left, pos.height))
+    _panel_title(cv, ax, p)  # after the panel has moved: its title must fit the width from there
     _mark(cv, "a stated part", Patch(color=_BLUE))
     for bar in bars:
         cv.taken.append(_extent(bar, cv.renderer).padded(1))
@@ -521,10 +671,16 @@ def _draw_parts(cv: _Canvas, ax: Axes, p: _Panel) -> None:
 
 def _footer_lines(cv: _Canvas, version: str, licence: str) -> list[str]:
     who = "; ".join(cv.sources)
-    lines = textwrap.wrap(f"Source: statements by {who}; compiled by powdata {version} ({licence}).", 125)
+    keep = f"powdata {version} ({licence})".replace(" ", "\u00a0")  # one unbroken phrase: release and licence
+    source = textwrap.wrap(f"Source: statements by {who}; compiled by {keep}.", 125, break_on_hyphens=False)
+    lines = [line.replace("\u00a0", " ") for line in source]
     lines.append(
         f"As of: the latest figure shown is as of {cv.latest or 'an unknown date'}; each is placed at its own date."
     )
+    if cv.key:
+        lines += textwrap.wrap(
+            "Key (labels with no room beside their mark): " + "; ".join(cv.key) + ".", 125, break_on_hyphens=False
+        )
     if cv.readings:
         lines += textwrap.wrap(
             "† powdata records a reading of this figure that no text states (the field `reading`); "
@@ -542,14 +698,29 @@ def _descriptor_bits(path: Any) -> tuple[str, str]:
     return str(desc.get("version", "")), str(lic)
 
 
+_GROW, _TRIES = 1.6, 6  # a crowded panel is drawn again this many times taller, up to this many times
+
+
 def _draw(chart: str, title: str, as_of: Any, path: Any) -> Figure:
     ps = panels(chart, as_of=as_of, path=path)
     if not ps:
         msg = f"chart {chart!r}: no statement to draw (no dated figure of this kind in the data)"
         raise PowdataError(msg)
+    for attempt in range(_TRIES + 1):
+        try:
+            return _draw_panels(ps, title, path)
+        except _CrowdedError as crowded:
+            if attempt == _TRIES:
+                raise
+            (p,) = [p for ax, p in zip(crowded.ax.figure.axes, ps, strict=True) if ax is crowded.ax]
+            p.grow *= _GROW  # more height: more room above and below each mark for labels and leader lines
+    raise AssertionError  # unreachable: the loop returns or raises
+
+
+def _draw_panels(ps: list[_Panel], title: str, path: Any) -> Figure:
     header = 1.2  # the legend's rows are known only after drawing: `_fit` gives it the room it needs
     footer = 0.75 + 0.17 * 2
-    cv, axes = _new_canvas(len(ps), header, footer)
+    cv, axes = _new_canvas([_panel_height(p) for p in ps], header, footer)
     fig = cv.fig
     dated = [p for p in ps if p.kind != "parts"]
     if dated:
@@ -616,19 +787,33 @@ def _fit(fig: Figure, cv: _Canvas, n_lines: int) -> Figure:
     return fig
 
 
+_TITLES = {
+    "vintages": "Figures as stated, by the date they hold for",
+    "periods": "Figures stated for a period (a year, a month, part of a year)",
+    "parts": "Stated wholes and their stated parts",
+}
+
+
+def _draw_overview(chart: str, as_of: Any, path: Any) -> Figure:
+    base, page = _page_name(chart)
+    n = len(pages(base, as_of=as_of, path=path))
+    title = _TITLES[base] + (f" (page {page} of {n})" if n > 1 else "")
+    return _draw(chart, title, as_of, path)
+
+
 def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """Each indicator with two or more dated statements at a date: one panel each, one point per statement."""
-    return _draw("vintages", "Figures as stated, by the date they hold for", as_of, path)
+    """Each series (two or more dated statements of an indicator for one area): one panel each; page 1."""
+    return _draw_overview("vintages", as_of, path)
 
 
 def draw_periods(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """Each indicator stated for periods: each figure drawn across its own period, never joined to another."""
-    return _draw("periods", "Figures stated for a period (a year, a month, part of a year)", as_of, path)
+    """Each indicator stated for periods: each figure drawn across its own period, never joined to another; page 1."""
+    return _draw_overview("periods", as_of, path)
 
 
 def draw_parts(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """Each stated whole with its stated parts, and the computed part no stated part accounts for."""
-    return _draw("parts", "Stated wholes and their stated parts", as_of, path)
+    """Each stated whole with its stated parts, and the computed part no stated part accounts for; page 1."""
+    return _draw_overview("parts", as_of, path)
 
 
 def draw_indicator(indicator_id: str, *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
@@ -639,13 +824,10 @@ def draw_indicator(indicator_id: str, *, as_of: str | dt.date | None = None, pat
     return _draw(indicator_id, title, as_of, path)
 
 
-_DRAW: dict[str, Callable[..., Figure]] = {"vintages": draw_vintages, "periods": draw_periods, "parts": draw_parts}
-
-
 def draw(chart: str, *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
-    """Return the matplotlib Figure of ``chart``: one of `CHARTS`, or an indicator_id."""
-    if chart in _DRAW:
-        return _DRAW[chart](as_of=as_of, path=path)
+    """Return the Figure of ``chart``: an overview chart or one of its pages (`pages`), or an indicator_id."""
+    if _page_name(chart)[0] in CHARTS:
+        return _draw_overview(chart, as_of, path)
     return draw_indicator(chart, as_of=as_of, path=path)
 
 
@@ -670,6 +852,8 @@ def plot(
 ) -> list[Path]:
     """Draw ``charts`` into ``out_dir`` as ``<chart>.<fmt>``, each written atomically; return the files.
 
+    An overview chart is written as all its pages (`pages`): ``vintages.svg``, ``vintages-2.svg``...
+
     Examples
     --------
     >>> import tempfile
@@ -688,10 +872,12 @@ def plot(
     known = chart_names(path)
     unknown = [c for c in charts if c not in known]
     if unknown:  # checked before anything is drawn, so a typo writes nothing
-        msg = f"chart {unknown[0]!r}: expected one of {', '.join(CHARTS)}, or an indicator_id: {', '.join(known[3:])}"
+        inds = [k for k in known if _page_name(k)[0] not in CHARTS]
+        msg = f"chart {unknown[0]!r}: expected one of {', '.join(CHARTS)}, or an indicator_id: {', '.join(inds)}"
         raise PowdataError(msg)
+    expanded = [page for c in charts for page in (pages(c, as_of=as_of, path=path) if c in CHARTS else [c])]
     written = []
-    for chart in charts:
+    for chart in dict.fromkeys(expanded):
         data = render(draw(chart, as_of=as_of, path=path), fmt)
         target = out / f"{chart}.{fmt}"
         write_bytes_atomic(target, data)
@@ -699,4 +885,4 @@ def plot(
     return written
 
 
-__all__ = ["CHARTS", "chart_names", "draw", "draw_indicator", "figure_label", "panels", "plot", "render"]
+__all__ = ["CHARTS", "chart_names", "draw", "draw_indicator", "figure_label", "pages", "panels", "plot", "render"]
