@@ -148,21 +148,20 @@ class TestPublicName:
 
 class TestOnePointPerStatement:
     def test_the_vintage_chart_draws_each_statement_once_and_no_variant(self) -> None:
-        """Each statement is one mark in the vintage chart; a variant (a publication's other wording) is none."""
-        from powdata.charts import SHARE, draw_vintages
+        """Each statement of a drawn series is one mark in the vintage chart; a variant (another wording) is none."""
+        from powdata.charts import draw, pages
 
-        fig = draw_vintages()
-        marks = [
-            str(a.get_gid()).split(":", 1)[1]
-            for a in fig.findobj(lambda a: str(a.get_gid()).startswith(("point:", "open:")))
-        ]
+        marks: list[str] = []
+        for page in pages("vintages"):
+            fig = draw(page)
+            marks += [
+                str(a.get_gid()).split(":", 1)[1]
+                for a in fig.findobj(lambda a: str(a.get_gid()).startswith(("point:", "open:", "nearly:")))
+            ]
         f = figures()
-        drawn = f.loc[
-            f["variant_of"].isna()
-            & f["as_of"].notna()
-            & (f["area_id"] == "all")
-            & (f["unit"].astype(str) != "rank")
-            & (f["indicator_id"] != SHARE)
-        ]
-        assert sorted(marks) == sorted(drawn["observation_id"])
+        assert marks and len(marks) == len(set(marks))  # no statement drawn twice
         assert not set(marks) & set(f.loc[f["variant_of"].notna(), "observation_id"])
+        dated = f.loc[f["variant_of"].isna() & f["as_of"].notna()]
+        for _, group in dated.groupby(["indicator_id", "area_id"]):
+            ids = set(group["observation_id"])
+            assert not ids & set(marks) or ids <= set(marks)  # a series is drawn whole or not at all

@@ -256,10 +256,18 @@ def pages(chart: str, *, as_of: Any = None, path: Any = None) -> list[str]:
 
 
 def chart_names(path: str | Path | None = None) -> list[str]:
-    """Every chart that can be drawn: the overview charts' pages, then every indicator that is not a rank."""
+    """Every chart that can be drawn: the overview charts' pages, then every indicator that is not a rank.
+
+    An indicator is drawn where it has a dated statement: a figure no text dates has no place on a time axis.
+    """
+    from powdata.loader import load
+
     inds = _indicators(path)
+    obs = load("observations", path=path)
+    dated = set(obs.loc[obs["as_of"].notna().to_numpy(), "indicator_id"].astype(str))
+    drawable = inds.loc[(inds["unit"].astype(str) != "rank").to_numpy() & inds["indicator_id"].isin(dated).to_numpy()]
     overview = [name for chart in CHARTS for name in pages(chart, path=path)]
-    return [*overview, *(str(i) for i in inds.loc[inds["unit"].astype(str) != "rank", "indicator_id"])]
+    return [*overview, *(str(i) for i in drawable["indicator_id"])]
 
 
 # ---------------------------------------------------------------- drawing
