@@ -36,12 +36,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from powdata._io.escape import one_line, shown
+from powdata._io.gate import gate, read_gated
 from powdata.errors import PackageReadError
 
 INDEX = "index.csv"
 NOT_DATA = Path("evidence") / "not-data.csv"
 NOT_DATA_COLUMNS = ("source_id", "number", "context", "reason")
 MAX_TEXT_BYTES = 5_000_000
+MAX_LIST_BYTES = 16 * 1024 * 1024
+"""The largest index.csv or not-data list read (16 MiB)."""
 KINDS = (
     "no-text",
     "not-verbatim",
@@ -111,47 +115,58 @@ class EvidenceReport:
 
 
 def _read_csv(path: Path, what: str) -> list[dict[str, str]]:
+    """Read a small CSV list (index or not-data) that `gate` passed: bounded, never blocking, one-line errors."""
+    data = read_gated(path, what, MAX_LIST_BYTES)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        msg = f"{what}: expected {path} but there is no such file"
-        raise PackageReadError(msg) from None
-    except IsADirectoryError:
-        msg = f"{what}: expected a file at {path} but found a folder"
-        raise PackageReadError(msg) from None
-    try:
-        return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+        return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     except UnicodeDecodeError:
-        msg = f"{what}: {path} is not UTF-8; re-save it as UTF-8"
+        msg = f"{what}: {one_line(str(path))} is not UTF-8; re-save it as UTF-8"
         raise PackageReadError(msg) from None
+    except csv.Error as exc:
+        msg = f"{what}: {one_line(str(path))} is not a readable CSV ({shown(str(exc))})"
+        raise PackageReadError(msg) from None
+
+
+def _gated_list(root: Path, rel: str, what: str) -> Path:
+    """Gate a list file under ``root``: inside it, a regular file, at most `MAX_LIST_BYTES`."""
+    return gate(root, rel, what, limit=MAX_LIST_BYTES)
 
 
 def read_texts(folder: Path) -> dict[str, tuple[str, str]]:
     """Map each URL of ``folder/index.csv`` to (file name, text); a file outside the folder is refused."""
-    rows = _read_csv(folder / INDEX, "the texts' index")
+    rows = _read_csv(_gated_list(folder, INDEX, "the texts' index"), "the texts' index")
+    index = one_line(str(folder / INDEX))
     if rows and not {"file", "url"} <= set(rows[0]):
-        msg = f"{folder / INDEX}: expected columns file and url, found {', '.join(rows[0])}"
+        found = ", ".join(shown(c) for c in rows[0])
+        msg = f"{index}: expected columns file and url, found {found}"
         raise PackageReadError(msg)
     out: dict[str, tuple[str, str]] = {}
+    row_of: dict[str, int] = {}
     for n, row in enumerate(rows, start=2):
         name, url = row.get("file") or "", (row.get("url") or "").strip()
         if not name or Path(name).name != name or name in (".", ".."):
-            msg = f"{folder / INDEX}, row {n}: file {name!r} is not a plain file name in the folder"
+            msg = f"{index}, row {n}: file {shown(name)} is not a plain file name in the folder"
             raise PackageReadError(msg)
         path = folder / name
         if path.is_symlink() or not path.is_file():
-            msg = f"{folder / INDEX}, row {n}: {name} is not a regular file in {folder}"
+            msg = f"{index}, row {n}: {shown(name)} is not a regular file in {one_line(str(folder))}"
             raise PackageReadError(msg)
         if path.stat().st_size > MAX_TEXT_BYTES:
-            msg = f"{path}: larger than {MAX_TEXT_BYTES:,} bytes; a retrieved article is far smaller"
+            msg = f"{one_line(str(path))}: larger than {MAX_TEXT_BYTES:,} bytes; a retrieved article is far smaller"
             raise PackageReadError(msg)
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = read_gated(path, "a retrieved text", MAX_TEXT_BYTES).decode("utf-8")
         except UnicodeDecodeError as bad:
-            msg = f"{path}: byte {bad.start} is not UTF-8; store the text as retrieved, in UTF-8"
+            msg = f"{one_line(str(path))}: byte {bad.start} is not UTF-8; store the text as retrieved, in UTF-8"
             raise PackageReadError(msg) from None
         if url:
-            out[url] = (name, text)
+            if url in out:
+                msg = (
+                    f"{index}, row {n}: url {shown(url)} is also the url of row {row_of[url]} "
+                    f"({shown(out[url][0])}); one url, one text"
+                )
+                raise PackageReadError(msg)
+            out[url], row_of[url] = (name, text), n
     return out
 
 
@@ -386,10 +401,18 @@ def _check_numbers(
     covered: dict[str, list[tuple[int, int]]],
     report: EvidenceReport,
 ) -> Iterator[EvidenceProblem]:
-    path = Path(not_data) if not_data is not None else root / NOT_DATA
-    rows = _read_csv(path, "the not-data list") if path.exists() or not_data is not None else []
+    what = "the not-data list"
+    if not_data is not None:  # the maintainer's own argument: a path of theirs, still bounded and never a FIFO
+        given = Path(not_data).resolve()
+        path = _gated_list(given.parent, given.name, what)
+        rows = _read_csv(path, what)
+    else:  # in the package, untrusted: through the gate (no symlink out, no FIFO, a size limit)
+        path = root / NOT_DATA
+        present = path.exists() or path.is_symlink()
+        rows = _read_csv(_gated_list(root, NOT_DATA.as_posix(), what), what) if present else []
     if rows and not set(NOT_DATA_COLUMNS) <= set(rows[0]):
-        msg = f"{path}: expected columns {', '.join(NOT_DATA_COLUMNS)}, found {', '.join(rows[0])}"
+        found = ", ".join(shown(c) for c in rows[0])
+        msg = f"{one_line(str(path))}: expected columns {', '.join(NOT_DATA_COLUMNS)}, found {found}"
         raise PackageReadError(msg)
     listed: dict[str, list[tuple[int, int]]] = {sid: [] for sid in texts}
     for n, row in enumerate(rows, start=2):
