@@ -11,6 +11,7 @@ field name could forge.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -695,3 +696,28 @@ class TestEmptyTables:
         code, out, err = cli("validate", str(pkg))
         assert code == 1 and "internal error" not in err, err
         assert "observations" in out
+
+
+class TestGeneratedMarkdown:
+    EVIL = "EVIL\x1b[31m\u202e<img src=x onerror=alert(1)> | pipe `tick` [x](javascript:alert(1)) <!-- \n# Heading"
+
+    def test_readme_series_escapes_untrusted_names(self, tmp_path: Path) -> None:
+        """An indicator or area name cannot put HTML, a comment, a row, a heading or ESC/RLO into README's series."""
+        from powdata.release.build import build
+        from powdata.release.codebook import SERIES_END, SERIES_START, render_series
+
+        pkg = copy_package(tmp_path / "pkg")
+        for table, column in (("indicators", "name"), ("areas", "name")):
+            path = pkg / "data" / f"{table}.csv"
+            rows = read_rows(path)
+            for row in rows:
+                row[column] = self.EVIL
+            write_rows(path, rows)
+        build(pkg)
+        block = render_series(pkg)
+        assert "EVIL" in block
+        inner = block.removeprefix(SERIES_START).removesuffix(SERIES_END)
+        assert re.search(r"(?<!\\)[<\[]|(?<!\\)`tick", inner) is None  # no HTML, comment, link, code span
+        assert "\x1b" not in block and "\u202e" not in block
+        assert not any(line.startswith("#") for line in block.splitlines())
+        assert all(line.count("|") - line.count("\\|") in (0, 6, 7) for line in block.splitlines())
