@@ -721,3 +721,24 @@ class TestGeneratedMarkdown:
         assert "\x1b" not in block and "\u202e" not in block
         assert not any(line.startswith("#") for line in block.splitlines())
         assert all(line.count("|") - line.count("\\|") in (0, 6, 7) for line in block.splitlines())
+
+
+class TestShowEscapes:
+    EVIL = "x\x1b[2J\u202eevil\x9b"
+
+    @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+    def test_show_escapes_controls_and_bidi_in_every_format(
+        self, fmt: str, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A cell holding ESC, a C1 control or RLO is shown escaped by show in table, csv and json alike."""
+        import pandas as pd
+
+        import powdata.export
+
+        frame = pd.DataFrame({"observation_id": ["a"], "note": [self.EVIL]})
+        monkeypatch.setattr(powdata.export, "table", lambda name, as_of=None: frame)
+        code, out, _ = cli("show", "observations", "--format", fmt)
+        assert code == 0 and "evil" in out
+        assert not any(ch in out for ch in "\x1b\u202e\x9b"), repr(out)
+        if fmt == "json":
+            assert json.loads(out)[0]["note"] == self.EVIL  # still valid JSON holding the same value
