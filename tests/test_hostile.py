@@ -742,3 +742,22 @@ class TestShowEscapes:
         assert not any(ch in out for ch in "\x1b\u202e\x9b"), repr(out)
         if fmt == "json":
             assert json.loads(out)[0]["note"] == self.EVIL  # still valid JSON holding the same value
+
+
+class TestBadSetting:
+    @pytest.mark.parametrize("value", ["\u00b2", "\u0661\u0660", "9" * 29, "-1", "1e6"])
+    def test_a_bad_max_bytes_is_one_line_exit_2(
+        self, value: str, pkg: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """POWDATA_MAX_BYTES that is not ASCII digits or is absurdly large stops validate with one line, exit 2."""
+        monkeypatch.setenv("POWDATA_MAX_BYTES", value)
+        code, _, err = cli("validate", str(pkg))
+        assert code == 2 and "POWDATA_MAX_BYTES" in err and "internal error" not in err and err.count("\n") == 1
+
+    def test_a_large_but_sane_max_bytes_still_works(self, pkg: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The largest accepted POWDATA_MAX_BYTES reads files normally (no overflow in the read)."""
+        from powdata._io.gate import _MAX_SETTING
+
+        monkeypatch.setenv("POWDATA_MAX_BYTES", str(_MAX_SETTING))
+        code, _, err = cli("validate", str(pkg))
+        assert code == 0, err
