@@ -761,3 +761,33 @@ class TestBadSetting:
         monkeypatch.setenv("POWDATA_MAX_BYTES", str(_MAX_SETTING))
         code, _, err = cli("validate", str(pkg))
         assert code == 0, err
+
+
+class TestDescriptorCounts:
+    def test_absurdly_many_fields_are_refused_fast(self, pkg: Path, cli: Cli) -> None:
+        """A Table Schema of 5,000 fields (most missing from the CSV) stops validate in one line, in seconds."""
+        import time
+
+        def change(d: dict[str, Any]) -> None:
+            d["resources"][0]["schema"]["fields"] += [{"name": f"f{k}", "type": "string"} for k in range(5000)]
+
+        edit_descriptor(pkg, change)
+        began = time.monotonic()
+        code, _, err = cli("validate", str(pkg))
+        assert code == 2 and "fields" in err and err.count("\n") == 1, err
+        assert time.monotonic() - began < 10
+
+    def test_absurdly_many_resources_are_refused_fast(self, pkg: Path, cli: Cli) -> None:
+        """3,000 resources sharing one small file stop validate in one line before any is read."""
+        import copy
+        import time
+
+        def change(d: dict[str, Any]) -> None:
+            base = resource(d, "sources")
+            d["resources"] += [dict(copy.deepcopy(base), name=f"r{k}") for k in range(3000)]
+
+        edit_descriptor(pkg, change)
+        began = time.monotonic()
+        code, _, err = cli("validate", str(pkg))
+        assert code == 2 and "resources" in err and err.count("\n") == 1, err
+        assert time.monotonic() - began < 10

@@ -135,7 +135,7 @@ def _figure(r: Any, unit: str) -> str:
     value_max = getattr(r, "value_max", None)
     if isinstance(value_max, (int, float)) and not math.isnan(value_max):
         number += "–" + format_number(value_max, grouped=True)
-    return _md(_SAYS.get(str(r.qualifier), str(r.qualifier)) + number + _UNIT_SUFFIX.get(unit, ""))
+    return _md(_SAYS[str(r.qualifier)] + number + _UNIT_SUFFIX.get(unit, ""))
 
 
 def _period(r: Any) -> str:
