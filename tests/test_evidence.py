@@ -219,3 +219,97 @@ class TestCommand:
             [sys.executable, "-m", "powdata", "evidence", str(tmp_path / "nope")], capture_output=True, text=True
         )
         assert r.returncode == 2 and "index.csv" in r.stderr and "Traceback" not in r.stderr
+
+
+class TestHostileLists:
+    """The package's not-data list and the texts' index are untrusted: gated, bounded, one-line errors."""
+
+    def _run(self, texts: Path, pkg: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+        from powdata.cli import main
+
+        code = main(["evidence", str(texts), "--package", str(pkg)])
+        return code, capsys.readouterr().err
+
+    def test_a_not_data_symlink_out_of_the_package_is_refused_unread(
+        self, setup: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """evidence/not-data.csv linking outside the package is refused by the gate and its text never shown."""
+        pkg, texts, _ = setup
+        secret = tmp_path / "secret.txt"
+        secret.write_text("TOPSECRET-LINE-ONE,xyz\n", encoding="utf-8")
+        target = pkg / "evidence" / "not-data.csv"
+        target.parent.mkdir(exist_ok=True)
+        target.unlink(missing_ok=True)
+        target.symlink_to(secret)
+        code, err = self._run(texts, pkg, capsys)
+        assert code == 2 and "outside the package" in err and "TOPSECRET" not in err
+        assert err.count("\n") == 1
+
+    def test_a_not_data_fifo_is_refused_without_blocking(
+        self, setup: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """evidence/not-data.csv as a FIFO is refused as not a regular file instead of hanging."""
+        import os
+
+        pkg, texts, _ = setup
+        target = pkg / "evidence" / "not-data.csv"
+        target.parent.mkdir(exist_ok=True)
+        target.unlink(missing_ok=True)
+        os.mkfifo(target)
+        code, err = self._run(texts, pkg, capsys)
+        assert code == 2 and "not a regular file" in err
+
+    def test_a_huge_csv_field_is_one_line_exit_2(
+        self, setup: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A field over the csv field limit in not-data.csv or index.csv is a one-line error naming the file."""
+        pkg, texts, _ = setup
+        target = pkg / "evidence" / "not-data.csv"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text('source_id,number,context,reason\nx,1,"' + "a" * 1_100_000 + '",r\n', encoding="utf-8")
+        code, err = self._run(texts, pkg, capsys)
+        assert code == 2 and "not-data.csv" in err and "internal error" not in err and err.count("\n") == 1
+        target.write_text("source_id,number,context,reason\n", encoding="utf-8")
+        index = texts / "index.csv"
+        index.write_text(index.read_text(encoding="utf-8") + 'x.txt,"' + "b" * 1_100_000 + '"\n', encoding="utf-8")
+        code, err = self._run(texts, pkg, capsys)
+        assert code == 2 and "index.csv" in err and "internal error" not in err and err.count("\n") == 1
+
+    def test_a_duplicate_url_in_the_index_is_an_error(self, setup: tuple[Path, Path, Path]) -> None:
+        """Two texts claiming one url are refused, naming both rows, instead of silently keeping the last."""
+        pkg, texts, not_data = setup
+        rows = read_rows(texts / "index.csv")
+        (texts / "dup.txt").write_text("nothing\n", encoding="utf-8")
+        write_rows(texts / "index.csv", [*rows, {"file": "dup.txt", "url": rows[0]["url"]}])
+        with pytest.raises(PackageReadError, match=r"row 2 .*one url, one text"):
+            check_evidence(texts, pkg, not_data)
+
+    def test_an_index_with_a_bom_is_read(self, setup: tuple[Path, Path, Path]) -> None:
+        """An index.csv saved with a UTF-8 byte order mark (as Excel does) is read like one without."""
+        pkg, texts, not_data = setup
+        index = texts / "index.csv"
+        index.write_bytes(b"\xef\xbb\xbf" + index.read_bytes())
+        assert check_evidence(texts, pkg, not_data).ok
+
+
+def test_many_quotes_of_a_common_word_stay_fast(setup: tuple[Path, Path, Path]) -> None:
+    """Sixty quote rows whose excerpt is "the" in a 100 kB text are checked in seconds, not minutes (F6)."""
+    import time
+
+    pkg, texts, not_data = setup
+    rows = read_rows(pkg / "data" / "quotes.csv")
+    first = rows[0]
+    sources = {r["source_id"]: r["url"] for r in read_rows(pkg / "data" / "sources.csv")}
+    name = next(r["file"] for r in read_rows(texts / "index.csv") if r["url"] == sources[first["source_id"]])
+    filler = "In the week to 12 March the headquarters said 1,234 people were held in 3 camps near the border. "
+    with (texts / name).open("a", encoding="utf-8") as fh:
+        fh.write(filler * 1000)
+    write_rows(
+        pkg / "data" / "quotes.csv", [*rows, *({**first, "quote_id": f"zz-{k}", "excerpt": "the"} for k in range(60))]
+    )
+    build(pkg)
+    began = time.monotonic()
+    report = check_evidence(texts, pkg, not_data)
+    elapsed = time.monotonic() - began
+    assert report.quotes == len(rows) + 60 and any(p.kind == "unlisted-number" for p in report.problems)
+    assert elapsed < 15, f"{elapsed:.1f} s"

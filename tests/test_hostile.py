@@ -11,6 +11,7 @@ field name could forge.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -695,3 +696,98 @@ class TestEmptyTables:
         code, out, err = cli("validate", str(pkg))
         assert code == 1 and "internal error" not in err, err
         assert "observations" in out
+
+
+class TestGeneratedMarkdown:
+    EVIL = "EVIL\x1b[31m\u202e<img src=x onerror=alert(1)> | pipe `tick` [x](javascript:alert(1)) <!-- \n# Heading"
+
+    def test_readme_series_escapes_untrusted_names(self, tmp_path: Path) -> None:
+        """An indicator or area name cannot put HTML, a comment, a row, a heading or ESC/RLO into README's series."""
+        from powdata.release.build import build
+        from powdata.release.codebook import SERIES_END, SERIES_START, render_series
+
+        pkg = copy_package(tmp_path / "pkg")
+        for table, column in (("indicators", "name"), ("areas", "name")):
+            path = pkg / "data" / f"{table}.csv"
+            rows = read_rows(path)
+            for row in rows:
+                row[column] = self.EVIL
+            write_rows(path, rows)
+        build(pkg)
+        block = render_series(pkg)
+        assert "EVIL" in block
+        inner = block.removeprefix(SERIES_START).removesuffix(SERIES_END)
+        assert re.search(r"(?<!\\)[<\[]|(?<!\\)`tick", inner) is None  # no HTML, comment, link, code span
+        assert "\x1b" not in block and "\u202e" not in block
+        assert not any(line.startswith("#") for line in block.splitlines())
+        assert all(line.count("|") - line.count("\\|") in (0, 6, 7) for line in block.splitlines())
+
+
+class TestShowEscapes:
+    EVIL = "x\x1b[2J\u202eevil\x9b"
+
+    @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+    def test_show_escapes_controls_and_bidi_in_every_format(
+        self, fmt: str, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A cell holding ESC, a C1 control or RLO is shown escaped by show in table, csv and json alike."""
+        import pandas as pd
+
+        import powdata.export
+
+        frame = pd.DataFrame({"observation_id": ["a"], "note": [self.EVIL]})
+        monkeypatch.setattr(powdata.export, "table", lambda name, as_of=None: frame)
+        code, out, _ = cli("show", "observations", "--format", fmt)
+        assert code == 0 and "evil" in out
+        assert not any(ch in out for ch in "\x1b\u202e\x9b"), repr(out)
+        if fmt == "json":
+            assert json.loads(out)[0]["note"] == self.EVIL  # still valid JSON holding the same value
+
+
+class TestBadSetting:
+    @pytest.mark.parametrize("value", ["\u00b2", "\u0661\u0660", "9" * 29, "-1", "1e6"])
+    def test_a_bad_max_bytes_is_one_line_exit_2(
+        self, value: str, pkg: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """POWDATA_MAX_BYTES that is not ASCII digits or is absurdly large stops validate with one line, exit 2."""
+        monkeypatch.setenv("POWDATA_MAX_BYTES", value)
+        code, _, err = cli("validate", str(pkg))
+        assert code == 2 and "POWDATA_MAX_BYTES" in err and "internal error" not in err and err.count("\n") == 1
+
+    def test_a_large_but_sane_max_bytes_still_works(self, pkg: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The largest accepted POWDATA_MAX_BYTES reads files normally (no overflow in the read)."""
+        from powdata._io.gate import _MAX_SETTING
+
+        monkeypatch.setenv("POWDATA_MAX_BYTES", str(_MAX_SETTING))
+        code, _, err = cli("validate", str(pkg))
+        assert code == 0, err
+
+
+class TestDescriptorCounts:
+    def test_absurdly_many_fields_are_refused_fast(self, pkg: Path, cli: Cli) -> None:
+        """A Table Schema of 5,000 fields (most missing from the CSV) stops validate in one line, in seconds."""
+        import time
+
+        def change(d: dict[str, Any]) -> None:
+            d["resources"][0]["schema"]["fields"] += [{"name": f"f{k}", "type": "string"} for k in range(5000)]
+
+        edit_descriptor(pkg, change)
+        began = time.monotonic()
+        code, _, err = cli("validate", str(pkg))
+        assert code == 2 and "fields" in err and err.count("\n") == 1, err
+        assert time.monotonic() - began < 10
+
+    def test_absurdly_many_resources_are_refused_fast(self, pkg: Path, cli: Cli) -> None:
+        """3,000 resources sharing one small file stop validate in one line before any is read."""
+        import copy
+        import time
+
+        def change(d: dict[str, Any]) -> None:
+            base = resource(d, "sources")
+            d["resources"] += [dict(copy.deepcopy(base), name=f"r{k}") for k in range(3000)]
+
+        edit_descriptor(pkg, change)
+        began = time.monotonic()
+        code, _, err = cli("validate", str(pkg))
+        assert code == 2 and "resources" in err and err.count("\n") == 1, err
+        assert time.monotonic() - began < 10

@@ -160,6 +160,25 @@ class TestWriter:
             export("observations", pkg / "data" / "areas.csv", force=True, path=pkg)
         assert (pkg / "data" / "areas.csv").read_bytes() == before
 
+    @pytest.mark.parametrize("target", ["releases/1.0.0.json", "evidence/not-data.csv"])
+    def test_export_over_the_registry_or_not_data_list_is_refused(self, tmp_path: Path, target: str) -> None:
+        """With --force too, export never overwrites a release registry file or the not-data list (F8)."""
+        import shutil
+
+        from tests.conftest import ROOT
+
+        pkg = copy_package(tmp_path / "pkg")
+        for folder in ("releases", "evidence"):
+            if (ROOT / folder).is_dir() and not (pkg / folder).is_dir():
+                shutil.copytree(ROOT / folder, pkg / folder)
+        assert (pkg / target).is_file()
+        before = (pkg / target).read_bytes()
+        from powdata.export import export
+
+        with pytest.raises(powdata.ArgumentError, match="is a file of the data package itself"):
+            export("observations", pkg / target, force=True, path=pkg)
+        assert (pkg / target).read_bytes() == before
+
     def test_build_never_writes_through_a_link(self, tmp_path: Path) -> None:
         """A docs/codebook.md that links to a data file is refused by build, and the data file is unchanged."""
         from powdata.release.build import build_package

@@ -47,9 +47,12 @@ def _as_of(text: str) -> str:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from powdata._package import printable
     from powdata.export import frame_text, table
 
-    sys.stdout.write(frame_text(table(args.name, as_of=args.as_of), args.format))
+    # every format escaped as the table is: no raw ESC, C1 or bidi override reaches the terminal (in JSON the
+    # escape `\u202e` is a valid string escape, so the output still parses to the same values)
+    sys.stdout.write(printable(frame_text(table(args.name, as_of=args.as_of), args.format)))
     return 0
 
 

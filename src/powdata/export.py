@@ -177,11 +177,14 @@ def export(
 
 
 def declared_files(pkg: Package) -> list[Path]:
-    """The files an export must never overwrite: the descriptor, every resource and its schema file."""
+    """The files an export must never overwrite: the descriptor, every resource and its schema file, the release
+    registry (``releases/*.json``) and the not-data list (``evidence/not-data.csv``)."""
     if pkg.root is None:
         return []
     root = pkg.root
-    out = [root / "datapackage.json"]
+    out = [root / "datapackage.json", root / "evidence" / "not-data.csv"]
+    if (root / "releases").is_dir():
+        out += sorted((root / "releases").glob("*.json"))
     for res in pkg.descriptor["resources"]:
         if isinstance(res.get("path"), str):
             out.append(root / res["path"])

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from powdata._io.escape import _CONTROL, shown
-from powdata.errors import PackageReadError, UnsafePathError
+from powdata.errors import ArgumentError, PackageReadError, UnsafePathError
 
 DESCRIPTOR_NAME = "datapackage.json"
 MAX_JSON_BYTES = 16 * 1024 * 1024
@@ -27,6 +27,7 @@ MAX_JSON_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 """The largest data file read when no ``bytes`` is declared (1 GiB; ``POWDATA_MAX_BYTES`` overrides)."""
 
+_MAX_SETTING = 2**62  # far above any disk, and `limit + 1` stays an index-sized integer
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _SEMVER = re.compile(
@@ -38,7 +39,15 @@ _SEMVER = re.compile(
 def max_file_bytes() -> int:
     """Return the size limit of one data file (``POWDATA_MAX_BYTES``, default 1 GiB)."""
     text = os.environ.get("POWDATA_MAX_BYTES", "")
-    return int(text) if text.isdigit() else DEFAULT_MAX_BYTES
+    if not text:
+        return DEFAULT_MAX_BYTES
+    if not (text.isascii() and text.isdigit()) or int(text) > _MAX_SETTING:
+        msg = (
+            f"POWDATA_MAX_BYTES={shown(text)}: expected a whole number of bytes in ASCII digits, "
+            f"at most {_MAX_SETTING}; unset it for the default of {DEFAULT_MAX_BYTES}"
+        )
+        raise ArgumentError(msg)
+    return int(text)
 
 
 def check_name(name: Any, what: str) -> str:
@@ -157,8 +166,13 @@ def read_gated(path: Path, what: str, limit: int) -> bytes:
         if st.st_size > limit:
             msg = f"{what}: {path} has {st.st_size} bytes, more than the limit of {limit}; refused before reading"
             raise PackageReadError(msg)
-        try:
-            data = fh.read(limit + 1)
+        try:  # ask for the size seen (a huge limit must not become a huge buffer), then any growth, bounded
+            data = fh.read(min(limit, st.st_size) + 1)
+            while st.st_size < len(data) <= limit:
+                more = fh.read(min(limit + 1 - len(data), 1 << 20))
+                if not more:
+                    break
+                data += more
         except OSError as exc:
             msg = f"{what}: cannot read {path} ({exc.strerror})"
             raise PackageReadError(msg) from None

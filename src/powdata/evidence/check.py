@@ -28,6 +28,7 @@ written in words ("Twenty-six") is not found here, only by reading.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -36,12 +37,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from powdata._io.escape import one_line, shown
+from powdata._io.gate import gate, read_gated
 from powdata.errors import PackageReadError
 
 INDEX = "index.csv"
 NOT_DATA = Path("evidence") / "not-data.csv"
 NOT_DATA_COLUMNS = ("source_id", "number", "context", "reason")
 MAX_TEXT_BYTES = 5_000_000
+MAX_LIST_BYTES = 16 * 1024 * 1024
+"""The largest index.csv or not-data list read (16 MiB)."""
 KINDS = (
     "no-text",
     "not-verbatim",
@@ -111,47 +116,58 @@ class EvidenceReport:
 
 
 def _read_csv(path: Path, what: str) -> list[dict[str, str]]:
+    """Read a small CSV list (index or not-data) that `gate` passed: bounded, never blocking, one-line errors."""
+    data = read_gated(path, what, MAX_LIST_BYTES)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        msg = f"{what}: expected {path} but there is no such file"
-        raise PackageReadError(msg) from None
-    except IsADirectoryError:
-        msg = f"{what}: expected a file at {path} but found a folder"
-        raise PackageReadError(msg) from None
-    try:
-        return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+        return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     except UnicodeDecodeError:
-        msg = f"{what}: {path} is not UTF-8; re-save it as UTF-8"
+        msg = f"{what}: {one_line(str(path))} is not UTF-8; re-save it as UTF-8"
         raise PackageReadError(msg) from None
+    except csv.Error as exc:
+        msg = f"{what}: {one_line(str(path))} is not a readable CSV ({shown(str(exc))})"
+        raise PackageReadError(msg) from None
+
+
+def _gated_list(root: Path, rel: str, what: str) -> Path:
+    """Gate a list file under ``root``: inside it, a regular file, at most `MAX_LIST_BYTES`."""
+    return gate(root, rel, what, limit=MAX_LIST_BYTES)
 
 
 def read_texts(folder: Path) -> dict[str, tuple[str, str]]:
     """Map each URL of ``folder/index.csv`` to (file name, text); a file outside the folder is refused."""
-    rows = _read_csv(folder / INDEX, "the texts' index")
+    rows = _read_csv(_gated_list(folder, INDEX, "the texts' index"), "the texts' index")
+    index = one_line(str(folder / INDEX))
     if rows and not {"file", "url"} <= set(rows[0]):
-        msg = f"{folder / INDEX}: expected columns file and url, found {', '.join(rows[0])}"
+        found = ", ".join(shown(c) for c in rows[0])
+        msg = f"{index}: expected columns file and url, found {found}"
         raise PackageReadError(msg)
     out: dict[str, tuple[str, str]] = {}
+    row_of: dict[str, int] = {}
     for n, row in enumerate(rows, start=2):
         name, url = row.get("file") or "", (row.get("url") or "").strip()
         if not name or Path(name).name != name or name in (".", ".."):
-            msg = f"{folder / INDEX}, row {n}: file {name!r} is not a plain file name in the folder"
+            msg = f"{index}, row {n}: file {shown(name)} is not a plain file name in the folder"
             raise PackageReadError(msg)
         path = folder / name
         if path.is_symlink() or not path.is_file():
-            msg = f"{folder / INDEX}, row {n}: {name} is not a regular file in {folder}"
+            msg = f"{index}, row {n}: {shown(name)} is not a regular file in {one_line(str(folder))}"
             raise PackageReadError(msg)
         if path.stat().st_size > MAX_TEXT_BYTES:
-            msg = f"{path}: larger than {MAX_TEXT_BYTES:,} bytes; a retrieved article is far smaller"
+            msg = f"{one_line(str(path))}: larger than {MAX_TEXT_BYTES:,} bytes; a retrieved article is far smaller"
             raise PackageReadError(msg)
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = read_gated(path, "a retrieved text", MAX_TEXT_BYTES).decode("utf-8")
         except UnicodeDecodeError as bad:
-            msg = f"{path}: byte {bad.start} is not UTF-8; store the text as retrieved, in UTF-8"
+            msg = f"{one_line(str(path))}: byte {bad.start} is not UTF-8; store the text as retrieved, in UTF-8"
             raise PackageReadError(msg) from None
         if url:
-            out[url] = (name, text)
+            if url in out:
+                msg = (
+                    f"{index}, row {n}: url {shown(url)} is also the url of row {row_of[url]} "
+                    f"({shown(out[url][0])}); one url, one text"
+                )
+                raise PackageReadError(msg)
+            out[url], row_of[url] = (name, text), n
     return out
 
 
@@ -169,16 +185,40 @@ def number_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in NUMBER.finditer(text)]
 
 
+def _span_around(spans: list[tuple[int, int]], i: int) -> tuple[int, int] | None:
+    """The number span that holds offset ``i`` strictly inside it (``spans`` sorted, disjoint), by bisection."""
+    k = bisect.bisect_right(spans, i, key=lambda span: span[0]) - 1
+    if k >= 0 and spans[k][0] < i < spans[k][1]:
+        return spans[k]
+    return None
+
+
 def cut_mid_word(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str | None:
     """Why the slice ``text[start:end]`` does not start and end on a boundary (None when it does)."""
-    for a, b in spans:
-        if a < start < b or a < end < b:
-            return f"it cuts the number {text[a:b]!r}"
+    for i in (start, end):
+        span = _span_around(spans, i)
+        if span is not None:
+            return f"it cuts the number {text[span[0] : span[1]]!r}"
     if start > 0 and text[start - 1].isalnum() and text[start].isalnum():
         return f"it starts inside the word {_word_at(text, start)!r}"
     if end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
         return f"it ends inside the word {_word_at(text, end - 1)!r}"
     return None
+
+
+class _Cover:
+    """Intervals indexed once, so "is (a, b) inside one of them?" costs a bisection, not a scan."""
+
+    def __init__(self, intervals: list[tuple[int, int]]) -> None:
+        self.starts: list[int] = []
+        self.reach: list[int] = []  # the furthest end among the intervals starting at or before starts[k]
+        for s, e in sorted(set(intervals)):
+            self.starts.append(s)
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def holds(self, a: int, b: int) -> bool:
+        k = bisect.bisect_right(self.starts, a) - 1
+        return k >= 0 and self.reach[k] >= b
 
 
 def _word_at(text: str, i: int) -> str:
@@ -266,8 +306,9 @@ def check_evidence(
     spans_of = {sid: number_spans(text) for sid, (_, text) in texts.items()}
     covered: dict[str, list[tuple[int, int]]] = {sid: [] for sid in texts}
 
-    report.problems += list(_check_quotes(t, texts, spans_of, covered, lang_of, report))
-    report.problems += list(_check_mentions(t, texts, spans_of, covered, report))
+    located: dict[tuple[str, str], tuple[list[int], str | None]] = {}
+    report.problems += list(_check_quotes(t, texts, spans_of, covered, lang_of, report, located))
+    report.problems += list(_check_mentions(t, texts, spans_of, covered, report, located))
     report.problems += list(_check_numbers(root, not_data, texts, spans_of, covered, report))
     return report
 
@@ -295,6 +336,7 @@ def _check_quotes(
     covered: dict[str, list[tuple[int, int]]],
     lang_of: dict[str, Any],
     report: EvidenceReport,
+    located: dict[tuple[str, str], tuple[list[int], str | None]],
 ) -> Iterator[EvidenceProblem]:
     import pandas as pd
 
@@ -309,7 +351,10 @@ def _check_quotes(
         if sid not in texts:
             continue  # reported once as no-text
         name, text = texts[sid]
-        starts, why = _locate(text, excerpt, spans_of[sid], report)
+        fresh = (sid, excerpt) not in located
+        if fresh:  # each distinct excerpt of a text is located once, however many rows repeat it
+            located[sid, excerpt] = _locate(text, excerpt, spans_of[sid], report)
+        starts, why = located[sid, excerpt]
         if why is not None:
             kind = "not-verbatim" if why.startswith("not verbatim") else "cut-mid-word"
             yield EvidenceProblem(
@@ -320,7 +365,8 @@ def _check_quotes(
                 else f"the excerpt {why} in {name}; quote whole words and numbers",
             )
             continue
-        covered[sid] += [(s, s + len(excerpt)) for s in starts]
+        if fresh:  # a repeated excerpt covers the same places: add them once
+            covered[sid] += [(s, s + len(excerpt)) for s in starts]
         o = obs.loc[q["observation_id"]] if q["observation_id"] in obs.index else None
         if o is None:
             continue  # a dangling observation_id is `powdata validate`'s foreign key
@@ -356,6 +402,7 @@ def _check_mentions(
     spans_of: dict[str, list[tuple[int, int]]],
     covered: dict[str, list[tuple[int, int]]],
     report: EvidenceReport,
+    located: dict[tuple[str, str], tuple[list[int], str | None]],
 ) -> Iterator[EvidenceProblem]:
     for i, r in t["mentions"].reset_index(drop=True).iterrows():
         report.mentions += 1
@@ -363,7 +410,10 @@ def _check_mentions(
         if sid not in texts:
             continue
         name, text = texts[sid]
-        starts, why = _locate(text, excerpt, spans_of[sid], report)
+        fresh = (sid, excerpt) not in located
+        if fresh:  # each distinct excerpt of a text is located once, however many rows repeat it
+            located[sid, excerpt] = _locate(text, excerpt, spans_of[sid], report)
+        starts, why = located[sid, excerpt]
         where = _csv_where("mentions", int(str(i)), f"mention {r['mention_id']}")
         if why is not None:
             kind = "not-verbatim" if why.startswith("not verbatim") else "cut-mid-word"
@@ -375,7 +425,8 @@ def _check_mentions(
                 else f"the excerpt {why} in {name}; quote whole words and numbers",
             )
             continue
-        covered[sid] += [(s, s + len(excerpt)) for s in starts]
+        if fresh:
+            covered[sid] += [(s, s + len(excerpt)) for s in starts]
 
 
 def _check_numbers(
@@ -386,12 +437,25 @@ def _check_numbers(
     covered: dict[str, list[tuple[int, int]]],
     report: EvidenceReport,
 ) -> Iterator[EvidenceProblem]:
-    path = Path(not_data) if not_data is not None else root / NOT_DATA
-    rows = _read_csv(path, "the not-data list") if path.exists() or not_data is not None else []
+    what = "the not-data list"
+    if not_data is not None:  # the maintainer's own argument: a path of theirs, still bounded and never a FIFO
+        given = Path(not_data).resolve()
+        path = _gated_list(given.parent, given.name, what)
+        rows = _read_csv(path, what)
+    else:  # in the package, untrusted: through the gate (no symlink out, no FIFO, a size limit)
+        path = root / NOT_DATA
+        present = path.exists() or path.is_symlink()
+        rows = _read_csv(_gated_list(root, NOT_DATA.as_posix(), what), what) if present else []
     if rows and not set(NOT_DATA_COLUMNS) <= set(rows[0]):
-        msg = f"{path}: expected columns {', '.join(NOT_DATA_COLUMNS)}, found {', '.join(rows[0])}"
+        found = ", ".join(shown(c) for c in rows[0])
+        msg = f"{one_line(str(path))}: expected columns {', '.join(NOT_DATA_COLUMNS)}, found {found}"
         raise PackageReadError(msg)
     listed: dict[str, list[tuple[int, int]]] = {sid: [] for sid in texts}
+    spans_by_number: dict[str, dict[str, list[tuple[int, int]]]] = {sid: {} for sid in texts}
+    for sid, (_, text) in texts.items():
+        for a, b in spans_of[sid]:
+            spans_by_number[sid].setdefault(text[a:b], []).append((a, b))
+    windows_of: dict[tuple[str, str], _Cover] = {}
     for n, row in enumerate(rows, start=2):
         sid, number, context = row["source_id"], row["number"], row.get("context") or ""
         where = f"{path.name}, row {n} ({sid}, {number!r})"
@@ -400,13 +464,15 @@ def _check_numbers(
         if sid not in texts:
             continue  # a text the package no longer quotes: its rows wait for it
         text = texts[sid][1]
-        places = [(a, b) for a, b in spans_of[sid] if text[a:b] == number]
+        places = spans_by_number[sid].get(number, [])
         if context:
-            windows = [(s, s + len(context)) for s in occurrences(text, context)]
-            if not windows:
+            if (sid, context) not in windows_of:  # each distinct context is found once
+                windows_of[sid, context] = _Cover([(s, s + len(context)) for s in occurrences(text, context)])
+            windows = windows_of[sid, context]
+            if not windows.starts:
                 yield EvidenceProblem("not-data-stale", where, f"its context {context!r} is not in {texts[sid][0]}")
                 continue
-            places = [(a, b) for a, b in places if any(s <= a and b <= e for s, e in windows)]
+            places = [(a, b) for a, b in places if windows.holds(a, b)]
         if not places:
             yield EvidenceProblem(
                 "not-data-stale",
@@ -416,10 +482,10 @@ def _check_numbers(
             continue
         listed[sid] += places
     for sid, (name, text) in sorted(texts.items()):
-        inside = covered[sid] + listed[sid]
+        inside = _Cover(covered[sid] + listed[sid])
         for a, b in spans_of[sid]:
             report.numbers += 1
-            if any(s <= a and b <= e for s, e in inside):
+            if inside.holds(a, b):
                 continue
             line = text.count("\n", 0, a) + 1
             around = text[max(0, a - 30) : b + 30].replace("\n", " ")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from powdata._derived import built_descriptor
 from powdata._io.atomic import output_bytes, write_if_changed
+from powdata._io.escape import markdown_inline
 from powdata._package import read_descriptor, tables, text_source_id, texts
 from powdata._schema import field_dtype_name, format_number
 
@@ -107,6 +108,23 @@ _SAYS = {
 _UNIT_SUFFIX = {"percent": "%", "persons_per_week": " a week"}
 
 
+_PLAIN_MARKS = frozenset(" -.,()–'%/")
+
+
+def _md(value: Any) -> str:
+    """An untrusted cell for the generated Markdown: as it is when plain (letters, digits, spaces, ``-.,()``),
+    else through `markdown_inline` (no HTML, comment, link, code, new row, new line, control or bidi character)."""
+    text = str(value)
+    return text if all(c.isalnum() or c in _PLAIN_MARKS for c in text) else markdown_inline(text)
+
+
+def _code(value: Any) -> str:
+    """An untrusted identifier: in backticks when plain, else escaped text (a backtick cannot end the code span)."""
+    text = str(value)
+    plain = text and all((c.isascii() and c.isalnum()) or c in "-._" for c in text)
+    return f"`{text}`" if plain else markdown_inline(text)
+
+
 def _key_names(value: Any) -> str:
     """A Table Schema key (one field name or a list of them) as ``a, b``."""
     return value if isinstance(value, str) else ", ".join(value)
@@ -117,7 +135,7 @@ def _figure(r: Any, unit: str) -> str:
     value_max = getattr(r, "value_max", None)
     if isinstance(value_max, (int, float)) and not math.isnan(value_max):
         number += "–" + format_number(value_max, grouped=True)
-    return _SAYS[str(r.qualifier)] + number + _UNIT_SUFFIX.get(unit, "")
+    return _md(_SAYS[str(r.qualifier)] + number + _UNIT_SUFFIX.get(unit, ""))
 
 
 def _period(r: Any) -> str:
@@ -129,12 +147,13 @@ def _period(r: Any) -> str:
 def _as_of(r: Any) -> str:
     if not isinstance(r.as_of, str):
         return "–"
-    return f"{r.as_of} ({r.as_of_basis})" if isinstance(getattr(r, "as_of_basis", None), str) else r.as_of
+    basis = getattr(r, "as_of_basis", None)
+    return _md(f"{r.as_of} ({basis})" if isinstance(basis, str) else r.as_of)
 
 
 def _publications(r: Any) -> str:
     pubs = r.publications if isinstance(r.publications, str) else ""
-    return ", ".join(f"`{p}`" for p in pubs.split("; ") if p) or "–"
+    return ", ".join(_code(p) for p in pubs.split("; ") if p) or "–"
 
 
 def render_series(root: Path | Package) -> str:
@@ -159,20 +178,22 @@ def render_series(root: Path | Package) -> str:
     for (ind, area), _ in obs.groupby(["indicator_id", "area_id"], sort=False):
         s = series(str(ind), str(area), path=pkg)
         unit = str(indicators.at[ind, "unit"])
-        label = f"`{ind}`" + ("" if area == "all" else f", {areas[area]}")
+        label = _code(ind) + ("" if area == "all" else f", {_md(areas[area])}")
         if len(s) == 1:
             single.append((label, s.iloc[0], unit))
             continue
-        out += ["", f"**{indicators.at[ind, 'name']}** ({label}, {unit})", ""]
+        out += ["", f"**{_md(indicators.at[ind, 'name'])}** ({label}, {_md(unit)})", ""]
         out += ["| as of | period | figure | stated by | publications |", "|---|---|---|---|---|"]
         for r in s.itertuples():
-            out.append(f"| {_as_of(r)} | {_period(r)} | {_figure(r, unit)} | `{r.stated_by}` | {_publications(r)} |")
+            out.append(
+                f"| {_as_of(r)} | {_period(r)} | {_figure(r, unit)} | {_code(r.stated_by)} | {_publications(r)} |"
+            )
     out += ["", "**One statement so far**", ""]
     out.append("| indicator, area | as of | period | figure | stated by | publications |")
     out.append("|---|---|---|---|---|---|")
     for label, one, unit in single:
         out.append(
-            f"| {label} | {_as_of(one)} | {_period(one)} | {_figure(one, unit)} | `{one.stated_by}` | "
+            f"| {label} | {_as_of(one)} | {_period(one)} | {_figure(one, unit)} | {_code(one.stated_by)} | "
             f"{_publications(one)} |"
         )
     out.append(SERIES_END)

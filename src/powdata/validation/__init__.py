@@ -172,6 +172,12 @@ def _read_package(
     return frames, texts, problems
 
 
+MAX_RESOURCES = 256
+"""The most resources validate reads (this package has eight; each costs a pandera pass and the rules)."""
+MAX_FIELDS = 1024
+"""The most fields one Table Schema may declare (each missing column costs a pandera check)."""
+
+
 def _precheck(pkg: Package) -> tuple[list[Problem], frozenset[str], int]:
     """Check every resource before anything is parsed: the path gate, the declared size, the header width.
 
@@ -182,7 +188,20 @@ def _precheck(pkg: Package) -> tuple[list[Problem], frozenset[str], int]:
     problems: list[Problem] = []
     oversize: set[str] = set()
     total = 0
-    for res in pkg.descriptor["resources"]:
+    resources = pkg.descriptor["resources"]
+    if len(resources) > MAX_RESOURCES:  # each costs a pandera pass and the rules: refuse before any is read
+        msg = f"the descriptor declares {len(resources)} resources, more than the limit of {MAX_RESOURCES}; refused"
+        raise PackageReadError(msg)
+    for res in resources:
+        schema = res.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if isinstance(fields, list) and len(fields) > MAX_FIELDS:
+            msg = (
+                f"resource {_package.shown(res.get('name'))}: its Table Schema declares {len(fields)} fields, "
+                f"more than the limit of {MAX_FIELDS}; refused before reading"
+            )
+            raise PackageReadError(msg)
+    for res in resources:
         path = pkg.path(res["name"])
         size = path.stat().st_size
         try:
