@@ -182,6 +182,7 @@ class TestMaintainerFlow:
                     "observation_id": "foreign-pow-countries-2025-08-14-b",
                     "stated_by": "united24-2025-08-foreign-pows",
                     "as_of": "",
+                    "as_of_basis": "",  # no date, so no basis for one
                 }
             )
 
