@@ -709,6 +709,20 @@ def _descriptor_bits(path: Any) -> tuple[str, str]:
 _GROW, _TRIES = 1.6, 6  # a crowded panel is drawn again this many times taller, up to this many times
 
 
+def _ticks_inside(fig: Figure) -> Figure:
+    """Hide a date tick label that would run off the image (matplotlib versions place end ticks differently)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas has one
+    page = fig.bbox
+    for ax in fig.axes:
+        for tick in ax.xaxis.get_major_ticks():
+            for label in (tick.label1, tick.label2):
+                box = label.get_window_extent(renderer)
+                if label.get_visible() and label.get_text() and not (page.contains(*box.p0) and page.contains(*box.p1)):
+                    label.set_visible(False)
+    return fig
+
+
 def _draw(chart: str, title: str, as_of: Any, path: Any) -> Figure:
     ps = panels(chart, as_of=as_of, path=path)
     if not ps:
@@ -716,7 +730,7 @@ def _draw(chart: str, title: str, as_of: Any, path: Any) -> Figure:
         raise PowdataError(msg)
     for attempt in range(_TRIES + 1):
         try:
-            return _draw_panels(ps, title, path)
+            return _ticks_inside(_draw_panels(ps, title, path))
         except _CrowdedError as crowded:
             if attempt == _TRIES:
                 raise

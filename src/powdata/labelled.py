@@ -107,7 +107,12 @@ def package_attrs(pkg: Package) -> dict[str, Any]:
     from powdata.release.citation import cite
 
     desc = pkg.descriptor
-    licenses = [dict(lic) for lic in desc.get("licenses", [])]
+    declared = desc.get("licenses")
+    # a licence written as a bare string (validate reports it) still labels the frame, never crashes load()
+    licenses = [
+        dict(lic) if isinstance(lic, dict) else {"name": str(lic)}
+        for lic in (declared if isinstance(declared, list) else [])
+    ]
     return {
         "name": desc.get("name", ""),
         "title": desc.get("title", ""),

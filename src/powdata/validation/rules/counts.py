@@ -117,7 +117,7 @@ def rule_statement_stored_once(ctx: Context) -> list[Problem]:
     dup = obs.duplicated(key, keep=False).to_numpy()
     same_date = obs.duplicated([*key, "as_of"], keep=False).to_numpy()
     by_publication = (obs["as_of_basis"].astype(object) == "publication").to_numpy()
-    for _, grp in obs.loc[dup].groupby(key, dropna=False, sort=False):
+    for _, grp in obs.loc[dup].groupby(key, dropna=False, sort=False, observed=True):
         ids = tuple(grp["observation_id"].astype(object))
         where = obs.index.get_indexer(grp.index)
         any_publication = bool(by_publication[where].any())

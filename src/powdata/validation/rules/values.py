@@ -136,11 +136,18 @@ def rule_as_of_basis(ctx: Context) -> Iterator[Problem]:
         ignore_index=True,
     )
     earliest = pool.dropna().groupby("s")["d"].min().to_dict()
-    first = pd.to_datetime(pd.Series([earliest.get(s) for s in statement], index=obs.index, dtype=object))
+    # dates as text, never through pd.to_datetime: pandas 2 would take them to nanoseconds (2999 overflows)
+    firsts = [earliest.get(s) for s in statement]
+    undated = [v is None or pd.isna(v) for v in firsts]
+    first = pd.Series([None if u else v for u, v in zip(undated, firsts, strict=True)], index=obs.index, dtype=object)
     basis = obs["as_of_basis"].astype(object) == "publication"
     as_of = obs["as_of"].astype(object)
-    expected = first.dt.strftime("%Y-%m-%d")
-    m = (basis & (first.isna() | (as_of != expected))).fillna(False).to_numpy()
+    expected = pd.Series(
+        [None if u else pd.Timestamp(v).strftime("%Y-%m-%d") for u, v in zip(undated, firsts, strict=True)],
+        index=obs.index,
+        dtype=object,
+    )
+    m = (basis & (pd.Series(undated, index=obs.index) | (as_of != expected))).fillna(False).to_numpy()
     for i, row in zip(m.nonzero()[0], csv_rows(obs, m), strict=True):
         oid = obs["observation_id"].iloc[i]
         if pd.isna(first.iloc[i]):
