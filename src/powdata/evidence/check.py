@@ -351,22 +351,10 @@ def _check_quotes(
         if sid not in texts:
             continue  # reported once as no-text
         name, text = texts[sid]
-        fresh = (sid, excerpt) not in located
-        if fresh:  # each distinct excerpt of a text is located once, however many rows repeat it
-            located[sid, excerpt] = _locate(text, excerpt, spans_of[sid], report)
-        starts, why = located[sid, excerpt]
-        if why is not None:
-            kind = "not-verbatim" if why.startswith("not verbatim") else "cut-mid-word"
-            yield EvidenceProblem(
-                kind,
-                where,
-                f"the excerpt is {why}"
-                if kind == "not-verbatim"
-                else f"the excerpt {why} in {name}; quote whole words and numbers",
-            )
+        starts, problem = _place(sid, excerpt, where, texts, spans_of, covered, report, located)
+        if problem is not None:
+            yield problem
             continue
-        if fresh:  # a repeated excerpt covers the same places: add them once
-            covered[sid] += [(s, s + len(excerpt)) for s in starts]
         o = obs.loc[q["observation_id"]] if q["observation_id"] in obs.index else None
         if o is None:
             continue  # a dangling observation_id is `powdata validate`'s foreign key
@@ -396,6 +384,36 @@ def _check_quotes(
             yield EvidenceProblem("qualifier", where, msg)
 
 
+def _place(
+    sid: str,
+    excerpt: str,
+    where: str,
+    texts: dict[str, tuple[str, str]],
+    spans_of: dict[str, list[tuple[int, int]]],
+    covered: dict[str, list[tuple[int, int]]],
+    report: EvidenceReport,
+    located: dict[tuple[str, str], tuple[list[int], str | None]],
+) -> tuple[list[int], EvidenceProblem | None]:
+    """Where an excerpt (of a quote or a mention) stands in its text, or the problem that it does not.
+
+    Each distinct excerpt of a text is located once, however many rows repeat it, and the places it
+    covers are added once.
+    """
+    name, text = texts[sid]
+    fresh = (sid, excerpt) not in located
+    if fresh:
+        located[sid, excerpt] = _locate(text, excerpt, spans_of[sid], report)
+    starts, why = located[sid, excerpt]
+    if why is not None:
+        if why.startswith("not verbatim"):
+            return starts, EvidenceProblem("not-verbatim", where, f"the excerpt is {why}")
+        msg = f"the excerpt {why} in {name}; quote whole words and numbers"
+        return starts, EvidenceProblem("cut-mid-word", where, msg)
+    if fresh:
+        covered[sid] += [(s, s + len(excerpt)) for s in starts]
+    return starts, None
+
+
 def _check_mentions(
     t: dict[str, Any],
     texts: dict[str, tuple[str, str]],
@@ -409,24 +427,10 @@ def _check_mentions(
         sid, excerpt = str(r["quoted_in"]), str(r["excerpt"])
         if sid not in texts:
             continue
-        name, text = texts[sid]
-        fresh = (sid, excerpt) not in located
-        if fresh:  # each distinct excerpt of a text is located once, however many rows repeat it
-            located[sid, excerpt] = _locate(text, excerpt, spans_of[sid], report)
-        starts, why = located[sid, excerpt]
         where = _csv_where("mentions", int(str(i)), f"mention {r['mention_id']}")
-        if why is not None:
-            kind = "not-verbatim" if why.startswith("not verbatim") else "cut-mid-word"
-            yield EvidenceProblem(
-                kind,
-                where,
-                f"the excerpt is {why}"
-                if kind == "not-verbatim"
-                else f"the excerpt {why} in {name}; quote whole words and numbers",
-            )
-            continue
-        if fresh:
-            covered[sid] += [(s, s + len(excerpt)) for s in starts]
+        _, problem = _place(sid, excerpt, where, texts, spans_of, covered, report, located)
+        if problem is not None:
+            yield problem
 
 
 def _check_numbers(
