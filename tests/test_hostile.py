@@ -22,34 +22,9 @@ from typing import Any
 import pytest
 
 from powdata import _package
-from powdata.cli import main
 from powdata.errors import PackageReadError
-from tests.conftest import ROOT, copy_package, read_rows, write_rows
-
-Cli = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
-
-
-def edit_descriptor(pkg: Path, change: Callable[[dict[str, Any]], Any]) -> None:
-    """Apply ``change`` to the descriptor of ``pkg`` and write it back."""
-    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-    change(desc)
-    (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
-
-
-def resource(desc: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(r for r in desc["resources"] if r["name"] == name)
+from tests.conftest import ROOT, Cli, copy_package, read_rows, write_rows
+from tests.test_security import edit_descriptor, resource
 
 
 def clean_failure(code: int, err: str, *, exit_code: int | None = None) -> None:

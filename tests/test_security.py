@@ -20,24 +20,9 @@ import pytest
 
 import powdata
 from powdata import _package
-from powdata.cli import main
 from powdata.errors import IntegrityError, PackageReadError, PackageWriteError, PowdataError, UnsafePathError
 from powdata.release.build import build
-from tests.conftest import ROOT, copy_package, read_rows, run_cli, write_rows
-
-Cli = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+from tests.conftest import ROOT, Cli, copy_package, read_rows, run_cli, write_rows
 
 
 def edit_descriptor(pkg: Path, change: Callable[[dict[str, Any]], None]) -> None:
