@@ -160,7 +160,7 @@ class TestInChromium:
         todo = [served]
         anchors: list[tuple[str, str, str]] = []
         files: set[str] = set()
-        images = 0
+        images: dict[str, int] = {}
         while todo:
             url = todo.pop()
             if url in seen:
@@ -172,7 +172,7 @@ class TestInChromium:
                 "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
             )
             assert broken == [], f"{url}: images that do not render: {broken}"
-            images += page.evaluate("() => document.querySelectorAll('article img').length")
+            images[url] = page.evaluate("() => document.querySelectorAll('article img').length")
             page.close()
             for href in hrefs:
                 target, frag = urldefrag(urljoin(url, href))
@@ -185,9 +185,15 @@ class TestInChromium:
                 else:
                     files.add(target)
         assert errors == []
-        indicators = set(powdata.load("indicators")["indicator_id"])
-        assert {f"{served}indicators/{i}/" for i in indicators} <= seen
-        assert images >= len(indicators) - 1  # every indicator but the rank has its chart
+        inds = powdata.load("indicators")
+        obs = powdata.load("observations")
+        assert {f"{served}indicators/{i}/" for i in inds["indicator_id"]} <= seen
+        # an indicator has its chart exactly when it is a quantity (not a rank) and a text dates one of its statements
+        dated = set(obs.loc[obs["as_of"].notna(), "indicator_id"])
+        charted = {i for i, u in zip(inds["indicator_id"], inds["unit"], strict=True) if u != "rank" and i in dated}
+        assert len(charted) >= len(inds) // 2
+        drawn = {i for i in inds["indicator_id"] if images[f"{served}indicators/{i}/"] > 0}
+        assert drawn == charted
         for f in sorted(files):
             with urlopen(f) as r:  # the test's own server on 127.0.0.1
                 assert r.status == 200 and r.read(1), f

@@ -255,8 +255,10 @@ def _indicator_page(d: _Data, ind: Any, chart: str | None) -> str:
         lines += [f'!!! note "Caveat"\n    {_md(ind.caveat)}', ""]
     if chart:
         lines += [f"![Chart: {_md(ind.name)}](../charts/{chart})", ""]
-    else:
+    elif unit == "rank":
         lines += ["*No chart: a rank is an order, not a quantity.*", ""]
+    else:
+        lines += ["*No chart: no text dates a statement of this figure, so it has no place on a time axis.*", ""]
     st = statements(path=d.path)
     areas = sorted(
         dict.fromkeys(st.loc[st["indicator_id"] == iid, "area_id"].astype(str)), key=lambda a: (a != "all", a)
