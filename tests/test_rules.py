@@ -341,6 +341,50 @@ class TestFigureForms:
         assert figure_pattern(float(v), "percent").search(f"up to {v}% of all")
         assert not figure_pattern(float(v), "percent").search(f"up to 1{v}% of all")
 
+    @given(
+        st.integers(0, 20_000),
+        st.sampled_from(["persons", "countries", "percent", "rank", "contracts"]),
+        st.sampled_from(["en", "uk", "ru", "de", "bg"]),
+        st.data(),
+    )
+    def test_the_split_search_finds_what_one_alternation_finds(
+        self, v: int, unit: str, lang: str, data: st.DataObject
+    ) -> None:
+        """The figure's forms and the unit words searched apart give the match one compiled alternation gives."""
+        import re
+
+        from powdata.validation.rules.excerpts import _alternatives, _another_unit, figure_pattern
+
+        words = [
+            "",
+            " ",
+            "\xa0",
+            "%",
+            " per cent",
+            " тисяч",
+            " thousand",
+            " countries",
+            " країн",
+            " people",
+            " осіб",
+            " foreign nationals",
+            " іноземних громадян",
+            ",000",
+            ".5",
+            "0",
+            " 000",
+            "-",
+            "x",
+        ]
+        forms = figure_forms(float(v), unit, lang) or [str(v)]
+        pieces = data.draw(st.lists(st.sampled_from([*forms, *words]), min_size=1, max_size=6))
+        text = data.draw(st.sampled_from(forms)) + "".join(pieces)
+        refuse = _another_unit(unit)
+        tail = "" if refuse is None else f"(?!{refuse.pattern})"
+        one = re.compile(r"(?<![\d.,])(?:" + "|".join(_alternatives(float(v), unit, lang)) + ")" + tail, re.I)
+        want, got = one.search(text), figure_pattern(float(v), unit, lang).search(text)
+        assert (want and want.span()) == (got and got.span())
+
 
 class TestIntervals:
     @given(st.floats(0, 1e9, allow_nan=False), st.sampled_from([*QUALS, "approximately"]))
