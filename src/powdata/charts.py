@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from powdata.package import Package
+
 CHARTS = ("vintages", "periods", "parts")
 FORMATS = ("svg", "png")
 DPI = 120
@@ -104,7 +106,14 @@ def _date(value: Any) -> dt.date:
 # ---------------------------------------------------------------- data
 
 
-def _indicators(path: str | Path | None) -> pd.DataFrame:
+def _opened(path: Any) -> Package:
+    """The package ``path`` names, opened once at a public function so every panel reads each table once."""
+    from powdata.package import open_package
+
+    return open_package(path)
+
+
+def _indicators(path: Package) -> pd.DataFrame:
     from powdata.loader import load
 
     return load("indicators", path=path)
@@ -159,6 +168,7 @@ def _area_names(path: Any) -> dict[str, str]:
 
 def panels(chart: str, *, as_of: Any = None, path: Any = None) -> list[_Panel]:
     """Return the panels of ``chart``, each from the data: which indicators a chart holds is never listed here."""
+    path = _opened(path)
     inds = _indicators(path)
     inds = inds.loc[inds["unit"].astype(str) != "rank"]  # a rank is an order, not a quantity on an axis
     if chart in set(inds["indicator_id"]):
@@ -249,18 +259,21 @@ def pages(chart: str, *, as_of: Any = None, path: Any = None) -> list[str]:
     A page holds at most `PAGE` inches of panels, so every image stays readable at the README's width
     however many series the data hold; which panels fall on which page is read from the data.
     """
+    path = _opened(path)
     inds = _indicators(path)
     inds = inds.loc[inds["unit"].astype(str) != "rank"]
     n = len(_pages(_overview(chart, inds, as_of, path)))
     return [chart] + [f"{chart}-{k}" for k in range(2, n + 1)]
 
 
-def chart_names(path: str | Path | None = None) -> list[str]:
+def chart_names(path: str | Path | Package | None = None) -> list[str]:
     """Every chart that can be drawn: the overview charts' pages, then every indicator that is not a rank.
 
     An indicator is drawn where it has a dated statement: a figure no text dates has no place on a time axis.
     """
     from powdata.loader import load
+
+    path = _opened(path)
 
     inds = _indicators(path)
     obs = load("observations", path=path)
@@ -699,9 +712,9 @@ def _footer_lines(cv: _Canvas, version: str, licence: str) -> list[str]:
 
 
 def _descriptor_bits(path: Any) -> tuple[str, str]:
-    from powdata import _package
+    from powdata.package import open_package
 
-    desc = _package.read_descriptor(_package.resolve_root(path))
+    desc = open_package(path).descriptor
     lic = (desc.get("licenses") or [{}])[0].get("name", "")
     return str(desc.get("version", "")), str(lic)
 
@@ -817,37 +830,42 @@ _TITLES = {
 
 
 def _draw_overview(chart: str, as_of: Any, path: Any) -> Figure:
+    path = _opened(path)
     base, page = _page_name(chart)
     n = len(pages(base, as_of=as_of, path=path))
     title = _TITLES[base] + (f" (page {page} of {n})" if n > 1 else "")
     return _draw(chart, title, as_of, path)
 
 
-def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Figure:
     """Each series (two or more dated statements of an indicator for one area): one panel each; page 1."""
     return _draw_overview("vintages", as_of, path)
 
 
-def draw_periods(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+def draw_periods(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Figure:
     """Each indicator stated for periods: each figure drawn across its own period, never joined to another; page 1."""
     return _draw_overview("periods", as_of, path)
 
 
-def draw_parts(*, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+def draw_parts(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Figure:
     """Each stated whole with its stated parts, and the computed part no stated part accounts for; page 1."""
     return _draw_overview("parts", as_of, path)
 
 
-def draw_indicator(indicator_id: str, *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+def draw_indicator(
+    indicator_id: str, *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None
+) -> Figure:
     """One indicator's statements, a panel per area (the site's chart on each indicator page)."""
+    path = _opened(path)
     inds = _indicators(path)
     name = inds.loc[inds["indicator_id"] == indicator_id, "name"]
     title = str(name.iloc[0]) if len(name) else indicator_id
     return _draw(indicator_id, title, as_of, path)
 
 
-def draw(chart: str, *, as_of: str | dt.date | None = None, path: str | Path | None = None) -> Figure:
+def draw(chart: str, *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Figure:
     """Return the Figure of ``chart``: an overview chart or one of its pages (`pages`), or an indicator_id."""
+    path = _opened(path)
     if _page_name(chart)[0] in CHARTS:
         return _draw_overview(chart, as_of, path)
     return draw_indicator(chart, as_of=as_of, path=path)
@@ -870,7 +888,7 @@ def plot(
     charts: tuple[str, ...] | list[str] = CHARTS,
     fmt: str = "svg",
     as_of: str | dt.date | None = None,
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
 ) -> list[Path]:
     """Draw ``charts`` into ``out_dir`` as ``<chart>.<fmt>``, each written atomically; return the files.
 
@@ -891,6 +909,7 @@ def plot(
     if fmt not in FORMATS:
         msg = f"format {fmt!r}: expected one of {', '.join(FORMATS)}"
         raise PowdataError(msg)
+    path = _opened(path)
     known = chart_names(path)
     unknown = [c for c in charts if c not in known]
     if unknown:  # checked before anything is drawn, so a typo writes nothing

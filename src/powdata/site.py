@@ -72,16 +72,17 @@ class _Data:
     def __init__(self, path: str | Path | None) -> None:
         from powdata import _package
         from powdata.loader import load
+        from powdata.package import open_package
 
-        self.path = path
-        self.root = _package.resolve_root(path)
-        self.descriptor = _package.read_descriptor(self.root)
+        self.path = open_package(path)  # opened once: every page, view and chart reads each table once
+        self.root = self.path.root if self.path.root is not None else _package.default_root()
+        self.descriptor = self.path.descriptor
         self.version = str(self.descriptor.get("version", ""))
-        self.indicators = load("indicators", path=path)
-        self.areas = load("areas", path=path)
-        self.observations = load("observations", path=path)
-        self.quotes = load("quotes", path=path)
-        self.sources = load("sources", path=path)
+        self.indicators = load("indicators", path=self.path)
+        self.areas = load("areas", path=self.path)
+        self.observations = load("observations", path=self.path)
+        self.quotes = load("quotes", path=self.path)
+        self.sources = load("sources", path=self.path)
         self.area_name = dict(zip(self.areas["area_id"].astype(str), self.areas["name"].astype(str), strict=True))
         self.source = {str(r.source_id): r for r in self.sources.itertuples()}
 
@@ -518,7 +519,7 @@ def write_pages(out: str | Path, *, path: str | Path | None = None, repo: str | 
     (docs / "indicators").mkdir(parents=True)
     (docs / "charts").mkdir()
     repo_dir = Path(repo) if repo else (d.root if (d.root / "CHANGELOG.md").is_file() else None)
-    drawable = set(chart_names(path))
+    drawable = set(chart_names(d.path))
     pages: list[Path] = []
 
     def page(rel: str, text: str) -> None:
@@ -532,7 +533,7 @@ def write_pages(out: str | Path, *, path: str | Path | None = None, repo: str | 
         chart = None
         if iid in drawable:
             chart = f"{iid}.svg"
-            (docs / "charts" / chart).write_bytes(render(draw_indicator(iid, path=path), "svg"))
+            (docs / "charts" / chart).write_bytes(render(draw_indicator(iid, path=d.path), "svg"))
         page(f"indicators/{iid}.md", _indicator_page(d, ind, chart))
         indicator_nav.append((str(ind.name), f"indicators/{iid}.md"))
     page("indicators/index.md", _indicators_index(d))

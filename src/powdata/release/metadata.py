@@ -25,7 +25,10 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from powdata.package import Package
 
 ZENODO_FILE = ".zenodo.json"
 SPATIAL = {"name": "Ukraine", "iso3166": "UA"}  # where the prisoners are held and the war is fought
@@ -90,7 +93,16 @@ def _date_text(value: Any) -> str | None:
     return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
 
 
-def temporal_coverage(path: str | Path | None = None) -> tuple[str, str]:
+def _descriptor(descriptor: dict[str, Any] | None, path: str | Path | Package | None) -> dict[str, Any]:
+    """The descriptor given, or the one of the package ``path`` names (opened once; an open one as is)."""
+    if descriptor is not None:
+        return descriptor
+    from powdata.package import open_package
+
+    return open_package(path).descriptor
+
+
+def temporal_coverage(path: str | Path | Package | None = None) -> tuple[str, str]:
     """Return the first and last date the figures speak of (periods' starts, ``as_of``), as stated.
 
     Dates keep the precision the data give them (``2022``, ``2025-12``, ``2025-12-31``); the
@@ -127,13 +139,15 @@ def _data_licence(descriptor: dict[str, Any]) -> dict[str, str]:
     return {"name": str(lic.get("name", "")), "url": str(lic.get("path", "")), "title": str(lic.get("title", ""))}
 
 
-def _sources(path: str | Path | None) -> list[dict[str, str]]:
+def _sources(path: str | Path | Package | None) -> list[dict[str, str]]:
     from powdata.release.citation import source_rows
 
     return source_rows(path)
 
 
-def dataset_jsonld(descriptor: dict[str, Any] | None = None, *, path: str | Path | None = None) -> dict[str, Any]:
+def dataset_jsonld(
+    descriptor: dict[str, Any] | None = None, *, path: str | Path | Package | None = None
+) -> dict[str, Any]:
     """Return the schema.org ``Dataset`` of this release as a JSON-LD object (``@context`` schema.org).
 
     Examples
@@ -142,10 +156,7 @@ def dataset_jsonld(descriptor: dict[str, Any] | None = None, *, path: str | Path
     >>> d["@type"], d["license"]
     ('Dataset', 'https://creativecommons.org/licenses/by/4.0/')
     """
-    if descriptor is None:
-        from powdata import _package
-
-        descriptor = _package.read_descriptor(_package.resolve_root(path))
+    descriptor = _descriptor(descriptor, path)
     first, last = temporal_coverage(path)
     version = str(descriptor.get("version", ""))
     licence = _data_licence(descriptor)
@@ -211,12 +222,9 @@ def _deposit_note() -> str:
     )
 
 
-def datacite(descriptor: dict[str, Any] | None = None, *, path: str | Path | None = None) -> dict[str, Any]:
+def datacite(descriptor: dict[str, Any] | None = None, *, path: str | Path | Package | None = None) -> dict[str, Any]:
     """Return DataCite Metadata Schema 4.5 JSON for a DOI deposit of this release (no DOI is assigned here)."""
-    if descriptor is None:
-        from powdata import _package
-
-        descriptor = _package.read_descriptor(_package.resolve_root(path))
+    descriptor = _descriptor(descriptor, path)
     first, last = temporal_coverage(path)
     licence = _data_licence(descriptor)
     created = str(descriptor.get("created", ""))[:10]
@@ -259,12 +267,9 @@ def datacite(descriptor: dict[str, Any] | None = None, *, path: str | Path | Non
     return doc
 
 
-def zenodo(descriptor: dict[str, Any] | None = None, *, path: str | Path | None = None) -> dict[str, Any]:
+def zenodo(descriptor: dict[str, Any] | None = None, *, path: str | Path | Package | None = None) -> dict[str, Any]:
     """Return the ``.zenodo.json`` deposit metadata of this release (Zenodo's legacy deposit format)."""
-    if descriptor is None:
-        from powdata import _package
-
-        descriptor = _package.read_descriptor(_package.resolve_root(path))
+    descriptor = _descriptor(descriptor, path)
     licence = _data_licence(descriptor)
     return {
         "upload_type": "dataset",
@@ -283,7 +288,7 @@ def zenodo(descriptor: dict[str, Any] | None = None, *, path: str | Path | None 
     }
 
 
-def zenodo_text(path: str | Path | None = None) -> str:
+def zenodo_text(path: str | Path | Package | None = None) -> str:
     """The text of ``.zenodo.json``: `zenodo` as indented JSON with a final newline."""
     return json.dumps(zenodo(path=path), ensure_ascii=False, indent=2) + "\n"
 
