@@ -140,8 +140,8 @@ class TestFiguresCLI:
 class TestPublicName:
     def test_figures_stays_a_function(self) -> None:
         """powdata.figures is the function even after its module and the SQLite export are imported."""
+        import powdata.export.sqlite
         import powdata.labelled
-        import powdata.sqlite_export
 
         assert callable(powdata.figures) and powdata.figures is powdata.labelled.figures
 

@@ -33,9 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "labelled",
         "views",
         "charts",
-        "export",
-        "sqlite_export",
-        "datapackage_v1",
+        "export",  # export/: the dispatcher, SQLite, Data Package v1
         "validation",
         "release.citation",  # public as powdata.cite
     ),  # the opened package and everything users call

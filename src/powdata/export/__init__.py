@@ -217,13 +217,13 @@ def export_package(
     import json
 
     from powdata._io.atomic import write_text_atomic
-    from powdata.sqlite_export import database_name, datasette_metadata, write_sqlite
+    from powdata.export.sqlite import database_name, datasette_metadata, write_sqlite
 
     pkg = open_package(path)
     protected = declared_files(pkg)
     target = Path(to)
     if (target.is_dir() and not target.is_symlink()) or not target.suffix:  # a folder: the Data Package v1 copy
-        from powdata.datapackage_v1 import write_v1
+        from powdata.export.datapackage_v1 import write_v1
 
         check_output(target, folder=True, protected=protected)
         return PackageExportResult("v1", write_v1(target, path=pkg).parent)
