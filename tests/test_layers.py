@@ -30,8 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "package",
         "loader",
-        "labelled",
-        "views",
+        "views",  # views/: figures, statements and the views built on them
         "charts",
         "export",  # export/: the dispatcher, SQLite, Data Package v1
         "validation",

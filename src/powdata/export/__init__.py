@@ -47,7 +47,7 @@ class ExportResult:
 def table(name: str, *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Any:
     """Return resource ``name`` or the ``figures`` view (`powdata.figures`) as a pandas frame."""
     from powdata.errors import UnknownResourceError
-    from powdata.labelled import NAME, figures
+    from powdata.views.labelled import NAME, figures
 
     pkg = open_package(path)
     if name == NAME:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from powdata._vintages import first_known, reduced_date_bounds
 from powdata.errors import ArgumentError
 from powdata.intervals import Interval
-from powdata.labelled import figures
 from powdata.package import Package, open_package
+from powdata.views.labelled import figures
 
 if TYPE_CHECKING:
     import pandas as pd
