@@ -225,7 +225,7 @@ class TestShowFitsTheTerminal:
 
     def test_each_block_starts_with_the_id(self) -> None:
         """A row wrapped into several blocks carries its observation_id, uncut, at the start of every block."""
-        from powdata.export import table_text
+        from powdata.export.text import table_text
 
         df = powdata.load("observations")
         text = table_text(df, width=80)
@@ -238,7 +238,7 @@ class TestShowFitsTheTerminal:
 
     def test_counts_print_as_integers(self) -> None:
         """A count is shown as 16894, never 16894.0."""
-        from powdata.export import table_text
+        from powdata.export.text import table_text
 
         text = table_text(powdata.load("observations"), width=400)
         import re
@@ -250,7 +250,7 @@ class TestShowFitsTheTerminal:
         """An escape sequence in a cell reaches the terminal as text, not as a control character."""
         import pandas as pd
 
-        from powdata.export import table_text
+        from powdata.export.text import table_text
 
         text = table_text(pd.DataFrame({"id": ["a"], "note": ["\x1b[2Jgone"]}), width=80)
         assert "\x1b" not in text and "\\u001b" in text

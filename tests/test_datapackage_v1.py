@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import powdata
-from powdata.datapackage_v1 import v1_descriptor, write_v1
 from powdata.errors import PowdataError
+from powdata.export.datapackage_v1 import v1_descriptor, write_v1
 from tests.conftest import run_cli
 
 

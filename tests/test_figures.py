@@ -11,7 +11,7 @@ import pytest
 import powdata
 from powdata.errors import PowdataError
 from powdata.intervals import interval
-from powdata.labelled import COLUMNS, LABELS, figures
+from powdata.views.labelled import COLUMNS, LABELS, figures
 from tests.conftest import drop_source_language, run_cli
 
 
@@ -140,10 +140,10 @@ class TestFiguresCLI:
 class TestPublicName:
     def test_figures_stays_a_function(self) -> None:
         """powdata.figures is the function even after its module and the SQLite export are imported."""
-        import powdata.labelled
-        import powdata.sqlite_export
+        import powdata.export.sqlite
+        import powdata.views.labelled
 
-        assert callable(powdata.figures) and powdata.figures is powdata.labelled.figures
+        assert callable(powdata.figures) and powdata.figures is powdata.views.labelled.figures
 
 
 class TestOnePointPerStatement:

@@ -30,12 +30,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "package",
         "loader",
-        "labelled",
-        "views",
+        "views",  # views/: figures, statements and the views built on them
         "charts",
-        "export",
-        "sqlite_export",
-        "datapackage_v1",
+        "export",  # export/: the dispatcher, SQLite, Data Package v1
         "validation",
         "release.citation",  # public as powdata.cite
     ),  # the opened package and everything users call

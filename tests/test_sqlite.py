@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import powdata
-from powdata.sqlite_export import datasette_metadata, write_sqlite
+from powdata.export.sqlite import datasette_metadata, write_sqlite
 from tests.conftest import drop_source_language, run_cli
 
 
@@ -120,7 +120,7 @@ class TestFiguresView:
 class TestAtomic:
     def test_failed_export_leaves_the_old_file(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """If the export fails midway, the target keeps its old bytes and no temporary file is left."""
-        import powdata.sqlite_export as sx
+        import powdata.export.sqlite as sx
 
         target = tmp_path / "powdata.sqlite"
         target.write_bytes(b"old")

@@ -32,13 +32,13 @@ from powdata.errors import (
     UnsafePathError,
 )
 from powdata.intervals import Interval, interval
-from powdata.labelled import figures
 from powdata.loader import load
 from powdata.package import Package
 from powdata.release.citation import cite
 from powdata.validation import validate
 from powdata.validation.report import Problem, Report
 from powdata.views import (
+    figures,
     foreign_share_by_year,
     latest,
     listed_fighters_by_group,

@@ -48,7 +48,8 @@ def _as_of(text: str) -> str:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     from powdata._package import printable
-    from powdata.export import frame_text, table
+    from powdata.export import table
+    from powdata.export.text import frame_text
 
     # every format escaped as the table is: no raw ESC, C1 or bidi override reaches the terminal (in JSON the
     # escape `\u202e` is a valid string escape, so the output still parses to the same values)

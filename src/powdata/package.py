@@ -219,7 +219,7 @@ class Package:
     def attrs(self) -> dict[str, Any]:
         """What every frame powdata returns carries in ``DataFrame.attrs``: title, version, licence, citation."""
         if self._attrs is None:
-            from powdata.labelled import package_attrs
+            from powdata.views.labelled import package_attrs
 
             self._attrs = package_attrs(self)
         return dict(self._attrs)

@@ -433,8 +433,8 @@ def _report_page(repo: Path | None) -> str:
 
 def _downloads(d: _Data, docs: Path) -> str:
     from powdata._package import tables
+    from powdata.export.sqlite import write_sqlite
     from powdata.release.metadata import downloads, write_deposit_zip
-    from powdata.sqlite_export import write_sqlite
 
     files = downloads(d.descriptor)
     for f in files:

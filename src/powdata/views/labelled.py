@@ -1,4 +1,4 @@
-"""The labelled table: every figure with its labels attached, no join needed.
+"""The labelled tables: every figure (`figures`) and every statement (`statements`) with its labels attached.
 
 A bare observation row says ``foreign-pows-held, all, 100, more_than`` — ids a
 reader must join against four other tables before the number means anything.
@@ -9,9 +9,16 @@ quotes it (``publications``, their earliest date and languages, the first
 excerpt), and the interval the words allow (``lower``, ``upper``, from
 `powdata.intervals`).
 
-The frame's ``attrs`` carry the package's title, version, licence and citation,
-so a figure copied out of it can still say where it came from. The same table is
-the ``figures`` view of the SQLite export and ``powdata show figures``.
+`statements` is the same table with one row per statement: a variant (a
+publication's different wording of another row's statement, ``variant_of``)
+is folded into the statement it words, whose publications it adds to. Every
+other view (`powdata.views.topics`, `powdata.views.timeline`) counts
+statements, so both tables live here, below them.
+
+The frame's ``attrs`` carry the package's title, version, licence and citation
+(`package_attrs`; a view attaches them with `with_attrs`), so a figure copied
+out of it can still say where it came from. The figures table is also the
+``figures`` view of the SQLite export and ``powdata show figures``.
 """
 
 from __future__ import annotations
@@ -123,6 +130,12 @@ def package_attrs(pkg: Package) -> dict[str, Any]:
     }
 
 
+def with_attrs(df: pd.DataFrame, pkg: Package) -> pd.DataFrame:
+    """Attach the package's title, version, licence and citation to a view's frame (as `load` does)."""
+    df.attrs.update(pkg.attrs())
+    return df
+
+
 def figures(
     *,
     as_of: str | dt.date | None = None,
@@ -190,4 +203,36 @@ def figures(
     return out
 
 
-__all__ = ["COLUMNS", "LABELS", "figures", "package_attrs"]
+def statements(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> pd.DataFrame:
+    """Return one row per statement: `figures` without the variants, each listing every publication.
+
+    A variant (a publication's different wording of a statement, ``variant_of``)
+    is not a statement of its own: its publications are added to its
+    statement's ``publications``, and its id to ``variants``.
+    """
+    import pandas as pd
+
+    f = figures(as_of=as_of, path=path)
+    is_variant = f["variant_of"].notna().to_numpy()
+    main, var = f.loc[~is_variant].copy(), f.loc[is_variant]
+    main["variants"] = pd.array([pd.NA] * len(main), dtype="string")
+    if len(var):
+        oid = main["observation_id"].astype(object)
+        g = var.assign(variant_of=var["variant_of"].astype(object)).groupby("variant_of", sort=False)
+        for col in ("publications", "languages"):  # the statement's own first, then its variants', each once
+            extra = oid.map(g[col].agg(lambda s: "; ".join(str(x) for x in s if not pd.isna(x))))
+            merged = [
+                "; ".join(dict.fromkeys(p for part in pair if isinstance(part, str) for p in part.split("; "))) or pd.NA
+                for pair in zip(main[col].astype(object), extra, strict=True)
+            ]
+            main[col] = pd.array(merged, dtype="string")
+        earliest = pd.to_datetime(oid.map(g["first_published"].min()))
+        main["first_published"] = main["first_published"].where(
+            main["first_published"].notna() & ~(earliest < main["first_published"]).to_numpy(), earliest.to_numpy()
+        )
+        main["variants"] = pd.array(oid.map(g["observation_id"].agg(lambda s: "; ".join(map(str, s)))), dtype="string")
+    main.attrs = f.attrs
+    return main.reset_index(drop=True)
+
+
+__all__ = ["COLUMNS", "LABELS", "figures", "package_attrs", "statements", "with_attrs"]

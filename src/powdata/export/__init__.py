@@ -1,11 +1,18 @@
-"""Write a resource or the whole package to files, and render frames as text: the library behind
-``powdata show`` and ``powdata export``.
+"""Write a resource or the whole package to files: the library behind ``powdata export`` and ``powdata show``.
 
-`export` (one table) and `export_package` (SQLite, Datasette metadata, a Data
-Package v1 copy) return what they wrote and never print; the CLI prints. A file
-is written atomically (a reader sees the old file or the new one) with the
-user's umask, never half-written; a target that is not a regular file
-(``/dev/stdout``) is written directly.
+This package holds every way the data leave powdata, one module a format, and
+this module dispatches: `table` finds what a user named (a resource or the
+``figures`` view), `export` writes it as .csv, .json or .parquet (the text from
+`powdata.export.text`, which ``show`` prints too), and `export_package` picks
+the package's format by the target: a folder gets the Data Package v1 copy
+(`powdata.export.datapackage_v1`), ``.sqlite``/``.db`` the SQLite database
+(`powdata.export.sqlite`) with Datasette's metadata beside it, ``.json`` the
+metadata alone.
+
+They return what they wrote and never print; the CLI prints. A file is written
+atomically (a reader sees the old file or the new one) with the user's umask,
+never half-written; a target that is not a regular file (``/dev/stdout``) is
+written directly.
 """
 
 from __future__ import annotations
@@ -18,14 +25,12 @@ from typing import Any
 
 from powdata._io.atomic import check_output
 from powdata.errors import ArgumentError, MissingExtraError
+from powdata.export.text import frame_text
 from powdata.package import Package, open_package
 
 FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
 # with no resource named, `export` writes the whole package
 PACKAGE_EXPORTS = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".json": "datasette"}
-TEXT_FORMATS = ("table", "csv", "json")
-SHOW_MIN_CELL = 8  # a cell is never cut shorter than this, however long the id
-SHOW_CELL = 24  # long cells are cut to SHOW_CELL characters; columns wrap in blocks as wide as the terminal
 METADATA_SUFFIX = ".metadata.json"
 
 
@@ -39,87 +44,10 @@ class ExportResult:
     rows: int
 
 
-def frame_text(df: Any, fmt: str, *, width: int | None = None) -> str:
-    """Render a frame as ``csv``, ``json`` (records) or an aligned ``table`` (see `table_text`)."""
-    if fmt == "csv":
-        return str(df.to_csv(index=False, lineterminator="\n"))
-    if fmt == "json":
-        return str(df.to_json(orient="records", date_format="iso", force_ascii=False, indent=2)) + "\n"
-    if fmt != "table":
-        msg = f"format={fmt!r}: expected one of {', '.join(TEXT_FORMATS)}"
-        raise ArgumentError(msg)
-    return table_text(df, width=width)
-
-
-def _cells(col: Any, *, cut: int | None = SHOW_CELL) -> list[str]:
-    """A column as the text `table_text` shows: whole numbers without ``.0``, missing as empty, escaped, cut."""
-    import pandas as pd
-
-    from powdata._package import printable
-    from powdata._schema import format_number
-
-    numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
-    out = []
-    for v in col.astype(object):
-        text = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else format_number(v) if numeric else str(v)
-        if hasattr(v, "strftime") and not isinstance(v, str) and not pd.isna(v):
-            text = v.strftime("%Y-%m-%d")
-        text = printable(" ".join(text.split()))  # untrusted cell text: no escape sequence, one line
-        out.append(text if cut is None else _cut(text, cut))
-    return out
-
-
-def _cut(text: str, cut: int) -> str:
-    return text if len(text) <= cut else text[: cut - 1] + "…"
-
-
-def table_text(df: Any, *, width: int | None = None) -> str:
-    """Render a frame as aligned text blocks no wider than ``width`` (default: the terminal's).
-
-    The first column (the row's id, never cut) starts every block, so a wrapped
-    row is never anonymous; numbers that are whole print as integers (``16894``, not
-    ``16894.0``); each cell is escaped (`powdata._package.printable`) and cut to `SHOW_CELL`.
-    """
-    import shutil
-
-    width = width or shutil.get_terminal_size((80, 24)).columns
-    columns = [str(c) for c in df.columns]
-    if not columns:
-        return "\n"
-    cells = {columns[0]: _cells(df[columns[0]], cut=None)}  # the id is never cut
-    # a cell is cut to SHOW_CELL, or shorter when the id leaves less room (never below SHOW_MIN_CELL)
-    cut = min(SHOW_CELL, max(SHOW_MIN_CELL, width - 2 - max([len(columns[0]), *map(len, cells[columns[0]])])))
-    cells.update({c: _cells(df[c], cut=cut) for c in columns[1:]})
-    cells.update({c: [_cut(c, cut)] + cells[c] for c in columns[1:]})  # headers too
-    headers = {c: cells[c].pop(0) for c in columns[1:]}
-    headers[columns[0]] = columns[0]
-    widths = {c: max([len(headers[c]), *(len(v) for v in cells[c])]) for c in columns}
-    first, rest = columns[0], columns[1:]
-    blocks: list[list[str]] = []
-    block: list[str] = []
-    used = widths[first]
-    for c in rest:
-        if block and used + 2 + widths[c] > width:
-            blocks.append(block)
-            block, used = [], widths[first]
-        block.append(c)
-        used += 2 + widths[c]
-    blocks.append(block)
-    out: list[str] = []
-    for i, cols in enumerate(blocks):
-        shown = [first, *cols]
-        if i:
-            out.append("")
-        out.append("  ".join(headers[c].rjust(widths[c]) for c in shown).rstrip())
-        for r in range(len(df)):
-            out.append("  ".join(cells[c][r].rjust(widths[c]) for c in shown).rstrip())
-    return "\n".join(out) + "\n"
-
-
 def table(name: str, *, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Any:
     """Return resource ``name`` or the ``figures`` view (`powdata.figures`) as a pandas frame."""
     from powdata.errors import UnknownResourceError
-    from powdata.labelled import NAME, figures
+    from powdata.views.labelled import NAME, figures
 
     pkg = open_package(path)
     if name == NAME:
@@ -217,13 +145,13 @@ def export_package(
     import json
 
     from powdata._io.atomic import write_text_atomic
-    from powdata.sqlite_export import database_name, datasette_metadata, write_sqlite
+    from powdata.export.sqlite import database_name, datasette_metadata, write_sqlite
 
     pkg = open_package(path)
     protected = declared_files(pkg)
     target = Path(to)
     if (target.is_dir() and not target.is_symlink()) or not target.suffix:  # a folder: the Data Package v1 copy
-        from powdata.datapackage_v1 import write_v1
+        from powdata.export.datapackage_v1 import write_v1
 
         check_output(target, folder=True, protected=protected)
         return PackageExportResult("v1", write_v1(target, path=pkg).parent)

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 from powdata._schema import TYPES, field_type
 from powdata.errors import PowdataError
 from powdata.intervals import BOUNDS, add_bounds
-from powdata.labelled import COLUMNS
 from powdata.package import Package, open_package
+from powdata.views.labelled import COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -160,7 +160,7 @@ def _figure_quotes(pkg: Package) -> list[tuple[str, str | None, str | None, str 
     """Each quoted observation's publications, earliest publication date, languages and first excerpt."""
     import pandas as pd
 
-    from powdata.labelled import quoted_in
+    from powdata.views.labelled import quoted_in
 
     q = quoted_in(pkg.frame("quotes"), pkg.frame("sources"))
 
