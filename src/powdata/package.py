@@ -34,6 +34,8 @@ from powdata import _package
 from powdata.errors import PackageReadError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
 GIT_PREFIX = "git:"
@@ -55,6 +57,7 @@ class Package:
         self._digests: dict[str, str] = {}  # file -> sha256, computed once
         self._verified: set[str] = set()  # resources checked against their size and hash
         self._frames: dict[str, pd.DataFrame] = {}
+        self._views: dict[tuple[Any, ...], pd.DataFrame] = {}  # (view, cutoff) -> frame, made once
         self._attrs: dict[str, Any] | None = None
         self.descriptor_bytes: bytes | None = None  # as read from a folder, for `build` to compare with
 
@@ -215,6 +218,17 @@ class Package:
             df = filter_as_of(name, df, self.frame, cutoff)
         df.attrs.update(self.attrs())
         return df
+
+    def view(self, key: tuple[Any, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The view ``key`` names (say ``("figures", cutoff)``), made by ``make`` once; each call returns a copy.
+
+        A chart of five panels asks for the same statements five times; the joins run once.
+        """
+        if key not in self._views:
+            self._views[key] = make()
+        out = self._views[key].copy()
+        out.attrs = dict(self._views[key].attrs)
+        return out
 
     def attrs(self) -> dict[str, Any]:
         """What every frame powdata returns carries in ``DataFrame.attrs``: title, version, licence, citation."""

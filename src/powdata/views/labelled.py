@@ -136,6 +136,39 @@ def with_attrs(df: pd.DataFrame, pkg: Package) -> pd.DataFrame:
     return df
 
 
+def _cutoff(as_of: str | dt.date | None) -> dt.date | None:
+    """``as_of`` as the date a view is cached under (a string and its date are one view)."""
+    from powdata._schema import parse_date
+
+    return None if as_of is None else parse_date(as_of, "as_of=")
+
+
+def _figures(pkg: Package, as_of: str | dt.date | None) -> pd.DataFrame:
+    """The joins behind `figures`, run once per package and cutoff (`Package.view`)."""
+    obs = add_bounds(pkg.load("observations", as_of=as_of))
+    indicators = pkg.frame("indicators")[["indicator_id", "name", "unit", "in_scope"]]
+    areas = pkg.frame("areas")[["area_id", "name", "kind"]]
+    sources = pkg.frame("sources")
+    quotes = pkg.frame("quotes")
+    stater = sources[["source_id", "publisher", "title"]].rename(
+        columns={"source_id": "stated_by", "publisher": "stated_by_publisher", "title": "stated_by_title"}
+    )
+    out = (
+        obs.merge(indicators.rename(columns={"name": "indicator"}), on="indicator_id", how="left", validate="m:1")
+        .merge(areas.rename(columns={"name": "area", "kind": "area_kind"}), on="area_id", how="left", validate="m:1")
+        .merge(stater, on="stated_by", how="left", validate="m:1")
+    )
+    out["observation_id"] = out["observation_id"].astype(object)
+    out = out.merge(quoted_in(quotes, sources), on="observation_id", how="left", validate="1:1")
+    out["observation_id"] = out["observation_id"].astype("string")
+    out = out[[name for name, _ in COLUMNS]]
+    missing = [c for c in LABELS if out[c].isna().any()]
+    if missing:  # a dangling foreign key: validate names the row; here, say where to look
+        msg = f"figures: no label for {', '.join(missing)} on some rows; run `powdata validate` for the foreign key"
+        raise PowdataError(msg)
+    return out
+
+
 def figures(
     *,
     as_of: str | dt.date | None = None,
@@ -176,30 +209,10 @@ def figures(
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
         raise PowdataError(msg)
     pkg = open_package(path)
-    obs = add_bounds(pkg.load("observations", as_of=as_of))
-    indicators = pkg.frame("indicators")[["indicator_id", "name", "unit", "in_scope"]]
-    areas = pkg.frame("areas")[["area_id", "name", "kind"]]
-    sources = pkg.frame("sources")
-    quotes = pkg.frame("quotes")
-    stater = sources[["source_id", "publisher", "title"]].rename(
-        columns={"source_id": "stated_by", "publisher": "stated_by_publisher", "title": "stated_by_title"}
-    )
-    out = (
-        obs.merge(indicators.rename(columns={"name": "indicator"}), on="indicator_id", how="left", validate="m:1")
-        .merge(areas.rename(columns={"name": "area", "kind": "area_kind"}), on="area_id", how="left", validate="m:1")
-        .merge(stater, on="stated_by", how="left", validate="m:1")
-    )
-    out["observation_id"] = out["observation_id"].astype(object)
-    out = out.merge(quoted_in(quotes, sources), on="observation_id", how="left", validate="1:1")
-    out["observation_id"] = out["observation_id"].astype("string")
-    out = out[[name for name, _ in COLUMNS]]
-    missing = [c for c in LABELS if out[c].isna().any()]
-    if missing:  # a dangling foreign key: validate names the row; here, say where to look
-        msg = f"figures: no label for {', '.join(missing)} on some rows; run `powdata validate` for the foreign key"
-        raise PowdataError(msg)
+    out = pkg.view(("figures", _cutoff(as_of)), lambda: _figures(pkg, as_of))
     if backend == "polars":
         return to_polars(out, dates=DATE_COLUMNS)
-    out.attrs = pkg.attrs()
+    out.attrs.update(pkg.attrs())
     return out
 
 
@@ -210,9 +223,15 @@ def statements(*, as_of: str | dt.date | None = None, path: str | Path | Package
     is not a statement of its own: its publications are added to its
     statement's ``publications``, and its id to ``variants``.
     """
+    pkg = open_package(path)
+    return pkg.view(("statements", _cutoff(as_of)), lambda: _statements(pkg, as_of))
+
+
+def _statements(pkg: Package, as_of: str | dt.date | None) -> pd.DataFrame:
+    """The folding behind `statements`, run once per package and cutoff (`Package.view`)."""
     import pandas as pd
 
-    f = figures(as_of=as_of, path=path)
+    f = figures(as_of=as_of, path=pkg)
     is_variant = f["variant_of"].notna().to_numpy()
     main, var = f.loc[~is_variant].copy(), f.loc[is_variant]
     main["variants"] = pd.array([pd.NA] * len(main), dtype="string")
