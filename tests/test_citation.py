@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -69,6 +70,7 @@ class TestEverySourceCited:
     def test_every_source_is_cited(self, fmt: str) -> None:
         """Each row of the sources table (by its publisher and title) appears in every format."""
         text = cite(fmt)
+        s: Any  # a row's fields have the types of their columns, which pandas-stubs cannot know (any scalar)
         for s in powdata.load("sources").itertuples():
             expected = (
                 (s.title, s.publisher) if fmt != "bibtex" else (bibtex_escape(s.title), s.source_id.replace("-", "_"))

@@ -82,7 +82,7 @@ def uncovered(pkg: Path) -> tuple[set[Place], str]:
     ours = {(p.resource, p.row, p.column) for p in report.problems}
     # past the report's cap a place is counted, not listed: a count of one rule in that resource and column covers it
     counted = {(res, col) for (_rule, _sev, res, col) in report.suppressed}
-    missed = set()
+    missed: set[Place] = set()
     for resource, row, field in frictionless_places(pkg):
         if resource is None:
             if not report.problems:

@@ -348,8 +348,8 @@ class TestMissingColumn:
 
         path = pkg / "data" / "observations.csv"
         rows = read_rows(path)
-        for r in rows:
-            del r["qualifier"]
+        for row in rows:
+            del row["qualifier"]
         write_rows(path, rows)
 
         build(pkg)
