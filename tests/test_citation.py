@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ class TestEverySourceCited:
 
 
 class TestBibtexEscaping:
-    def test_specials_in_a_source_are_escaped(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_specials_in_a_source_are_escaped(self, edit_pkg: Callable[..., Path]) -> None:
         """A source note with % & { } is written escaped in BibTeX, and the CFF stays valid."""
         pkg = edit_pkg(
             "sources", lambda rows: by_id(rows, "source_id", "i-want-to-live-list").update(note="50% & {x}_#1")

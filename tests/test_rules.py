@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -455,10 +456,8 @@ class TestRuleContract:
         # the broken copy does trip rules, so the check above is not vacuous
         assert {"future-date", "unit-range", "date-order", "excerpt-carries-figure"} <= fired
 
-    def test_a_rule_yielding_another_id_is_refused(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def test_a_rule_yielding_another_id_is_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """run_rules refuses a rule that yields a problem of another id (the contract is enforced)."""
-        import pytest
-
         from powdata.validation.report import Problem
         from powdata.validation.rules import RULES, Rule, run_rules
 
