@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import powdata
@@ -181,7 +182,8 @@ class TestEditorsRules:
         from matplotlib.lines import Line2D
 
         for ax in fig.axes:  # no other line passes through two statements' values
-            lines = [ln for ln in ax.get_lines() if isinstance(ln, Line2D) and len(ln.get_xdata()) > 2]
+            # np.asarray: matplotlib types get_xdata as any ArrayLike (a scalar too), which has no len()
+            lines = [ln for ln in ax.get_lines() if isinstance(ln, Line2D) and len(np.asarray(ln.get_xdata())) > 2]
             assert lines == []
         share = {r.as_of: r for r in rows if str(r.as_of) in ("2024", "2025-07")}
         width = {

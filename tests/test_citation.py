@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -69,6 +71,7 @@ class TestEverySourceCited:
     def test_every_source_is_cited(self, fmt: str) -> None:
         """Each row of the sources table (by its publisher and title) appears in every format."""
         text = cite(fmt)
+        s: Any  # a row's fields have the types of their columns, which pandas-stubs cannot know (any scalar)
         for s in powdata.load("sources").itertuples():
             expected = (
                 (s.title, s.publisher) if fmt != "bibtex" else (bibtex_escape(s.title), s.source_id.replace("-", "_"))
@@ -84,7 +87,7 @@ class TestEverySourceCited:
 
 
 class TestBibtexEscaping:
-    def test_specials_in_a_source_are_escaped(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_specials_in_a_source_are_escaped(self, edit_pkg: Callable[..., Path]) -> None:
         """A source note with % & { } is written escaped in BibTeX, and the CFF stays valid."""
         pkg = edit_pkg(
             "sources", lambda rows: by_id(rows, "source_id", "i-want-to-live-list").update(note="50% & {x}_#1")

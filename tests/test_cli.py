@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ class TestValidateCommand:
         r = run_cli("validate")
         assert r.returncode == 0 and r.stdout.startswith("VALID")
 
-    def test_broken_package_exit_1_json(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_broken_package_exit_1_json(self, edit_pkg: Callable[..., Path]) -> None:
         """A package that breaks a rule exits 1; --format json names rule, row and column."""
         pkg = edit_pkg("observations", lambda rows: rows[0].update(qualifier="roughly"))
         r = run_cli("validate", str(pkg), "--format", "json")

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -28,7 +29,8 @@ ARTICLE = "united24-2025-08-foreign-pows"
 @pytest.fixture(scope="module")
 def obs() -> pd.DataFrame:
     """The observations, indexed by id."""
-    return powdata.load("observations").set_index("observation_id")
+    by_id: pd.DataFrame = powdata.load("observations").set_index("observation_id")  # pandas-stubs: set_index -> Any
+    return by_id
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +40,16 @@ def quotes() -> pd.DataFrame:
     o = powdata.load("observations")[["observation_id", "indicator_id", "value", "value_max", "qualifier"]]
     units = powdata.load("indicators")[["indicator_id", "unit"]]
     languages = powdata.load("sources")[["source_id", "language"]]
-    return q.merge(o, on="observation_id").merge(units, on="indicator_id").merge(languages, on="source_id")
+    merged: pd.DataFrame = (
+        q.merge(o, on="observation_id").merge(units, on="indicator_id").merge(languages, on="source_id")
+    )
+    return merged
 
 
 class TestQuotes:
     def test_every_excerpt_carries_its_figure(self, quotes: pd.DataFrame) -> None:
         """Each excerpt writes its figure as its language does ("16,894", "3 388", "18 тисяч", "2-3")."""
+        r: Any  # a row's fields have the types of their columns, which pandas-stubs cannot know (any scalar)
         for r in quotes.itertuples():
             vmax = None if pd.isna(r.value_max) else float(r.value_max)
             assert figure_pattern(float(r.value), str(r.unit), str(r.language), vmax).search(r.excerpt), r.quote_id
@@ -148,7 +154,8 @@ class TestAsStated:
             "2025-07-31",
             "2025-07",
         )
-        assert str(obs.loc["foreign-share-of-pows-2024", "period_end"].date()) == "2024-12-31"
+        # pandas-stubs types a cell as any scalar; period_end is a date column, so a cell is a Timestamp
+        assert str(cast(pd.Timestamp, obs.loc["foreign-share-of-pows-2024", "period_end"]).date()) == "2024-12-31"
 
     def test_countries_named_without_number_are_mentions(self) -> None:
         """Nepal, Belarus, Sri Lanka, Kazakhstan and Yemen are mentions, with no invented rank or count."""
@@ -178,7 +185,7 @@ class TestReadings:
         """Each share by period carries the 'taken' reading as a reading, with Interfax's 2-3 a week among 60-90."""
         shares = obs.loc[obs["indicator_id"] == "foreign-share-of-pows-by-period"]
         assert len(shares) == 4 and shares["reading"].str.startswith(("Reading", "The same reading")).all()
-        july = obs.loc["foreign-share-of-pows-2025-07", "reading"]
+        july = cast(str, obs.loc["foreign-share-of-pows-2025-07", "reading"])  # a string column (stubs: any scalar)
         assert "Against it" in july and "2-3" in july and "60 to 90" in july and "2-5%" in july
 
     def test_the_18000_are_not_put_on_the_i_want_to_live_list(self, obs: pd.DataFrame) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,9 @@ class TestV1Copy:
         pkg = Package(str(powdata.path("datapackage.json")), strict=True)
         assert pkg.profile.name != "tabular-data-package" and not pkg.resources[0].tabular
 
-    def test_broken_relation_is_caught_by_the_v1_client(self, edit_pkg, tmp_path: Path, offline: None) -> None:  # type: ignore[no-untyped-def]
+    def test_broken_relation_is_caught_by_the_v1_client(
+        self, edit_pkg: Callable[..., Path], tmp_path: Path, offline: None
+    ) -> None:
         """A foreign key that names no row fails the v1 client's relations check (the check is real)."""
         pkg = edit_pkg("area_members", lambda rows: rows[1].update(member_id="XXX"))
         with pytest.raises(Exception, match=r"(?i)foreign key"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def _bump(pkg: Path, version: str) -> None:
     build(pkg)
 
 
-def _edit(pkg: Path, resource: str, change) -> None:  # type: ignore[no-untyped-def]
+def _edit(pkg: Path, resource: str, change: Callable[[list[dict[str, str]], list[str]], object]) -> None:
     path = pkg / "data" / f"{resource}.csv"
     rows = read_rows(path)
     fields = list(rows[0])
@@ -69,7 +70,7 @@ class TestClassification:
     def test_added_vintage_is_minor(self, old: Path, new: Path) -> None:
         """A new observation (a later vintage) needs a MINOR bump."""
 
-        def add(rows, fields):  # type: ignore[no-untyped-def]
+        def add(rows: list[dict[str, str]], fields: list[str]) -> None:
             rows.append(
                 {
                     **by_id(rows, "observation_id", "foreign-pows-held-2025-08-14"),
@@ -93,7 +94,13 @@ class TestClassification:
         schema = json.loads((new / "schemas" / "areas.json").read_text(encoding="utf-8"))
         schema["fields"] = [f for f in schema["fields"] if f["name"] != "note"]
         (new / "schemas" / "areas.json").write_text(json.dumps(schema), encoding="utf-8")
-        _edit(new, "areas", lambda rows, f: ([r.pop("note") for r in rows], f.remove("note")))
+
+        def drop_note(rows: list[dict[str, str]], fields: list[str]) -> None:
+            for r in rows:
+                r.pop("note")
+            fields.remove("note")
+
+        _edit(new, "areas", drop_note)
         assert diff_packages(old, new).required == "major"
 
     def test_retyped_column_is_major(self, old: Path, new: Path) -> None:
@@ -175,7 +182,7 @@ class TestMaintainerFlow:
         (new / "releases").mkdir()
         build(new)  # records releases/<shipped version>.json
 
-        def add(rows, fields):  # type: ignore[no-untyped-def]
+        def add(rows: list[dict[str, str]], fields: list[str]) -> None:
             rows.append(
                 {
                     **by_id(rows, "observation_id", "foreign-pow-countries-2025-08-14"),
@@ -186,7 +193,7 @@ class TestMaintainerFlow:
                 }
             )
 
-        def quote(rows, fields):  # type: ignore[no-untyped-def]
+        def quote(rows: list[dict[str, str]], fields: list[str]) -> None:
             rows.append(
                 {
                     **by_id(rows, "quote_id", "foreign-pow-countries-2025-08-14--united24"),

@@ -14,6 +14,7 @@ resource with the same field or row.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 import powdata
 from powdata.release.build import build
-from tests.conftest import ROOT, TABLES, copy_package, read_rows, write_rows
+from tests.conftest import ROOT, TABLES, Edit, copy_package, read_rows, write_rows
 from tests.test_validation import DEFECTS
 
 Place = tuple[str | None, int | None, str | None]
@@ -82,7 +83,7 @@ def uncovered(pkg: Path) -> tuple[set[Place], str]:
     ours = {(p.resource, p.row, p.column) for p in report.problems}
     # past the report's cap a place is counted, not listed: a count of one rule in that resource and column covers it
     counted = {(res, col) for (_rule, _sev, res, col) in report.suppressed}
-    missed = set()
+    missed: set[Place] = set()
     for resource, row, field in frictionless_places(pkg):
         if resource is None:
             if not report.problems:
@@ -97,7 +98,9 @@ def uncovered(pkg: Path) -> tuple[set[Place], str]:
 
 
 @pytest.mark.parametrize(("resource", "change", "rule", "row", "column"), DEFECTS, ids=[d[2] for d in DEFECTS])
-def test_every_defect_frictionless_finds_is_found(edit_pkg, resource, change, rule, row, column) -> None:  # type: ignore[no-untyped-def]
+def test_every_defect_frictionless_finds_is_found(
+    edit_pkg: Callable[..., Path], resource: str, change: Edit, rule: str, row: int | None, column: str | None
+) -> None:
     """On each single-defect package of the DEFECTS table, powdata reports every place Frictionless does."""
     pkg = edit_pkg(resource, change)
     missed, text = uncovered(pkg)

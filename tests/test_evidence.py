@@ -122,7 +122,12 @@ class TestBoundedCost:
         pkg, texts, not_data = setup
         calls: list[str] = []
         real = check.mismatch
-        monkeypatch.setattr(check, "mismatch", lambda e, t: calls.append(e) or real(e, t))
+
+        def counted_mismatch(e: str, t: str) -> str:
+            calls.append(e)
+            return real(e, t)
+
+        monkeypatch.setattr(check, "mismatch", counted_mismatch)
         rows = read_rows(pkg / "data" / "quotes.csv")
         rows += [dict(rows[0], quote_id=f"x-{i}", excerpt=f"made up {i} words") for i in range(300)]
         write_rows(pkg / "data" / "quotes.csv", rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -113,7 +114,7 @@ class TestPackageVersions:
         assert f["languages"].isna().all() and len(f) == len(figures())
         assert f["stated_by_publisher"].notna().all()
 
-    def test_dangling_label_is_an_error(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_dangling_label_is_an_error(self, edit_pkg: Callable[..., Path]) -> None:
         """A figure whose area is not in areas is refused with a pointer to validate, not an NA label."""
         pkg = edit_pkg("observations", lambda rows: rows[0].update(area_id="XXX"))
         with pytest.raises(PowdataError, match=r"no label for area, area_kind.*powdata validate"):

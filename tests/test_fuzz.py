@@ -34,6 +34,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import powdata
+from powdata import ResourceName
 from powdata.cli import main
 from powdata.errors import PowdataError
 from tests.conftest import ROOT, TABLES, copy_package
@@ -252,7 +253,7 @@ def apply_descriptor_edits(desc: Any, ops: list[tuple[Any, ...]]) -> Any:
 
 
 @st.composite
-def csv_edits(draw: st.DrawFn) -> tuple[str, list[tuple[Any, ...]]]:
+def csv_edits(draw: st.DrawFn) -> tuple[ResourceName, list[tuple[Any, ...]]]:
     """Edits of one resource's CSV bytes: cells, raw bytes, line endings, widths, truncation."""
     name = draw(st.sampled_from(RESOURCES))
     ops = []
@@ -450,7 +451,7 @@ def apply_file_edit(pkg: Path, outside: Path, kind: str, name: str) -> None:
         data.symlink_to(data.name)
 
 
-def exercise(base: Path, pkg: Path, pristine: Path, name: str) -> None:
+def exercise(base: Path, pkg: Path, pristine: Path, name: ResourceName) -> None:
     """Run validate, build (on a copy), diff and load on ``pkg`` and check every invariant."""
     parent_before = snapshot(base)
     with no_network() as attempts:
@@ -497,7 +498,7 @@ class TestFuzz:
         name=st.sampled_from(RESOURCES),
     )
     def test_descriptor_mutations(
-        self, ops: list[tuple[Any, ...]], schema_ops: list[list[tuple[Any, ...]]], file_edit: str, name: str
+        self, ops: list[tuple[Any, ...]], schema_ops: list[list[tuple[Any, ...]]], file_edit: str, name: ResourceName
     ) -> None:
         """Whatever the descriptor and Table Schemas hold and whatever a file is, every command keeps the promises."""
         with fuzz_base() as tmp:
@@ -517,7 +518,7 @@ class TestFuzz:
             exercise(base, pkg, pristine, name)
 
     @given(edit=csv_edits(), rebuild=st.booleans())
-    def test_csv_mutations(self, edit: tuple[str, list[tuple[Any, ...]]], rebuild: bool) -> None:
+    def test_csv_mutations(self, edit: tuple[ResourceName, list[tuple[Any, ...]]], rebuild: bool) -> None:
         """Whatever bytes a data file holds, every command keeps the promises (rebuilt or not)."""
         name, ops = edit
         with fuzz_base() as tmp:

@@ -39,7 +39,9 @@ class TestSeries:
             ("foreign-fighting", "CUB", [("2025-10-05", 1000.0, "range")]),
         ],
     )
-    def test_vintages_in_order_one_point_per_statement(self, indicator: str, area: str, expected: list) -> None:
+    def test_vintages_in_order_one_point_per_statement(
+        self, indicator: str, area: str, expected: list[tuple[str, float, str]]
+    ) -> None:
         """Kenyans recruited, Africans identified, Cubans recruited or fighting: each statement once, oldest first."""
         got = series(indicator, area)
         assert list(zip(got["as_of"], got["value"], got["qualifier"], strict=True)) == expected

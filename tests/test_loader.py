@@ -7,6 +7,7 @@ import importlib.metadata
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -89,13 +90,13 @@ class TestLoad:
 
 
 class TestIntegrity:
-    def test_a_changed_file_is_refused(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_a_changed_file_is_refused(self, edit_pkg: Callable[..., Path]) -> None:
         """A data file whose sha256 differs from the descriptor is refused with IntegrityError."""
         pkg = edit_pkg("areas", lambda rows: by_id(rows, "area_id", "UZB").update(name="Uzbekistan!"), rebuild=False)
         with pytest.raises(IntegrityError, match=r"expected \d+ bytes but .*areas.csv has \d+.*run `powdata build`"):
             powdata.load("areas", path=pkg)
 
-    def test_same_size_change_is_caught_by_hash(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_same_size_change_is_caught_by_hash(self, edit_pkg: Callable[..., Path]) -> None:
         """A change that keeps the size is caught by the sha256."""
         pkg = edit_pkg("areas", lambda rows: by_id(rows, "area_id", "UZB").update(name="Uzbekistam"), rebuild=False)
         with pytest.raises(IntegrityError, match=r"expected sha256:[0-9a-f]{64} but .* has sha256:"):

@@ -9,8 +9,10 @@ import pstats
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import powdata
@@ -19,11 +21,11 @@ from powdata.package import Package
 from tests.conftest import ROOT, copy_package, run_cli
 
 
-def calls(func_name: str, run: object) -> int:
+def calls(func_name: str, run: Callable[[], object]) -> int:
     """How many times powdata's function ``func_name`` (wherever in ``src/powdata`` it lives) ran during ``run()``."""
     prof = cProfile.Profile()
-    prof.runcall(run)  # type: ignore[arg-type]
-    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    prof.runcall(run)
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]  # undocumented, so typeshed leaves it out
     home = str(Path(powdata.__file__).parent)
     return sum(v[1] for (file, _, name), v in stats.items() if name == func_name and file.startswith(home))
 
@@ -238,9 +240,9 @@ class TestAttrs:
         ],
         ids=["load", "load-as-of", "series", "latest", "share", "listed", "nationalities", "figures"],
     )
-    def test_attrs_on_every_frame(self, make: object) -> None:
+    def test_attrs_on_every_frame(self, make: Callable[[], pd.DataFrame]) -> None:
         """title, version, licence and citation are all present and say this release."""
-        attrs = make().attrs  # type: ignore[operator]
+        attrs = make().attrs
         assert attrs["version"] == powdata.descriptor()["version"]
         assert attrs["title"] and attrs["licence"] and "powdata" in attrs["citation"]
 

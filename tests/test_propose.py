@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from powdata.cli import main
-from powdata.evidence.propose import find_dates, find_numbers, propose, qualifier_before, to_csv
+from powdata.evidence.propose import Proposal, find_dates, find_numbers, propose, qualifier_before, to_csv
 from powdata.validation.rules.excerpts import NUMBER_STYLES, QUALIFIER_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,9 @@ class TestNumbers:
             ("над 3 388 души", "bg", [(3388.0, None)]),
         ],
     )
-    def test_digits_as_each_language_groups_them(self, text: str, language: str, expected: list) -> None:
+    def test_digits_as_each_language_groups_them(
+        self, text: str, language: str, expected: list[tuple[float, float | None]]
+    ) -> None:
         """Digits are read with the language's separators, multiplier words and ranges, as the text writes them."""
         assert values(text, language) == expected
 
@@ -125,7 +127,7 @@ class TestProposals:
         "Nearly 200 foreigners from 37 countries are held as prisoners of war, officials said on Thursday."
     )
 
-    def proposals(self) -> list:
+    def proposals(self) -> list[Proposal]:
         return propose(self.TEXT, "en", indicators=INDICATORS, areas=AREAS, published=date(2026, 2, 19))
 
     def test_every_number_is_proposed_once_in_order(self) -> None:

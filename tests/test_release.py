@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from powdata.release.codebook import SERIES_END, SERIES_START, render_series
-from powdata.release.diff import diff_packages
+from powdata.release.diff import DiffResult, diff_packages
 from powdata.validation.rules.excerpts import QUALIFIER_WORDS
 from tests.conftest import ROOT
 
@@ -26,13 +26,13 @@ def _changelog_section(version: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def diff_from_0_2_0():  # type: ignore[no-untyped-def]
+def diff_from_0_2_0() -> DiffResult:
     """The diff from the last 0.2.0 commit to the 1.0.0 release."""
     return diff_packages(f"git:{RELEASE_0_2_0}", f"git:{RELEASE_1_0_0}")
 
 
 @pytest.fixture(scope="module")
-def diff_from_1_0_0():  # type: ignore[no-untyped-def]
+def diff_from_1_0_0() -> DiffResult:
     """The diff from the 1.0.0 release to this checkout."""
     return diff_packages(f"git:{RELEASE_1_0_0}", ROOT)
 
@@ -46,12 +46,12 @@ def _migration_table() -> dict[str, str]:
 
 @pytest.mark.git
 class TestDiffAndChangelog:
-    def test_diff_requires_major_and_the_version_is_major(self, diff_from_0_2_0) -> None:  # type: ignore[no-untyped-def]
+    def test_diff_requires_major_and_the_version_is_major(self, diff_from_0_2_0: DiffResult) -> None:
         """From 0.2.0 the changes need a MAJOR bump (texts removed, ids renamed), and 1.0.0 is one."""
         assert diff_from_0_2_0.old_version == "0.2.0"
         assert (diff_from_0_2_0.required, diff_from_0_2_0.actual, diff_from_0_2_0.bump_ok) == ("major", "major", True)
 
-    def test_changelog_names_every_change_the_diff_names(self, diff_from_0_2_0) -> None:  # type: ignore[no-untyped-def]
+    def test_changelog_names_every_change_the_diff_names(self, diff_from_0_2_0: DiffResult) -> None:
         """Every id, field and resource the diff names since 0.2.0 is named in 1.0.0's entry."""
         named = set(re.findall(r"`([a-z0-9._-]+)`", _changelog_section("1.0.0")))
         for change in diff_from_0_2_0.changes:
@@ -72,7 +72,7 @@ class TestDiffAndChangelog:
                 ident = change.detail.split(".", 1)[0].split(" ", 1)[0]
                 assert ident in named, (change.kind, change.detail[:80])
 
-    def test_every_removed_id_is_mapped_to_one_that_exists(self, diff_from_0_2_0) -> None:  # type: ignore[no-untyped-def]
+    def test_every_removed_id_is_mapped_to_one_that_exists(self, diff_from_0_2_0: DiffResult) -> None:
         """Each row the diff says was removed is in the migration table, and its new id is in the data."""
         import powdata
 
@@ -140,13 +140,13 @@ class TestRegistry:
 
 
 class TestRelease110:
-    def test_diff_requires_minor_and_the_version_is_minor(self, diff_from_1_0_0) -> None:  # type: ignore[no-untyped-def]
+    def test_diff_requires_minor_and_the_version_is_minor(self, diff_from_1_0_0: DiffResult) -> None:
         """From 1.0.0 the 22 reports only add rows, indicators, areas and unit values: MINOR, and 1.1.0 is one."""
         assert diff_from_1_0_0.old_version == "1.0.0"
         assert (diff_from_1_0_0.required, diff_from_1_0_0.actual, diff_from_1_0_0.bump_ok) == ("minor", "minor", True)
         assert not [c for c in diff_from_1_0_0.changes if c.kind == "row removed"]
 
-    def test_changelog_names_every_added_row(self, diff_from_1_0_0) -> None:  # type: ignore[no-untyped-def]
+    def test_changelog_names_every_added_row(self, diff_from_1_0_0: DiffResult) -> None:
         """Every statement, quotation, indicator, area and source the diff adds is named by id in 1.1.0's entry."""
         named = set(re.findall(r"`([a-z0-9A-Z._-]+)`", _changelog_section("1.1.0")))
         added = [c for c in diff_from_1_0_0.changes if c.kind == "row added"]

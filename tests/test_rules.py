@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -478,10 +479,11 @@ class TestRuleContract:
     def test_registry_is_keyed_by_the_id_each_rule_yields(self) -> None:
         """On the shipped package broken in many ways, every problem of a rule carries the rule's own id."""
         import powdata
+        from powdata import ResourceName
         from powdata.validation.rules import RULES
 
-        names = ["observations", "quotes", "indicators", "areas", "area_members", "mentions"]
-        frames = {n: powdata.load(n) for n in names}
+        names: list[ResourceName] = ["observations", "quotes", "indicators", "areas", "area_members", "mentions"]
+        frames: dict[str, pd.DataFrame] = {n: powdata.load(n) for n in names}
         frames["sources"] = powdata.load("sources").assign(published=pd.Timestamp("2999-01-01"))
         obs = frames["observations"].copy()
         obs["value"] = obs["value"] * 1000 + 0.5
@@ -498,10 +500,8 @@ class TestRuleContract:
         # the broken copy does trip rules, so the check above is not vacuous
         assert {"future-date", "unit-range", "date-order", "excerpt-carries-figure"} <= fired
 
-    def test_a_rule_yielding_another_id_is_refused(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def test_a_rule_yielding_another_id_is_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """run_rules refuses a rule that yields a problem of another id (the contract is enforced)."""
-        import pytest
-
         from powdata.validation.report import Problem
         from powdata.validation.rules import RULES, Rule, run_rules
 
@@ -731,7 +731,7 @@ class TestValueMax:
 
 
 class TestAsOfBasis:
-    def _basis(self, as_of: str | None, basis: str | None) -> set[str]:
+    def _basis(self, as_of: str | None, basis: str | None) -> set[str | None]:
         frames = _frames([_obs("d", "listed", "all", 1000, "exact", "2025-10", "persons")], [])
         frames["observations"]["as_of"] = pd.array([as_of], dtype="string")
         frames["observations"]["as_of_basis"] = pd.Categorical([basis], categories=["text", "statement", "publication"])

@@ -6,6 +6,7 @@ import asyncio
 import json
 import math
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,7 @@ class TestAtomic:
             write_sqlite(target)
         assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["powdata.sqlite"]
 
-    def test_dangling_key_is_refused(self, edit_pkg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def test_dangling_key_is_refused(self, edit_pkg: Callable[..., Path], tmp_path: Path) -> None:
         """A package whose foreign key names no row is refused (one line naming table and row); nothing written."""
         from powdata.errors import PowdataError
 
@@ -164,7 +165,7 @@ class TestCli:
 class TestDatasette:
     def test_datasette_serves_rows_and_metadata(self, db: Path) -> None:
         """Datasette, started in-process on the export, serves the rows and the descriptor's metadata."""
-        from datasette.app import Datasette  # type: ignore[import-untyped]  # no stubs; part of the test extra
+        from datasette.app import Datasette
 
         meta = datasette_metadata()
         desc = powdata.descriptor()

@@ -13,7 +13,7 @@ import pytest
 import powdata
 from powdata.errors import PackageReadError, UnsafePathError
 from powdata.release.build import build
-from tests.conftest import by_id
+from tests.conftest import Edit, by_id
 
 Rows = list[dict[str, str]]
 
@@ -121,7 +121,9 @@ class TestShippedPackage:
 
 class TestSingleDefects:
     @pytest.mark.parametrize(("resource", "change", "rule", "row", "column"), DEFECTS, ids=[d[2] for d in DEFECTS])
-    def test_defect_is_named(self, edit_pkg, resource, change, rule, row, column) -> None:  # type: ignore[no-untyped-def]
+    def test_defect_is_named(
+        self, edit_pkg: Callable[..., Path], resource: str, change: Edit, rule: str, row: int | None, column: str | None
+    ) -> None:
         """A copy with one defect is invalid and the report names the rule, resource, row and column."""
         pkg = edit_pkg(resource, change)
         report = powdata.validate(pkg)
@@ -129,13 +131,13 @@ class TestSingleDefects:
         hits = [(p.rule, p.resource, p.row, p.column) for p in report.errors]
         assert (rule, resource, row, column) in hits, report.to_text()
 
-    def test_stale_descriptor(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_stale_descriptor(self, edit_pkg: Callable[..., Path]) -> None:
         """Data edited without `powdata build` fails on hash, bytes and a stale descriptor."""
         pkg = edit_pkg("areas", lambda rows: by_id(rows, "area_id", "UZB").update(name="Uzbekistan."), rebuild=False)
         rules = {p.rule for p in powdata.validate(pkg).errors}
         assert {"hash", "bytes", "descriptor-stale"} <= rules
 
-    def test_parts_message_names_the_numbers(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_parts_message_names_the_numbers(self, edit_pkg: Callable[..., Path]) -> None:
         """The parts rule says 'parts 25,632 exceed whole 16,894 (observation …)'."""
         pkg = edit_pkg("observations", _set("foreign-fighters-listed-blr-kaz-kgz-tjk-2025-08", value="14658"))
         msgs = [p.message for p in powdata.validate(pkg).errors if p.rule == "parts-within-whole"]
@@ -322,7 +324,7 @@ class TestNothingIsMerged:
         hits = {(p.rule, p.column) for p in powdata.validate(pkg).errors if p.resource == "areas"}
         assert {("no-personal-data", "surname"), ("no-personal-data", "age")} <= hits
 
-    def test_future_start_and_end_on_one_row_are_two_problems(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_future_start_and_end_on_one_row_are_two_problems(self, edit_pkg: Callable[..., Path]) -> None:
         """A row whose period_start and period_end both lie in the future gets one problem per column."""
         pkg = edit_pkg(
             "observations",
@@ -348,8 +350,8 @@ class TestMissingColumn:
 
         path = pkg / "data" / "observations.csv"
         rows = read_rows(path)
-        for r in rows:
-            del r["qualifier"]
+        for row in rows:
+            del row["qualifier"]
         write_rows(path, rows)
 
         build(pkg)
@@ -365,13 +367,13 @@ class TestQuotes:
     QID = "foreign-fighters-named-died-2025-11-19--sud-ua"
     OID = "foreign-fighters-named-died-2025-11-19"
 
-    def test_an_unknown_language_is_an_error(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_an_unknown_language_is_an_error(self, edit_pkg: Callable[..., Path]) -> None:
         """A publication in a language the excerpt rule cannot read fails, naming each quote from it."""
         pkg = edit_pkg("sources", lambda rows: by_id(rows, "source_id", "sud-ua-2025-11-19").update(language="fr"))
         hits = [p for p in powdata.validate(pkg).errors if p.rule == "excerpt-carries-figure"]
         assert len(hits) == 5 and all(p.resource == "quotes" for p in hits) and "'fr'" in hits[0].message
 
-    def test_a_qualifier_its_words_contradict_is_named(self, edit_pkg) -> None:  # type: ignore[no-untyped-def]
+    def test_a_qualifier_its_words_contradict_is_named(self, edit_pkg: Callable[..., Path]) -> None:
         """'Щонайменше 3 388' stored as exact fails qualifier-matches-words at the quote's row."""
         pkg = edit_pkg("observations", _set(self.OID, qualifier="exact"))
         hits = [(p.rule, p.resource, p.row, p.column) for p in powdata.validate(pkg).errors]
@@ -386,7 +388,9 @@ UNREADABLE = [d for d in DEFECTS if d[2] in ("type", "required", "enum")]
 
 
 @pytest.mark.parametrize(("resource", "change", "rule", "row", "column"), UNREADABLE, ids=[d[2] for d in UNREADABLE])
-def test_a_cell_that_does_not_parse_is_one_problem(edit_pkg, resource, change, rule, row, column) -> None:  # type: ignore[no-untyped-def]
+def test_a_cell_that_does_not_parse_is_one_problem(
+    edit_pkg: Callable[..., Path], resource: str, change: Edit, rule: str, row: int | None, column: str | None
+) -> None:
     """A cell the typer cannot read is reported once, by the typer; no later check reports its gap again."""
     pkg = edit_pkg(resource, change)
     found = [p.rule for p in powdata.validate(pkg, structural=False).problems if (p.resource, p.row) == (resource, row)]
@@ -394,7 +398,9 @@ def test_a_cell_that_does_not_parse_is_one_problem(edit_pkg, resource, change, r
 
 
 @pytest.mark.parametrize(("resource", "change", "rule", "row", "column"), DEFECTS, ids=[d[2] for d in DEFECTS])
-def test_nothing_is_found_twice(edit_pkg, resource, change, rule, row, column) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_is_found_twice(
+    edit_pkg: Callable[..., Path], resource: str, change: Edit, rule: str, row: int | None, column: str | None
+) -> None:
     """With one owner per check, no report holds two problems of one rule at one place (nothing to deduplicate)."""
     pkg = edit_pkg(resource, change)
     places = [(p.rule, p.resource, p.row, p.column) for p in powdata.validate(pkg).problems]
