@@ -327,11 +327,13 @@ def _chain(lines: list[str], row: int, col: int) -> list[str]:
     each other, or a long ring through every row."""
     header = lines[0].split(",")
     ref = next((c for c in CHAIN_COLUMNS if c in header), None)
-    if ref is None or len(lines) < 3:
+    if ref is None or CHAIN_COLUMNS[ref] not in header or len(lines) < 3:  # an earlier edit may mangle the header
         return lines
     ri, ii = header.index(ref), header.index(CHAIN_COLUMNS[ref])
     rows = [line.split(",") for line in lines[1:] if line]
     n = len(rows)
+    if n == 0 or any(ii >= len(r) for r in rows):  # a short row has no id to point at
+        return lines
     a, b = row % n, (row + 1 + col) % n
     targets = {a: rows[a][ii]} if col % 3 == 0 else {a: rows[b][ii], b: rows[a][ii]}
     if col % 3 == 2:  # a ring through every row

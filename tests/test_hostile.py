@@ -476,6 +476,14 @@ class TestWidth:
         long_first = b'"' + b"x" * 200_000 + b'\n",a,b' + b",x" * 5000 + b"\n1,2\n"  # past csv's 128 KiB cell limit
         assert _package.header_width(long_first) == 5003
 
+    def test_header_width_leaves_the_csv_field_limit_as_it_found_it(self) -> None:
+        """csv's field limit is process-wide: header_width raises it for the header only, then restores it."""
+        import csv
+
+        before = csv.field_size_limit()
+        _package.header_width(b'"' + b"x" * 200_000 + b'",a\n1,2\n')
+        assert csv.field_size_limit() == before
+
     def test_diff_checks_the_width(self, pkg: Path, cli: Cli) -> None:
         """diff refuses a CSV wider than its Table Schema before parsing it, like validate."""
         path = pkg / "data" / "areas.csv"

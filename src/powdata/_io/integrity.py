@@ -133,12 +133,14 @@ def header_width(data: bytes, what: str = "CSV file") -> int:
             consumed += len(line)
             yield line
 
-    if csv.field_size_limit() <= HEADER_BYTES:  # a header cell may be as long as the header (only ever raised)
-        csv.field_size_limit(HEADER_BYTES + 1)
+    limit = csv.field_size_limit()  # process-wide: raised for this header only, then put back
+    csv.field_size_limit(max(limit, HEADER_BYTES + 1))  # a header cell may be as long as the header
     try:
         header = next(csv.reader(lines()), [])
     except csv.Error:  # a stray NUL or carriage return: count the separators of the first line (an upper bound)
         header = text.split("\n", 1)[0].split(",")
+    finally:
+        csv.field_size_limit(limit)
     ended = consumed < len(text) or text.endswith(("\n", "\r"))
     if len(head) > HEADER_BYTES and not ended:
         msg = f"{what}: the header does not end within its first {HEADER_BYTES} bytes; refused before parsing"
