@@ -724,7 +724,7 @@ _GROW, _TRIES = 1.6, 6  # a crowded panel is drawn again this many times taller,
 
 def _ticks_inside(fig: Figure) -> Figure:
     """Hide a date tick label that would run off the image (matplotlib versions place end ticks differently)."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # lays out every text (ticks included) without rasterising the page
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas has one
     page = fig.bbox
     for ax in fig.axes:
