@@ -55,6 +55,32 @@ def copy_package(dest: Path) -> Path:
     return dest
 
 
+def small_package(dest: Path, statements: int = 6) -> Path:
+    """A valid copy of the shipped package keeping only the indicators of its first ``statements`` observations.
+
+    For tests of what a command does with folders and files, not of the data: the site of
+    a few indicators draws a few charts. Every observation those rows point at (a whole,
+    a statement a variant words differently) and every variant of one kept stays, so no
+    key dangles; the descriptor is rebuilt.
+    """
+    copy_package(dest)
+    obs = read_rows(dest / "data" / "observations.csv")
+    fields = list(obs[0])
+    wanted = {r["indicator_id"] for r in obs[:statements]}
+    kept = {r["observation_id"] for r in obs if r["indicator_id"] in wanted}
+    while True:  # close the set over part_of and variant_of, both ways for variants
+        more = {r[c] for r in obs if r["observation_id"] in kept for c in ("part_of", "variant_of") if r[c]}
+        more |= {r["observation_id"] for r in obs if r["variant_of"] in kept}
+        if more <= kept:
+            break
+        kept |= more
+    write_rows(dest / "data" / "observations.csv", [r for r in obs if r["observation_id"] in kept], fields)
+    quotes = read_rows(dest / "data" / "quotes.csv")
+    write_rows(dest / "data" / "quotes.csv", [q for q in quotes if q["observation_id"] in kept], list(quotes[0]))
+    build(dest)
+    return dest
+
+
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Read a CSV file as a list of dicts of strings."""
     with path.open(encoding="utf-8", newline="") as fh:

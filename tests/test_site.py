@@ -256,10 +256,11 @@ class TestInChromium:
 
 class TestCommand:
     def test_powdata_site_writes_the_pages(self, tmp_path: Path) -> None:
-        """`powdata site --to DIR --no-html` writes the pages and the MkDocs configuration, and says where."""
-        from tests.conftest import run_cli
+        """`powdata site PACKAGE --to DIR --no-html` writes the pages and the MkDocs configuration, and says where."""
+        from tests.conftest import run_cli, small_package
 
-        r = run_cli("site", "--to", str(tmp_path / "s"), "--no-html")
+        small = small_package(tmp_path / "pkg")
+        r = run_cli("site", str(small), "--to", str(tmp_path / "s"), "--no-html")
         assert r.returncode == 0 and "wrote" in r.stdout, r.stderr
         assert (tmp_path / "s" / "docs" / "index.md").is_file() and (tmp_path / "s" / "mkdocs.yml").is_file()
 
@@ -279,14 +280,17 @@ class TestCommand:
         """A folder holding other files is refused, untouched; a folder the command wrote before is rewritten."""
         from powdata.errors import PowdataError
         from powdata.site import write_pages
+        from tests.conftest import small_package
 
-        (tmp_path / "docs").mkdir()
-        (tmp_path / "docs" / "mine.md").write_text("keep me", encoding="utf-8")
+        small = small_package(tmp_path / "pkg")  # a few charts: this is about folders, not the data
+        mine = tmp_path / "mine"
+        (mine / "docs").mkdir(parents=True)
+        (mine / "docs" / "mine.md").write_text("keep me", encoding="utf-8")
         with pytest.raises(PowdataError, match="expected an empty folder or one `powdata site` wrote before"):
-            write_pages(tmp_path)
-        assert (tmp_path / "docs" / "mine.md").read_text(encoding="utf-8") == "keep me"
+            write_pages(mine, path=small)
+        assert (mine / "docs" / "mine.md").read_text(encoding="utf-8") == "keep me"
         out = tmp_path / "site"
-        write_pages(out)
+        write_pages(out, path=small)
         (out / "docs" / "stale.md").write_text("old page", encoding="utf-8")
-        write_pages(out)
+        write_pages(out, path=small)
         assert not (out / "docs" / "stale.md").exists() and (out / "docs" / "index.md").is_file()

@@ -87,7 +87,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _cmd_site(args: argparse.Namespace) -> int:
     from powdata.site import build_site
 
-    out = build_site(args.to, html_too=not args.no_html)
+    out = build_site(args.to, html_too=not args.no_html, path=args.path)
     print(f"wrote {out / 'docs'}" + ("" if args.no_html else f" and {out / 'html'}"))
     return 0
 
@@ -208,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plot)
 
     p = sub.add_parser("site", help="write the web site's pages and build them with MkDocs (needs powdata[site])")
+    p.add_argument("path", nargs="?", help="a datapackage.json or its folder (default: the installed package)")
     p.add_argument("--to", default="build/site", help="output folder: docs/, mkdocs.yml, html/ (default: build/site)")
     p.add_argument("--no-html", action="store_true", help="write the Markdown pages only, do not run MkDocs")
     p.set_defaults(func=_cmd_site)
