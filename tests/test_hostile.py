@@ -10,6 +10,8 @@ field name could forge.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -589,6 +591,22 @@ class TestUnexpectedShapes:
         assert code in (0, 1) and "error" not in err, err
         code, _, err = cli("validate", str(pkg))
         assert code in (0, 1) and err == "", err
+
+    def test_big_cell_in_a_ragged_file(self, pkg: Path, cli: Cli) -> None:
+        """A ragged file (the lenient reader takes it) with a 140 KB cell: the ragged row is named, every cell read."""
+        path = pkg / "data" / "sources.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = lines[0].split(",")
+        cells = next(csv.reader([lines[1]]))
+        cells[header.index("note")] = "x" * 140_000
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(cells)
+        lines[1] = buf.getvalue().rstrip("\n")
+        lines[2] += ",extra"  # a ragged row: the fast reader refuses the file, the lenient one reads it
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        code, out, err = cli("validate", str(pkg))
+        assert code == 1 and err == "", err
+        assert "extra-cell" in out and "row 3" in out and "cannot be parsed" not in out, out
 
 
 class TestMeaningHolesInRules:

@@ -209,6 +209,8 @@ def read_lenient(data: bytes, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     """
     import pandas as pd
 
+    from powdata._io.csv_limit import field_limit
+
     flaws: list[Flaw] = []
     try:
         text = data.decode("utf-8")
@@ -218,7 +220,8 @@ def read_lenient(data: bytes, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
         flaws.append(Flaw("encoding", line, None, msg))
         text = data.decode("utf-8", errors="replace")
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        with field_limit(len(text) + 1):  # a cell as long as the file, as the fast reader takes it
+            records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         flaws.append(Flaw("csv-format", None, None, f"the CSV cannot be parsed: {exc}"))
         records = []

@@ -121,6 +121,8 @@ def header_width(data: bytes, what: str = "CSV file") -> int:
     """
     import csv
 
+    from powdata._io.csv_limit import field_limit
+
     head = data[: HEADER_BYTES + 1]
     text = head.decode("utf-8", "replace")
     if text.startswith("\ufeff"):
@@ -133,14 +135,11 @@ def header_width(data: bytes, what: str = "CSV file") -> int:
             consumed += len(line)
             yield line
 
-    limit = csv.field_size_limit()  # process-wide: raised for this header only, then put back
-    csv.field_size_limit(max(limit, HEADER_BYTES + 1))  # a header cell may be as long as the header
     try:
-        header = next(csv.reader(lines()), [])
+        with field_limit(HEADER_BYTES + 1):  # a header cell may be as long as the header
+            header = next(csv.reader(lines()), [])
     except csv.Error:  # a stray NUL or carriage return: count the separators of the first line (an upper bound)
         header = text.split("\n", 1)[0].split(",")
-    finally:
-        csv.field_size_limit(limit)
     ended = consumed < len(text) or text.endswith(("\n", "\r"))
     if len(head) > HEADER_BYTES and not ended:
         msg = f"{what}: the header does not end within its first {HEADER_BYTES} bytes; refused before parsing"

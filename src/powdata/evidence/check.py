@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from powdata._io.csv_limit import LIST_FIELD_BYTES, field_limit
 from powdata._io.escape import one_line, shown
 from powdata._io.gate import gate, read_gated
 from powdata.errors import PackageReadError
@@ -119,7 +120,8 @@ def _read_csv(path: Path, what: str) -> list[dict[str, str]]:
     """Read a small CSV list (index or not-data) that `gate` passed: bounded, never blocking, one-line errors."""
     data = read_gated(path, what, MAX_LIST_BYTES)
     try:
-        return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        with field_limit(LIST_FIELD_BYTES):
+            return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     except UnicodeDecodeError:
         msg = f"{what}: {one_line(str(path))} is not UTF-8; re-save it as UTF-8"
         raise PackageReadError(msg) from None
