@@ -192,33 +192,35 @@ class FigurePattern:
     """Every way of writing one figure, searched as one alternation ``(?:form|form…)(?!another unit)`` would be.
 
     Each form is an escaped literal with a zero-width tail, so at a place a form
-    matches exactly one span; the search tries the places left to right and, at
-    each, the forms in order, and refuses a span the words after give another
-    unit (`_another_unit`) — the regex engine's own order, without compiling the
-    unit words into every figure's pattern. A range keeps one compiled pattern.
+    matches exactly one span. The forms are one pattern; a span the words after
+    give another unit (`_another_unit`) is refused and, as the regex engine
+    would, the later forms are tried at the same place, then the next places —
+    without compiling the unit words into every figure's pattern. The forms are
+    compiled one by one only when a span is refused (rare). A range keeps one
+    compiled pattern.
     """
 
-    __slots__ = ("_any", "_forms", "_refuse")
+    __slots__ = ("_any", "_each", "_forms", "_refuse")
 
     def __init__(self, forms: list[str], refuse: re.Pattern[str] | None, ranged: str | None = None) -> None:
-        if ranged is not None:
-            self._any = re.compile(ranged, re.IGNORECASE)
-            self._forms: list[re.Pattern[str]] = []
-        else:
-            self._any = re.compile(r"(?<![\d.,])(?:" + "|".join(forms) + ")", re.IGNORECASE)
-            self._forms = [re.compile(f, re.IGNORECASE) for f in forms]
-        self._refuse = refuse
+        pattern = ranged if ranged is not None else r"(?<![\d.,])(?:" + "|".join(forms) + ")"
+        self._any = re.compile(pattern, re.IGNORECASE)
+        self._forms = forms
+        self._each: list[re.Pattern[str]] | None = None
+        self._refuse = None if ranged is not None else refuse  # a range's pattern holds its own refusal
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first place ``text`` writes the figure, or None (as `re.Pattern.search`)."""
-        if not self._forms:
-            return self._any.search(text)
         pos = 0
         while (place := self._any.search(text, pos)) is not None:
+            if self._refuse is None or self._refuse.match(text, place.end()) is None:
+                return place
+            if self._each is None:
+                self._each = [re.compile(f, re.IGNORECASE) for f in self._forms]
             start = place.start()
-            for form in self._forms:
+            for form in self._each:  # the forms before the one that matched do not match here
                 hit = form.match(text, start)
-                if hit is not None and (self._refuse is None or self._refuse.match(text, hit.end()) is None):
+                if hit is not None and self._refuse.match(text, hit.end()) is None:
                     return hit
             pos = start + 1
         return None
