@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from powdata._schema import csv_row
 from powdata._vintages import reduced_date_bounds
 from powdata.intervals import add_bounds, certainly_above, is_approximate
 from powdata.validation.report import ERROR, WARNING, Problem
@@ -37,7 +38,7 @@ def rule_ranks_unique(ctx: Context) -> list[Problem]:
         rank, indicator = fmt_number(grp["value"].iloc[0]), grp["indicator_id"].iloc[0]
         msg = f"rank {rank} of {indicator} is given to {len(ids)} areas: {list_ids(ids)}"
         for i in grp.index:
-            out.append(Problem("ranks-unique", ERROR, msg, "observations", int(i) + 2, "value", ids))
+            out.append(Problem("ranks-unique", ERROR, msg, "observations", csv_row(i), "value", ids))
     return out
 
 
@@ -82,7 +83,7 @@ def rule_named_within_stated(ctx: Context) -> list[Problem]:
                 f"{n} countries are named for {key[0]} (as_of {r.as_of}, stated by {r.stated_by}) but observation "
                 f"{r.observation_id} states {fmt_number(r.value)} ({r.qualifier})"
             )
-            row = int(str(idx)) + 2
+            row = csv_row(str(idx))
             out.append(Problem("named-within-stated", sev, msg, "observations", row, "value", (r.observation_id,)))
     return out
 
@@ -97,7 +98,7 @@ def rule_one_value_per_key(ctx: Context) -> list[Problem]:
         ids = tuple(grp["observation_id"].astype(object))
         msg = f"{len(ids)} values for one indicator, area, period, as_of and stater: {list_ids(ids)}"
         for i in grp.index[1:]:
-            out.append(Problem("one-value-per-key", ERROR, msg, "observations", int(i) + 2, "observation_id", ids))
+            out.append(Problem("one-value-per-key", ERROR, msg, "observations", csv_row(i), "observation_id", ids))
     return out
 
 
@@ -127,7 +128,7 @@ def rule_statement_stored_once(ctx: Context) -> list[Problem]:
         )
         for i, at in zip(grp.index[1:], where[1:], strict=True):
             sev = ERROR if same_date[at] or any_publication else WARNING
-            out.append(Problem("statement-stored-once", sev, msg, "observations", int(i) + 2, "observation_id", ids))
+            out.append(Problem("statement-stored-once", sev, msg, "observations", csv_row(i), "observation_id", ids))
     qdup = quotes.duplicated(["observation_id", "source_id"], keep=False).to_numpy()
     for _, grp in quotes.loc[qdup].groupby(["observation_id", "source_id"], sort=False):
         ids = tuple(grp["quote_id"].astype(object))
@@ -136,7 +137,7 @@ def rule_statement_stored_once(ctx: Context) -> list[Problem]:
             f"({list_ids(ids)}): one quote per statement and publication, the shortest excerpt"
         )
         for i in grp.index[1:]:
-            out.append(Problem("statement-stored-once", ERROR, msg, "quotes", int(i) + 2, "source_id", ids))
+            out.append(Problem("statement-stored-once", ERROR, msg, "quotes", csv_row(i), "source_id", ids))
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from powdata._schema import csv_row
 from powdata.validation.report import ERROR, Problem
 from powdata.validation.rules._common import Context, per_distinct, rule
 
@@ -277,7 +278,7 @@ def rule_excerpt_carries_figure(ctx: Context) -> list[Problem]:
     for i in np.flatnonzero(pd.notna(found)):
         qid, oid = q["quote_id"].iloc[i], q["observation_id"].iloc[i]
         msg = f"quote {qid} (observation {oid}): {found[i]}"
-        row = int(q.index[int(i)]) + 2
+        row = csv_row(q.index[int(i)])
         out.append(Problem("excerpt-carries-figure", ERROR, msg, "quotes", row, "excerpt", (str(qid), str(oid))))
     return out
 
@@ -298,7 +299,7 @@ def rule_observation_quoted(ctx: Context) -> list[Problem]:
         msg = f"observation {oid} has no quote: add a row to quotes with the publication and its verbatim excerpt"
         out.append(
             Problem(
-                "observation-quoted", ERROR, msg, "observations", int(obs.index[int(i)]) + 2, "observation_id", (oid,)
+                "observation-quoted", ERROR, msg, "observations", csv_row(obs.index[int(i)]), "observation_id", (oid,)
             )
         )
     return out
@@ -321,7 +322,7 @@ def rule_mention_names_area(ctx: Context) -> list[Problem]:
         ):
             msg = f"mention {mid}: the excerpt does not name {name!r} (area {aid})"
             out.append(
-                Problem("mention-names-area", ERROR, msg, "mentions", int(men.index[i]) + 2, "excerpt", (str(mid),))
+                Problem("mention-names-area", ERROR, msg, "mentions", csv_row(men.index[i]), "excerpt", (str(mid),))
             )
     return out
 
@@ -439,7 +440,7 @@ def rule_qualifier_words(ctx: Context) -> list[Problem]:
     for i in np.flatnonzero(pd.notna(found)):
         qid, oid = q["quote_id"].iloc[i], q["observation_id"].iloc[i]
         msg = f"quote {qid} (observation {oid}): {found[i]} (see README, 'Reading a qualifier')"
-        row = int(q.index[int(i)]) + 2
+        row = csv_row(q.index[int(i)])
         out.append(Problem("qualifier-matches-words", ERROR, msg, "quotes", row, "excerpt", (str(qid), str(oid))))
     return out
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from powdata._chains import chain_map, describe, graph_cycles, walk
+from powdata._schema import csv_row
 from powdata.validation.report import ERROR, Problem
 from powdata.validation.rules._common import Context, rule
 
@@ -23,7 +24,7 @@ def _rows(df: pd.DataFrame, column: str) -> dict[str, int]:
     """The CSV row of the first occurrence of each id in ``column``."""
     ids = df[column].astype(object)
     first = ~ids.duplicated(keep="first") & ids.notna()
-    return {str(k): int(i) + 2 for k, i in zip(ids[first], df.index[first.to_numpy()], strict=True)}
+    return {str(k): csv_row(i) for k, i in zip(ids[first], df.index[first.to_numpy()], strict=True)}
 
 
 def _chain_problems(
@@ -73,7 +74,7 @@ def rule_member_cycle(ctx: Context) -> Iterator[Problem]:
             edges.setdefault(group, []).append(member)
     first: dict[str, int] = {}
     for i, group in zip(df.index, df["area_id"].astype(object), strict=True):
-        first.setdefault(group, int(i) + 2)
+        first.setdefault(group, csv_row(i))
     for cycle in graph_cycles(edges):
         msg = f"area {cycle[0]} is a member of itself ({describe(cycle)})"
         yield Problem(
@@ -107,6 +108,6 @@ def rule_variant_of_statement(ctx: Context) -> list[Problem]:
                 continue
             why = f"differs from its statement {target} in {', '.join(differ)}"
         msg = f"observation {oid}: variant_of {why}"
-        row = int(str(i)) + 2
+        row = csv_row(str(i))
         out.append(Problem("variant-of-statement", ERROR, msg, "observations", row, "variant_of", (oid, target)))
     return out
