@@ -118,6 +118,40 @@ def format_number(value: Any, *, grouped: bool = False) -> str:
     return f"{x:,}" if grouped else repr(x)
 
 
+SAYS = {
+    "exact": "",
+    "more_than": "more than ",
+    "at_least": "at least ",
+    "approximately": "about ",
+    "nearly": "nearly ",
+    "fewer_than": "fewer than ",
+    "at_most": "up to ",
+    "range": "",
+}
+"""How powdata writes a qualifier before a figure (charts, the site, the README block): one table."""
+
+UNIT_SIGNS = {"percent": "%", "persons_per_week": " a week"}
+"""What follows a figure of these units when powdata writes it ("49%", "200 a week")."""
+
+
+def figure_words(value: Any, value_max: Any, qualifier: Any, unit: str) -> str:
+    """A figure as powdata writes it: qualifier, number, the range's upper end, unit sign ("more than 16,894").
+
+    >>> figure_words(16894.0, None, "more_than", "persons"), figure_words(2, 3, "range", "percent")
+    ('more than 16,894', '2–3%')
+    """
+    import math
+
+    number = format_number(value, grouped=True)
+    try:
+        upper = value_max is not None and not math.isnan(float(value_max))
+    except (TypeError, ValueError):  # pandas' NA, or nothing
+        upper = False
+    if upper:
+        number += "–" + format_number(value_max, grouped=True)
+    return SAYS.get(str(qualifier), "") + number + UNIT_SIGNS.get(unit, "")
+
+
 def enum_of(field: dict[str, Any]) -> list[Any] | None:
     """Return the field's enum constraint, or None."""
     enum = field.get("constraints", {}).get("enum")

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from powdata._schema import figure_words, format_number
 from powdata.errors import MissingExtraError, PowdataError
 
 if TYPE_CHECKING:
@@ -58,14 +59,6 @@ _BAR = 0.24  # inches per bar of a parts panel, so a whole with many parts gets 
 PAGE = 4 * (_PANEL + _GAP)  # inches of panels in one image at most: a chart with more is split into pages
 _BLUE, _GREY, _GREEN = "#1f5fa8", "#8a8a8a", "#2e7d4f"
 _UP, _DOWN = ("more_than", "at_least"), ("fewer_than", "at_most")
-_WORDS = {
-    "more_than": "more than ",
-    "at_least": "at least ",
-    "fewer_than": "fewer than ",
-    "at_most": "up to ",
-    "nearly": "nearly ",
-    "approximately": "about ",
-}
 
 
 def _matplotlib() -> Any:
@@ -80,23 +73,14 @@ def _matplotlib() -> Any:
     return matplotlib
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
-
-
 def figure_label(row: Any, unit: str, *, dagger: bool = True) -> str:
     """The words of a statement as a chart or page prints them: qualifier, number, range end, unit sign.
 
     With ``dagger``, a statement that carries a recorded reading is marked ``†``.
     """
-    pct = {"percent": "%", "persons_per_week": " a week"}.get(unit, "")
-    vmax: Any = getattr(row, "value_max", None)
-    number = _fmt(float(row.value))
-    if vmax is not None and not _isna(vmax):
-        number = f"{number}–{_fmt(float(vmax))}"
     reading = getattr(row, "reading", None)
     mark = " †" if dagger and isinstance(reading, str) and reading.strip() else ""
-    return f"{_WORDS.get(str(row.qualifier), '')}{number}{pct}{mark}"
+    return figure_words(row.value, getattr(row, "value_max", None), row.qualifier, unit) + mark
 
 
 def _date(value: Any) -> dt.date:
@@ -683,7 +667,7 @@ def _draw_parts(cv: _Canvas, ax: Axes, p: _Panel) -> None:
             bar.set_hatch("//")
             bar.set_gid(f"computed:{w['observation_id']}")
             _mark(cv, "computed: the whole minus the stated parts (never stated)", Patch(facecolor=_GREY, hatch="//"))
-            text, gid = f"{_fmt(v)} (computed)", f"label:computed:{w['observation_id']}"
+            text, gid = f"{format_number(v, grouped=True)} (computed)", f"label:computed:{w['observation_id']}"
         else:
             row = next(r for j, r in enumerate(parts.itertuples()) if j == i)
             text, gid = figure_label(row, p.unit), f"label:{row.observation_id}"
