@@ -81,6 +81,21 @@ def small_package(dest: Path, statements: int = 6) -> Path:
     return dest
 
 
+def clean_failure(code: int, err: str, *, exit_code: int | None = None) -> None:
+    """A refusal: exit 1 or 2 (or exactly ``exit_code``), one line, no traceback, not called a bug."""
+    assert code in ((exit_code,) if exit_code else (1, 2)), err
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.fixture
+def released(tmp_path: Path) -> Path:
+    """A copy of the package that keeps a release registry (``releases/``)."""
+    pkg = copy_package(tmp_path / "pkg")
+    shutil.copytree(ROOT / "releases", pkg / "releases")
+    return pkg
+
+
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Read a CSV file as a list of dicts of strings."""
     with path.open(encoding="utf-8", newline="") as fh:

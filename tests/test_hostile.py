@@ -25,23 +25,8 @@ import pytest
 
 from powdata import _package
 from powdata.errors import PackageReadError
-from tests.conftest import ROOT, Cli, copy_package, read_rows, write_rows
+from tests.conftest import ROOT, Cli, clean_failure, copy_package, read_rows, write_rows
 from tests.test_security import edit_descriptor, resource
-
-
-def clean_failure(code: int, err: str, *, exit_code: int | None = None) -> None:
-    """A refusal: exit 1 or 2 (or exactly ``exit_code``), one line, no traceback, not called a bug."""
-    assert code in ((exit_code,) if exit_code else (1, 2)), err
-    assert "internal error" not in err and "Traceback" not in err, err
-    assert len(err.strip().splitlines()) == 1, err
-
-
-@pytest.fixture
-def released(tmp_path: Path) -> Path:
-    """A copy of the package that keeps a release registry (``releases/``)."""
-    pkg = copy_package(tmp_path / "pkg")
-    shutil.copytree(ROOT / "releases", pkg / "releases")
-    return pkg
 
 
 def powdata_command() -> list[str]:

@@ -22,7 +22,7 @@ import powdata
 from powdata import _package
 from powdata.errors import IntegrityError, PackageReadError, PackageWriteError, PowdataError, UnsafePathError
 from powdata.release.build import build
-from tests.conftest import ROOT, Cli, copy_package, read_rows, run_cli, write_rows
+from tests.conftest import ROOT, Cli, clean_failure, copy_package, read_rows, run_cli, write_rows
 
 
 def edit_descriptor(pkg: Path, change: Callable[[dict[str, Any]], object]) -> None:
@@ -44,21 +44,6 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
             st = p.stat()
             out[str(p)] = (st.st_size, st.st_mtime_ns)
     return out
-
-
-def clean_failure(code: int, err: str) -> None:
-    """A refusal: exit 1 or 2, one line, no traceback, not called a bug."""
-    assert code in (1, 2), err
-    assert "internal error" not in err and "Traceback" not in err, err
-    assert len(err.strip().splitlines()) == 1, err
-
-
-@pytest.fixture
-def released(tmp_path: Path) -> Path:
-    """A copy of the package that keeps a release registry (``releases/``)."""
-    pkg = copy_package(tmp_path / "pkg")
-    shutil.copytree(ROOT / "releases", pkg / "releases")
-    return pkg
 
 
 class TestNoWriteOutside:

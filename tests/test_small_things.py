@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import powdata
 from powdata.errors import PackageReadError
@@ -64,3 +66,27 @@ class TestPolarsDates:
 
         assert powdata.load("sources", backend="polars").schema["published"] == pl.Date
         assert powdata.load("observations", backend="polars").schema["period_start"] == pl.Date
+
+
+class TestFigureWords:
+    @given(
+        st.integers(0, 10**7),
+        st.one_of(st.none(), st.integers(0, 10**7)),
+        st.sampled_from(["exact", "more_than", "at_least", "approximately", "nearly", "fewer_than", "at_most"]),
+        st.sampled_from(["persons", "percent", "countries", "persons_per_week"]),
+    )
+    def test_words_number_upper_end_sign(self, v: int, vmax: int | None, qualifier: str, unit: str) -> None:
+        """A figure is written as its qualifier's words, the grouped number, the range's end and the unit sign."""
+        from powdata._schema import SAYS, UNIT_SIGNS, figure_words
+
+        text = figure_words(float(v), vmax, qualifier, unit)
+        end = "" if vmax is None else f"–{vmax:,}"
+        assert text == SAYS[qualifier] + f"{v:,}" + end + UNIT_SIGNS.get(unit, "")
+
+    @pytest.mark.parametrize("qualifier", ["", "nan", None, "more"])
+    def test_a_missing_or_unknown_qualifier_is_refused(self, qualifier: object) -> None:
+        """No figure is written without the words that bound it: a missing qualifier is not 'exact'."""
+        from powdata._schema import figure_words
+
+        with pytest.raises(ValueError, match="qualifier"):
+            figure_words(100.0, None, qualifier, "persons")

@@ -137,6 +137,8 @@ UNIT_SIGNS = {"percent": "%", "persons_per_week": " a week"}
 def figure_words(value: Any, value_max: Any, qualifier: Any, unit: str) -> str:
     """A figure as powdata writes it: qualifier, number, the range's upper end, unit sign ("more than 16,894").
 
+    An unknown or missing qualifier is a ValueError, never a bare number.
+
     >>> figure_words(16894.0, None, "more_than", "persons"), figure_words(2, 3, "range", "percent")
     ('more than 16,894', '2–3%')
     """
@@ -149,7 +151,11 @@ def figure_words(value: Any, value_max: Any, qualifier: Any, unit: str) -> str:
         upper = False
     if upper:
         number += "–" + format_number(value_max, grouped=True)
-    return SAYS.get(str(qualifier), "") + number + UNIT_SIGNS.get(unit, "")
+    says = SAYS.get(str(qualifier))
+    if says is None:  # never print a figure without the words that bound it: a missing qualifier is not "exact"
+        msg = f"qualifier {qualifier!r}: expected one of {', '.join(SAYS)}"
+        raise ValueError(msg)
+    return says + number + UNIT_SIGNS.get(unit, "")
 
 
 def enum_of(field: dict[str, Any]) -> list[Any] | None:

@@ -246,6 +246,16 @@ def figure_pattern(value: float, unit: str, language: str = "en", value_max: flo
     return FigurePattern([], refuse, ranged=both + not_another)
 
 
+def _quote_problems(rule_id: str, q: pd.DataFrame, found: Any, after: str = "") -> list[Problem]:
+    """One error at each quote's excerpt whose judgement in ``found`` (aligned with ``q``) is a message."""
+    out = []
+    for i in np.flatnonzero(pd.notna(found)):
+        qid, oid = q["quote_id"].iloc[i], q["observation_id"].iloc[i]
+        msg = f"quote {qid} (observation {oid}): {found[i]}{after}"
+        out.append(Problem(rule_id, ERROR, msg, "quotes", csv_row(q.index[int(i)]), "excerpt", (str(qid), str(oid))))
+    return out
+
+
 @rule("excerpt-carries-figure", needs=("observations", "quotes", "indicators", "sources"))
 def rule_excerpt_carries_figure(ctx: Context) -> list[Problem]:
     """Each quote's excerpt contains its figure as its language writes it ("16,894", "3 388", "18 тисяч", "2-3").
@@ -273,14 +283,7 @@ def rule_excerpt_carries_figure(ctx: Context) -> list[Problem]:
             shown = f"{shown}, then a dash or 'to' and {fmt(vmax)}"
         return f"the excerpt does not contain the figure as the text would write it ({shown})"
 
-    found = per_distinct(keys, judge)
-    out = []
-    for i in np.flatnonzero(pd.notna(found)):
-        qid, oid = q["quote_id"].iloc[i], q["observation_id"].iloc[i]
-        msg = f"quote {qid} (observation {oid}): {found[i]}"
-        row = csv_row(q.index[int(i)])
-        out.append(Problem("excerpt-carries-figure", ERROR, msg, "quotes", row, "excerpt", (str(qid), str(oid))))
-    return out
+    return _quote_problems("excerpt-carries-figure", q, per_distinct(keys, judge))
 
 
 def fmt(x: float) -> str:
@@ -436,13 +439,7 @@ def rule_qualifier_words(ctx: Context) -> list[Problem]:
         return f"qualifier {qual} but the excerpt's words before the figure mean {said}"
 
     found = per_distinct(keys, contradiction)
-    out = []
-    for i in np.flatnonzero(pd.notna(found)):
-        qid, oid = q["quote_id"].iloc[i], q["observation_id"].iloc[i]
-        msg = f"quote {qid} (observation {oid}): {found[i]} (see README, 'Reading a qualifier')"
-        row = csv_row(q.index[int(i)])
-        out.append(Problem("qualifier-matches-words", ERROR, msg, "quotes", row, "excerpt", (str(qid), str(oid))))
-    return out
+    return _quote_problems("qualifier-matches-words", q, found, " (see README, 'Reading a qualifier')")
 
 
 @rule("no-personal-data", needs=())
