@@ -94,6 +94,20 @@ class TestOpenedOnce:
         a.loc[0, "name"] = "changed"
         assert pkg.frame("areas").loc[0, "name"] != "changed"
 
+    def test_a_chart_of_every_indicator_joins_the_tables_once(self) -> None:
+        """The views one opened package gives are made once per cutoff; each caller gets its own copy, attrs too."""
+        from powdata.charts import chart_names
+
+        pkg = Package.open(ROOT)
+        joins = calls("quoted_in", lambda: chart_names(pkg))
+        assert joins == 1  # every indicator's panels ask for the statements; the figures are joined once
+        f = powdata.figures(path=pkg)
+        f.loc[0, "value"] = -1.0
+        f.attrs["licenses"].append({"name": "changed"})
+        again = powdata.figures(path=pkg)
+        assert again.loc[0, "value"] != -1.0 and {"name": "changed"} not in again.attrs["licenses"]
+        assert calls("quoted_in", lambda: powdata.statements(as_of="2025-12-31", path=pkg)) == 1  # a new cutoff
+
 
 class TestStringKeys:
     """A key written as a string is one key: every reader of keys agrees, and so does Frictionless."""

@@ -226,8 +226,10 @@ class Package:
         """
         if key not in self._views:
             self._views[key] = make()
+        import copy
+
         out = self._views[key].copy()
-        out.attrs = dict(self._views[key].attrs)
+        out.attrs = copy.deepcopy(self._views[key].attrs)  # a caller's edit never reaches the cache
         return out
 
     def attrs(self) -> dict[str, Any]:
@@ -236,7 +238,9 @@ class Package:
             from powdata.views.labelled import package_attrs
 
             self._attrs = package_attrs(self)
-        return dict(self._attrs)
+        import copy
+
+        return copy.deepcopy(self._attrs)  # the licences are a list: a caller's edit never reaches the next frame
 
 
 def open_package(path: str | Path | Package | None = None) -> Package:
