@@ -102,10 +102,26 @@ class TestDeposit:
         broken = {k: v for k, v in doc.items() if k != "creators"}
         assert not schema45.validator.is_valid(broken)
 
+    def test_build_writes_the_zenodo_file_beside_the_citation(self, tmp_path: Path) -> None:
+        """In a repository, `powdata build` rewrites a stale .zenodo.json from the package it builds."""
+        from powdata.release.build import build_package
+        from tests.conftest import copy_package
+
+        repo = copy_package(tmp_path / "repo")
+        (repo / "docs").mkdir()
+        (repo / "README.md").write_bytes((ROOT / "README.md").read_bytes())
+        (repo / ".zenodo.json").write_text("{}\n", encoding="utf-8")
+        desc = json.loads((repo / "datapackage.json").read_text(encoding="utf-8"))
+        desc["title"] = desc["title"] + " (a copy)"
+        (repo / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+        build_package(repo)
+        written = json.loads((repo / ".zenodo.json").read_text(encoding="utf-8"))
+        assert written == metadata.zenodo(path=repo) and written["title"].endswith("(a copy)")
+
     def test_zenodo_file_is_fresh_and_uses_only_zenodo_fields(self) -> None:
         """.zenodo.json equals a fresh render and uses only fields of Zenodo's legacy deposit format."""
         committed = (ROOT / ".zenodo.json").read_text(encoding="utf-8")
-        assert committed == metadata.zenodo_text(path=ROOT), "regenerate: python -m powdata.release.metadata"
+        assert committed == metadata.zenodo_text(path=ROOT), "regenerate: powdata build"
         doc = json.loads(committed)
         # the properties of Zenodo's legacy deposit schema this file may use
         allowed = {"upload_type", "title", "description", "version", "publication_date", "creators", "license"}

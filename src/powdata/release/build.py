@@ -117,12 +117,13 @@ class BuildResult:
 
 
 def build_package(root: Path) -> BuildResult:
-    """Build the descriptor and, in a repository (``docs/`` exists), the codebook, the README's series and
-    ``CITATION.cff``; then check the registry. Nothing is printed.
+    """Build the descriptor and, in a repository (``docs/`` exists), the codebook, the README's series,
+    ``CITATION.cff`` and ``.zenodo.json``; then check the registry. Nothing is printed.
     """
     from powdata.package import Package
     from powdata.release.citation import CITATION_FILE, write_citation
     from powdata.release.codebook import CODEBOOK, write_codebook, write_readme_series
+    from powdata.release.metadata import ZENODO_FILE, write_zenodo
 
     opened = Package.open(root)  # the descriptor parsed once; each file gated, read and hashed once below
     check_metadata(opened.descriptor, DESCRIPTOR_NAME)  # before anything is written
@@ -136,6 +137,7 @@ def build_package(root: Path) -> BuildResult:
             (CODEBOOK, "", lambda r: write_codebook(r, desc)),
             ("README.md", " (series)", lambda r: write_readme_series(r, pkg)),
             (CITATION_FILE, "", lambda r: write_citation(r, pkg)),
+            (ZENODO_FILE, "", lambda r: write_zenodo(r, pkg)),
         ):
             result.written.append((root / rel, label, _generated(str(rel), write, root)))
     if (root / RESOURCE_NAMES_FILE).parent.is_dir():  # a checkout: the names users type are checked too

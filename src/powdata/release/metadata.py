@@ -344,21 +344,17 @@ def write_deposit_zip(root: str | Path, target: str | Path) -> list[str]:
     return names
 
 
-def write_zenodo(root: str | Path) -> bool:
-    """Write ``.zenodo.json`` under ``root`` atomically; return True when it changed."""
+def write_zenodo(root: str | Path, pkg: Package | None = None) -> bool:
+    """Write ``.zenodo.json`` under ``root`` atomically (from ``pkg`` when given); return True when it changed.
+
+    `powdata build` writes it in a repository, beside CITATION.cff.
+    """
     from powdata._atomic import write_text_atomic
     from powdata._package import output_file
 
     target, current = output_file(Path(root), ZENODO_FILE, "Zenodo metadata")
-    text = zenodo_text(path=root)
+    text = zenodo_text(path=pkg if pkg is not None else root)
     if current == text:
         return False
     write_text_atomic(target, text)
     return True
-
-
-if __name__ == "__main__":  # python -m powdata.release.metadata [ROOT]: regenerate .zenodo.json
-    import sys
-
-    here = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
-    print(f"{ZENODO_FILE}: {'written' if write_zenodo(here) else 'unchanged'}")
