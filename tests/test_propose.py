@@ -259,3 +259,36 @@ def test_a_figure_is_not_the_head_of_a_longer_number() -> None:
     assert figure_pattern(3.0, "persons", "uk").search("3 388 із них") is None
     assert figure_pattern(18.0, "persons", "de").search("mehr als 18.000 Söldner") is None
     assert figure_pattern(86.0, "countries", "uk").search("з 86 країн")
+
+
+class TestUntrustedTextFile:
+    @pytest.mark.parametrize("kind", ["fifo", "device", "folder", "missing", "huge"])
+    def test_a_text_that_is_no_regular_file_is_one_line_exit_2(self, tmp_path: Path, kind: str) -> None:
+        """propose reads the file it is named as a gated regular file: a FIFO never blocks, /dev/zero is never read."""
+        import os
+        import subprocess
+        import sys
+
+        target = tmp_path / "report.en.txt"
+        if kind == "fifo":
+            os.mkfifo(target)
+        elif kind == "device":
+            target.symlink_to("/dev/zero")
+        elif kind == "folder":
+            target.mkdir()
+        elif kind == "huge":
+            target.write_bytes(b"1 " * (3 * 1024 * 1024))
+        r = subprocess.run(
+            [sys.executable, "-m", "powdata", "propose", str(target)], capture_output=True, text=True, timeout=60
+        )
+        assert r.returncode == 2 and r.stdout == "", r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr, r.stderr
+
+    def test_the_written_path_is_echoed_on_one_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A --to path holding a newline or an escape is said on one line, its control characters escaped."""
+        text = tmp_path / "report.en.txt"
+        text.write_text("More than 1,500 foreign nationals were held.\n", encoding="utf-8")
+        out = tmp_path / "new\n\x1b[2Jrows.csv"
+        assert main(["propose", str(text), "--to", str(out)]) == 0
+        err = capsys.readouterr().err
+        assert out.is_file() and len(err.strip().splitlines()) == 1 and "\x1b" not in err, err

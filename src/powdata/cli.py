@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TextIO
 
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError
 
@@ -57,6 +58,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tell(message: str, stream: TextIO | None = None) -> None:
+    """Say what a command wrote, on one line: a path the user typed is echoed with its control characters escaped."""
+    from powdata._io.escape import one_line
+
+    print(one_line(message), file=stream if stream is not None else sys.stderr)
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from powdata.export import export, export_package
 
@@ -68,10 +76,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
             f"for database {done.database!r} to {done.metadata} (datasette {done.path} --metadata {done.metadata})",
             "datasette": f"wrote Datasette metadata for database {done.database!r} to {done.path}",
         }
-        print(said[done.kind], file=sys.stderr)
+        _tell(said[done.kind])
         return 0
     one = export(args.name, args.to, force=args.force, as_of=args.as_of)
-    print(f"wrote {one.rows} rows of {one.name} to {one.path}", file=sys.stderr)
+    _tell(f"wrote {one.rows} rows of {one.name} to {one.path}")
     return 0
 
 
@@ -80,7 +88,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     written = plot(args.to, charts=args.chart or CHARTS, fmt=args.format, as_of=args.as_of)
     for target in written:
-        print(f"wrote {target}", file=sys.stderr)
+        _tell(f"wrote {target}")
     return 0
 
 
@@ -88,7 +96,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
     from powdata.site import build_site
 
     out = build_site(args.to, html_too=not args.no_html, path=args.path)
-    print(f"wrote {out / 'docs'}" + ("" if args.no_html else f" and {out / 'html'}"))
+    _tell(f"wrote {out / 'docs'}" + ("" if args.no_html else f" and {out / 'html'}"), stream=sys.stdout)
     return 0
 
 
@@ -162,7 +170,7 @@ def _cmd_propose(args: argparse.Namespace) -> int:
     found = propose_file(args.text, language=args.language, published=args.published, package=args.package)
     if args.to:
         write_proposals(found, args.to)
-        print(f"wrote {len(found)} proposed rows to {args.to}; nothing was written into the data", file=sys.stderr)
+        _tell(f"wrote {len(found)} proposed rows to {args.to}; nothing was written into the data")
         return 0
     sys.stdout.write(printable(to_csv(found) if args.format == "csv" else to_table(found)))
     return 0

@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from powdata.errors import ArgumentError, MissingExtraError, PackageReadError
+from powdata.errors import ArgumentError, MissingExtraError
 from powdata.validation.rules.excerpts import CURRENCY_SIGNS, NUMBER_STYLES, ORDINAL_WORDS, ORDINALS, qualifier_phrase
 
 MAX_EXCERPT = 200
@@ -733,6 +733,7 @@ def propose_file(
     from pathlib import Path
 
     import powdata
+    from powdata._io.gate import read_gated
 
     src = Path(path)
     if language is None:
@@ -749,13 +750,9 @@ def propose_file(
         except ValueError:
             msg = f"--published {published!r}: expected a date YYYY-MM-DD"
             raise ArgumentError(msg) from None
-    try:
-        raw = src.read_bytes()
-    except OSError as exc:
-        raise PackageReadError(f"{path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_TEXT_BYTES:
-        msg = f"{path}: {len(raw)} bytes, more than {MAX_TEXT_BYTES}: a retrieved text is an article, not a book"
-        raise ArgumentError(msg)
+    # a regular file only (a FIFO or /dev/zero is refused at once, never read), at most MAX_TEXT_BYTES:
+    # a retrieved text is an article, not a book
+    raw = read_gated(src, "text", MAX_TEXT_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
