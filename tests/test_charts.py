@@ -137,6 +137,26 @@ class TestEditorsRules:
             explained = any(entry.startswith(w) for entry in legend for w in words)
             assert present == explained, (prefix, legend)
 
+    @pytest.mark.parametrize("chart", ALL)
+    def test_an_open_end_has_its_arrow_in_the_legend_too(self, drawn: dict[str, Any], chart: str) -> None:
+        """An entry that says "arrow up" (or down) shows a dot with an arrow pointing that way; no other has one."""
+        from matplotlib.offsetbox import DrawingArea
+        from matplotlib.path import Path as MPath
+
+        legend = drawn[chart].legends[0]
+        entries = [t.get_text() for t in legend.get_texts()]
+        keys = legend.findobj(DrawingArea)
+        assert len(keys) == len(entries)
+        for text, key in zip(entries, keys, strict=True):
+            paths = [a.get_marker() for a in key.get_children() if hasattr(a, "get_marker")]
+            arrows = [m for m in paths if isinstance(m, MPath)]
+            if "arrow up" in text or "arrow down" in text:
+                (arrow,) = arrows
+                tip = max((float(y) for _, y in np.asarray(arrow.vertices)), key=abs)
+                assert (tip > 0) == ("arrow up" in text), text
+            else:
+                assert arrows == [], text
+
     def test_one_point_per_statement(self, drawn: dict[str, Any]) -> None:
         """A statement carried by several publications, or worded differently by one, is one mark."""
         for ind in powdata.load("indicators")["indicator_id"]:

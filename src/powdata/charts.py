@@ -425,6 +425,20 @@ def _mark(cv: _Canvas, key: str, handle: Any) -> None:
     cv.marks.setdefault(key, handle)
 
 
+def _arrow_marker(up: bool) -> Any:
+    """A marker that is an arrow starting just off the centre, for the legend key of an open-ended figure.
+
+    A path marker keeps its offsets from the origin (matplotlib only scales it), so the arrow
+    stands above (or below) the dot drawn at the same place, as it does on the chart.
+    """
+    from matplotlib.path import Path as MPath
+
+    sign = 1 if up else -1
+    verts = [(0, 0.45 * sign), (0, 1.0 * sign), (-0.25, 0.68 * sign), (0, 1.0 * sign), (0.25, 0.68 * sign)]
+    codes = [MPath.MOVETO, MPath.LINETO, MPath.MOVETO, MPath.LINETO, MPath.LINETO]
+    return MPath(verts, codes)
+
+
 def _draw_interval(cv: _Canvas, ax: Axes, x: Any, row: Any, color: str = _BLUE) -> list[Any]:
     """Draw one statement at (x, value) as its interval; return the artists drawn (to keep labels off them)."""
     from matplotlib.lines import Line2D
@@ -448,7 +462,10 @@ def _draw_interval(cv: _Canvas, ax: Axes, x: Any, row: Any, color: str = _BLUE) 
         _mark(
             cv,
             f"{words[q]}: {'filled' if filled else 'open'} dot, arrow {up} (no {'upper' if q in _UP else 'lower'} end)",
-            Line2D([], [], marker="o", mfc=color if filled else "white", mec=color, mew=1.5, ls="", ms=7),
+            (
+                Line2D([], [], marker="o", mfc=color if filled else "white", mec=color, mew=1.5, ls="", ms=7),
+                Line2D([], [], marker=_arrow_marker(up == "up"), color=color, mew=1.3, ls="", ms=18),
+            ),  # the legend draws the dot and its arrow as one key (a tuple: `HandlerTuple`)
         )
     elif q == "nearly":
         (line,) = ax.plot([x, x], [lo, v], color=color, lw=2, solid_capstyle="butt", zorder=2)
@@ -762,6 +779,8 @@ def _draw_panels(ps: list[_Panel], title: str, path: Any) -> Figure:
     height = fig.get_figheight()
     title = textwrap.fill(title, 68)  # 12 pt bold: about 68 characters fit the figure's width
     fig.text(_LEFT / WIDTH, 1 - 0.12 / height, title, fontsize=12, weight="bold", va="top", gid="title")
+    from matplotlib.legend_handler import HandlerTuple
+
     handles, labels = list(cv.marks.values()), list(cv.marks)
     fig.legend(
         handles,
@@ -773,6 +792,7 @@ def _draw_panels(ps: list[_Panel], title: str, path: Any) -> Figure:
         frameon=False,
         handlelength=1.8,
         columnspacing=1.2,
+        handler_map={tuple: HandlerTuple(ndivide=1)},  # a dot and its arrow: one key
     ).set_gid("legend")
     version, licence = _descriptor_bits(path)
     lines = _footer_lines(cv, version, licence)
