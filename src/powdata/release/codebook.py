@@ -159,7 +159,7 @@ def render_series(root: Path | Package) -> str:
     obs = obs.loc[obs["variant_of"].isna().to_numpy()]
     out = [SERIES_START]
     single: list[tuple[str, Any, str]] = []
-    for (ind, area), _ in obs.groupby(["indicator_id", "area_id"], sort=False):
+    for (ind, area), _ in obs.groupby(["indicator_id", "area_id"], sort=False, observed=True):
         s = series(str(ind), str(area), path=pkg)
         unit = str(indicators.at[ind, "unit"])
         label = _code(ind) + ("" if area == "all" else f", {_md(areas[area])}")

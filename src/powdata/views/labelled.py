@@ -91,7 +91,7 @@ def quoted_in(quotes: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
         seen = list(dict.fromkeys(str(v) for v in values if not pd.isna(v)))
         return "; ".join(seen) if seen else pd.NA
 
-    g = q.groupby("observation_id", sort=False)
+    g = q.groupby("observation_id", sort=False, observed=True)
     out = pd.DataFrame(
         {
             "publications": g["source_id"].agg(joined),
@@ -237,7 +237,7 @@ def _statements(pkg: Package, as_of: str | dt.date | None) -> pd.DataFrame:
     main["variants"] = pd.array([pd.NA] * len(main), dtype="string")
     if len(var):
         oid = main["observation_id"].astype(object)
-        g = var.assign(variant_of=var["variant_of"].astype(object)).groupby("variant_of", sort=False)
+        g = var.assign(variant_of=var["variant_of"].astype(object)).groupby("variant_of", sort=False, observed=True)
         for col in ("publications", "languages"):  # the statement's own first, then its variants', each once
             extra = oid.map(g[col].agg(lambda s: "; ".join(str(x) for x in s if not pd.isna(x))))
             merged = [

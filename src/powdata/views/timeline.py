@@ -88,7 +88,8 @@ def latest(
     df = df.assign(_start=start, _end=end, _published=first_known(name, df, pkg.frame))
     keys = [c for c in ("indicator_id", "area_id", "period_start", "period_end") if c in df.columns]
     df = df.sort_values(["_start", "_end", "_published"], na_position="first", kind="stable")
-    out = df.groupby(keys, dropna=False, sort=False).tail(1).drop(columns=["_start", "_end", "_published"])
+    last = df.groupby(keys, dropna=False, sort=False, observed=True).tail(1)
+    out = last.drop(columns=["_start", "_end", "_published"])
     return with_attrs(out.sort_index().reset_index(drop=True), pkg)
 
 

@@ -33,7 +33,7 @@ def rule_ranks_unique(ctx: Context) -> list[Problem]:
     key = ["indicator_id", "period_start", "period_end", "as_of", "stated_by", "value"]
     dup = r.duplicated(key, keep=False)
     out = []
-    for _, grp in r.loc[dup].groupby(key, dropna=False, sort=False):
+    for _, grp in r.loc[dup].groupby(key, dropna=False, sort=False, observed=True):
         ids = tuple(grp["observation_id"])
         rank, indicator = fmt_number(grp["value"].iloc[0]), grp["indicator_id"].iloc[0]
         msg = f"rank {rank} of {indicator} is given to {len(ids)} areas: {list_ids(ids)}"
@@ -72,7 +72,7 @@ def rule_named_within_stated(ctx: Context) -> list[Problem]:
     expanded["country"] = expanded["member_id"].fillna(expanded["area_id"])
     expanded = expanded.loc[expanded["country"].isin(countries)]
     expanded["as_of"] = expanded["as_of"].where(expanded["as_of"].notna(), "")  # undated statements group together
-    counts = expanded.groupby(["topic", "as_of", "stated_by"])["country"].nunique()
+    counts = expanded.groupby(["topic", "as_of", "stated_by"], observed=True)["country"].nunique()
     out = []
     for idx, r in stated.iterrows():
         key = (about[r.indicator_id], "" if pd.isna(r.as_of) else r.as_of, r.stated_by)
@@ -94,7 +94,7 @@ def rule_one_value_per_key(ctx: Context) -> list[Problem]:
     obs = ctx.statements
     dup = obs.duplicated(VALUE_KEY, keep=False).to_numpy()
     out = []
-    for _, grp in obs.loc[dup].groupby(VALUE_KEY, dropna=False, sort=False):
+    for _, grp in obs.loc[dup].groupby(VALUE_KEY, dropna=False, sort=False, observed=True):
         ids = tuple(grp["observation_id"].astype(object))
         msg = f"{len(ids)} values for one indicator, area, period, as_of and stater: {list_ids(ids)}"
         for i in grp.index[1:]:
@@ -130,7 +130,7 @@ def rule_statement_stored_once(ctx: Context) -> list[Problem]:
             sev = ERROR if same_date[at] or any_publication else WARNING
             out.append(Problem("statement-stored-once", sev, msg, "observations", csv_row(i), "observation_id", ids))
     qdup = quotes.duplicated(["observation_id", "source_id"], keep=False).to_numpy()
-    for _, grp in quotes.loc[qdup].groupby(["observation_id", "source_id"], sort=False):
+    for _, grp in quotes.loc[qdup].groupby(["observation_id", "source_id"], sort=False, observed=True):
         ids = tuple(grp["quote_id"].astype(object))
         msg = (
             f"observation {grp['observation_id'].iloc[0]} is quoted {len(ids)} times from {grp['source_id'].iloc[0]} "
@@ -169,7 +169,7 @@ def _earlier_maxima(d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     ok = (pos >= 0) & (group[order][np.clip(pos, 0, None)] == group)
     earlier = np.where(ok, order[at[np.clip(pos, 0, None)]], -1)
     same_key = pd.DataFrame({"g": group, "s": start, "e": end, "r": rank})
-    top = same_key.groupby(["g", "s", "e"])["r"].transform("idxmax").to_numpy()
+    top = same_key.groupby(["g", "s", "e"], observed=True)["r"].transform("idxmax").to_numpy()
     return earlier, top
 
 
@@ -192,7 +192,7 @@ def rule_cumulative(ctx: Context) -> list[Problem]:
     c["row_number"] = c.index + 2
     key = ["indicator_id", "area_id", "period_start", "period_end"]
     out: list[Problem] = []
-    sizes = c.groupby(key, dropna=False)["observation_id"].transform("size")
+    sizes = c.groupby(key, dropna=False, observed=True)["observation_id"].transform("size")
     multi = c.loc[sizes > 1]
     for _, r in multi.loc[multi["_start"].isna()].iterrows():
         msg = (
@@ -204,7 +204,7 @@ def rule_cumulative(ctx: Context) -> list[Problem]:
     d = multi.loc[multi["_start"].notna()].reset_index(drop=True)
     if not len(d):
         return out
-    d["_group"] = d.groupby(key, dropna=False, sort=False).ngroup()
+    d["_group"] = d.groupby(key, dropna=False, sort=False, observed=True).ngroup()
     earlier, same = _earlier_maxima(d)
     approx = is_approximate(d["qualifier"])
     lower, lopen = d["lower"].to_numpy(dtype=float), d["lower_open"].to_numpy(dtype=bool)

@@ -135,7 +135,7 @@ def rule_as_of_basis(ctx: Context) -> Iterator[Problem]:
         ],
         ignore_index=True,
     )
-    earliest = pool.dropna().groupby("s")["d"].min().to_dict()
+    earliest = pool.dropna().groupby("s", observed=True)["d"].min().to_dict()
     # dates as text, never through pd.to_datetime: pandas 2 would take them to nanoseconds (2999 overflows)
     firsts = [earliest.get(s) for s in statement]
     undated = [v is None or pd.isna(v) for v in firsts]

@@ -57,7 +57,7 @@ def rule_parts_within_whole(ctx: Context) -> Iterator[Problem]:
     sub = j.loc[(j["indicator_id"] == j["indicator_id_whole"]).to_numpy() & j["variant_of"].isna().to_numpy()]
     if not len(sub):
         return
-    g = sub.groupby("part_of", sort=False)
+    g = sub.groupby("part_of", sort=False, observed=True)
     agg = pd.DataFrame(
         {
             "lower": g["lower"].sum(),
