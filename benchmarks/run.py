@@ -216,8 +216,8 @@ def work_counts() -> dict[str, dict[str, int]]:
                 setattr(mod, attr, wrapper)
 
     import powdata
+    import powdata.citation
     import powdata.release.build
-    import powdata.release.citation
     import powdata.release.codebook
     import powdata.release.registry
     import powdata.validation.descriptor  # every module loaded, so every binding is counted

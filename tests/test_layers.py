@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "charts",
         "export",  # export/: the dispatcher, SQLite, Data Package v1
         "validation",
-        "release.citation",  # public as powdata.cite
+        "citation",  # powdata.cite
     ),  # the opened package and everything users call
     ("release", "evidence", "site"),  # the maintainers' tools: build, registry, codebook, diff; texts; the site
     ("cli", "__main__", "__init__"),  # the shell and the public namespace

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from powdata._resources import ResourceName
+from powdata.citation import cite
 
 # Every name of the API is imported here, typed: these modules import only the standard library
 # at module level (pandas inside the functions that need it; pandera and frictionless only inside
@@ -34,7 +35,6 @@ from powdata.errors import (
 from powdata.intervals import Interval, interval
 from powdata.loader import load
 from powdata.package import Package
-from powdata.release.citation import cite
 from powdata.validation import validate
 from powdata.validation.report import Problem, Report
 from powdata.views import (

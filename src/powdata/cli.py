@@ -101,7 +101,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
 
 def _cmd_cite(args: argparse.Namespace) -> int:
-    from powdata.release.citation import cite
+    from powdata.citation import cite
 
     sys.stdout.write(cite(args.format))
     return 0

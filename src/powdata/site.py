@@ -105,7 +105,7 @@ def _page_link(indicator_id: str, observation_id: str | None = None, *, up: bool
 
 
 def _landing(d: _Data) -> str:
-    from powdata.release.citation import cite
+    from powdata.citation import cite
     from powdata.release.metadata import dataset_jsonld, jsonld_script
     from powdata.views import latest
 

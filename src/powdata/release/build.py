@@ -120,8 +120,8 @@ def build_package(root: Path) -> BuildResult:
     """Build the descriptor and, in a repository (``docs/`` exists), the codebook, the README's series,
     ``CITATION.cff`` and ``.zenodo.json``; then check the registry. Nothing is printed.
     """
+    from powdata.citation import CITATION_FILE, write_citation
     from powdata.package import Package
-    from powdata.release.citation import CITATION_FILE, write_citation
     from powdata.release.codebook import CODEBOOK, write_codebook, write_readme_series
     from powdata.release.metadata import ZENODO_FILE, write_zenodo
 

@@ -140,7 +140,7 @@ def _data_licence(descriptor: dict[str, Any]) -> dict[str, str]:
 
 
 def _sources(path: str | Path | Package | None) -> list[dict[str, str]]:
-    from powdata.release.citation import source_rows
+    from powdata.citation import source_rows
 
     return source_rows(path)
 

@@ -111,7 +111,7 @@ def package_attrs(pkg: Package) -> dict[str, Any]:
     ``licence`` is the data licence (the descriptor's first); ``licenses`` lists all of them.
     Use `Package.attrs`, which computes this once per opened package.
     """
-    from powdata.release.citation import cite
+    from powdata.citation import cite
 
     desc = pkg.descriptor
     declared = desc.get("licenses")
