@@ -153,7 +153,7 @@ class TestStringKeys:
 
 
 class TestWriter:
-    """Every writer goes through _atomic: the umask is kept, links and the package's own files are refused."""
+    """Every writer goes through _io.atomic: the umask is kept, links and the package's own files are refused."""
 
     @pytest.mark.parametrize(("target", "mode"), [("p.sqlite", 0o644), ("v1", 0o755)])
     def test_package_exports_keep_the_umask(self, tmp_path: Path, target: str, mode: int) -> None:

@@ -904,7 +904,7 @@ def plot(
     >>> [p.name for p in plot(tempfile.mkdtemp(), charts=["periods"])]
     ['periods.svg']
     """
-    from powdata._atomic import write_bytes_atomic
+    from powdata._io.atomic import write_bytes_atomic
 
     out = Path(out_dir)
     if not out.is_dir():

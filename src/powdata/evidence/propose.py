@@ -769,7 +769,7 @@ def write_proposals(proposals: Sequence[Proposal], to: str, *, package: str | No
     """Write the proposals as CSV to ``to`` (atomically), never into a package's ``data/`` folder."""
     from pathlib import Path
 
-    from powdata._atomic import write_text_atomic
+    from powdata._io.atomic import write_text_atomic
 
     target = Path(to).resolve()
     if target.parent.name == "data" and (target.parent.parent / "datapackage.json").is_file():

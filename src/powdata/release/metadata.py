@@ -325,7 +325,7 @@ def write_deposit_zip(root: str | Path, target: str | Path) -> list[str]:
     import io
 
     from powdata import _package
-    from powdata._atomic import write_bytes_atomic
+    from powdata._io.atomic import write_bytes_atomic
 
     base = _package.resolve_root(root)
     desc = _package.read_descriptor(base)
@@ -349,7 +349,7 @@ def write_zenodo(root: str | Path, pkg: Package | None = None) -> bool:
 
     `powdata build` writes it in a repository, beside CITATION.cff.
     """
-    from powdata._atomic import write_text_atomic
+    from powdata._io.atomic import write_text_atomic
     from powdata._package import output_file
 
     target, current = output_file(Path(root), ZENODO_FILE, "Zenodo metadata")
