@@ -463,6 +463,22 @@ class TestWidth:
         long_first = b'"' + b"x" * 200_000 + b'\n",a,b' + b",x" * 5000 + b"\n1,2\n"  # past csv's 128 KiB cell limit
         assert _package.header_width(long_first) == 5003
 
+    @pytest.mark.parametrize("end", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+    def test_header_width_ends_a_line_where_the_parsers_do(self, end: str) -> None:
+        """Only \\n, \\r\\n and \\r end the header: a form feed or U+2028 early in it hides no column after it."""
+        header = "a" + end + "," + ",".join(f"c{i}" for i in range(5000)) + "\n1,2\n"
+        assert _package.header_width(header.encode()) == 5001
+        assert _package.header_width(b"a,b\rc,d,e\n") == 2
+        assert _package.header_width(b"a,b\r\nc,d,e\n") == 2
+
+    def test_a_form_feed_in_the_header_does_not_pass_the_width_check(self, pkg: Path, cli: Cli) -> None:
+        """A header whose first line 'ends' at a form feed for str.splitlines is still counted whole."""
+        path = pkg / "data" / "areas.csv"
+        path.write_text("a\x0c," + ",".join(f"c{i}" for i in range(50_000)) + "\nx\n", encoding="utf-8")
+        code, _, err = cli("validate", str(pkg))
+        clean_failure(code, err, exit_code=2)
+        assert "columns but the Table Schema declares" in err
+
     def test_header_width_leaves_the_csv_field_limit_as_it_found_it(self) -> None:
         """csv's field limit is process-wide: header_width raises it for the header only, then restores it."""
         import csv

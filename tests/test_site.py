@@ -294,3 +294,56 @@ class TestCommand:
         (out / "docs" / "stale.md").write_text("old page", encoding="utf-8")
         write_pages(out, path=small)
         assert not (out / "docs" / "stale.md").exists() and (out / "docs" / "index.md").is_file()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small valid package for the module; each test edits its own copy."""
+    from tests.conftest import small_package
+
+    return small_package(tmp_path_factory.mktemp("small") / "pkg")
+
+
+class TestHostilePackage:
+    """`powdata site PATH` reads a package it may not trust: no write outside --to, no read outside the package."""
+
+    def _copy(self, small: Path, tmp_path: Path) -> Path:
+        pkg = tmp_path / "pkg"
+        shutil.copytree(small, pkg)
+        return pkg
+
+    def test_a_version_that_climbs_out_is_refused_before_anything_is_written(self, small: Path, tmp_path: Path) -> None:
+        """The version names the downloads' folder: '../../x' is refused in one line, nothing written anywhere."""
+        from tests.conftest import clean_failure, run_cli
+
+        pkg = self._copy(small, tmp_path)
+        desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+        desc["version"] = "../../../../escaped"
+        (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+        r = run_cli("site", str(pkg), "--to", str(tmp_path / "out" / "s"), "--no-html")
+        clean_failure(r.returncode, r.stderr, exit_code=2)
+        assert "semantic version" in r.stderr
+        assert not (tmp_path / "out").exists() and not list(tmp_path.rglob("escaped"))
+
+    def test_a_changelog_linked_out_of_the_package_is_not_published(self, small: Path, tmp_path: Path) -> None:
+        """A CHANGELOG.md symlinked to a file outside the package is refused, not copied into the site."""
+        from tests.conftest import clean_failure, run_cli
+
+        pkg = self._copy(small, tmp_path)
+        secret = tmp_path / "secret.md"
+        secret.write_text("# x\n\nSECRET-OUTSIDE\n", encoding="utf-8")
+        (pkg / "CHANGELOG.md").symlink_to(secret)
+        r = run_cli("site", str(pkg), "--to", str(tmp_path / "s"), "--no-html")
+        clean_failure(r.returncode, r.stderr, exit_code=2)
+        assert "outside the package folder" in r.stderr
+        assert not any("SECRET-OUTSIDE" in p.read_text(encoding="utf-8") for p in tmp_path.glob("s/**/*.md"))
+
+    def test_a_changelog_that_is_not_utf8_is_one_line(self, small: Path, tmp_path: Path) -> None:
+        """A CHANGELOG.md that is not UTF-8 is one line naming it, not an internal error."""
+        from tests.conftest import clean_failure, run_cli
+
+        pkg = self._copy(small, tmp_path)
+        (pkg / "CHANGELOG.md").write_bytes(b"# Changelog\n\xff\xfe\n")
+        r = run_cli("site", str(pkg), "--to", str(tmp_path / "s"), "--no-html")
+        clean_failure(r.returncode, r.stderr, exit_code=2)
+        assert "CHANGELOG.md" in r.stderr and "UTF-8" in r.stderr

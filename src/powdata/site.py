@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -77,7 +78,7 @@ class _Data:
         self.path = open_package(path)  # opened once: every page, view and chart reads each table once
         self.root = self.path.root if self.path.root is not None else _package.default_root()
         self.descriptor = self.path.descriptor
-        self.version = str(self.descriptor.get("version", ""))
+        self.version = _package.check_version(self.descriptor.get("version"))  # it names the downloads' folder
         self.indicators = load("indicators", path=self.path)
         self.areas = load("areas", path=self.path)
         self.observations = load("observations", path=self.path)
@@ -393,8 +394,27 @@ def _codebook(d: _Data) -> str:
     return "\n".join(lines)
 
 
+def _repo_text(repo: Path | None, name: str) -> str:
+    """The text of ``name`` (CHANGELOG.md, CONTRIBUTING.md) in ``repo``, or "" when there is none.
+
+    Read through the package's gate: the folder may be an untrusted package, so a symlink out of
+    it, a FIFO or a file over 16 MiB is refused, and a file that is not UTF-8 is one line.
+    """
+    from powdata import _package
+    from powdata.errors import PackageReadError
+
+    if repo is None or not os.path.lexists(repo / name):
+        return ""
+    data = _package.read_file(repo, name, name, limit=_package.MAX_JSON_BYTES)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        msg = f"{name}: {_package.shown(str(repo / name))} is not UTF-8 (byte {bad.start}); re-save it as UTF-8"
+        raise PackageReadError(msg) from None
+
+
 def _changelog(d: _Data, repo: Path | None) -> str:
-    text = (repo / "CHANGELOG.md").read_text(encoding="utf-8") if repo and (repo / "CHANGELOG.md").is_file() else ""
+    text = _repo_text(repo, "CHANGELOG.md")
     if not text:
         return (
             "# Changelog\n\nThe changelog ships with the repository (CHANGELOG.md), not with the installed package.\n"
@@ -422,17 +442,14 @@ def _report_page(repo: Path | None) -> str:
         "**Aggregates only:** never send the name, age, photo or story of an individual prisoner.",
         "",
     ]
-    contributing = repo / "CONTRIBUTING.md" if repo else None
-    if contributing and contributing.is_file():
-        text = contributing.read_text(encoding="utf-8")
-        if "## Errata" in text:
-            errata = text.split("## Errata", 1)[1].split("\n## ", 1)[0]
-            lines += ["## Errata", errata.strip(), ""]
+    text = _repo_text(repo, "CONTRIBUTING.md")
+    if "## Errata" in text:
+        errata = text.split("## Errata", 1)[1].split("\n## ", 1)[0]
+        lines += ["## Errata", errata.strip(), ""]
     return "\n".join(lines) + "\n"
 
 
 def _downloads(d: _Data, docs: Path) -> str:
-    from powdata._package import tables
     from powdata.export.sqlite import write_sqlite
     from powdata.release.metadata import downloads, write_deposit_zip
 
@@ -445,9 +462,8 @@ def _downloads(d: _Data, docs: Path) -> str:
         elif f.path.endswith(".sqlite"):
             write_sqlite(target, path=d.path)
         else:
-            name = Path(f.path).stem
-            (res,) = [r for r in tables(d.descriptor) if r["name"] == name]
-            shutil.copyfile(d.root / str(res["path"]), target)
+            name = Path(f.path).stem  # the bytes the package read: gated, verified, from the git ref for git:REF
+            target.write_bytes(d.path.read(name))
     lines = [
         "# Downloads",
         "",
@@ -518,7 +534,7 @@ def write_pages(out: str | Path, *, path: str | Path | None = None, repo: str | 
         shutil.rmtree(docs)
     (docs / "indicators").mkdir(parents=True)
     (docs / "charts").mkdir()
-    repo_dir = Path(repo) if repo else (d.root if (d.root / "CHANGELOG.md").is_file() else None)
+    repo_dir = Path(repo) if repo else (d.root if os.path.lexists(d.root / "CHANGELOG.md") else None)
     drawable = set(chart_names(d.path))
     pages: list[Path] = []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,10 @@ HEADER_BYTES = 1024 * 1024
 """The most bytes a CSV header may take (its first record, quoted newlines included)."""
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+"""One line as the CSV parsers end it (``\\r\\n``, ``\\r`` or ``\\n``), its end kept; the last may have none."""
+
+
 def header_width(data: bytes, what: str = "CSV file") -> int:
     """Count the columns of a CSV file's header: its first *record* (a quoted newline does not end it).
 
@@ -131,7 +136,8 @@ def header_width(data: bytes, what: str = "CSV file") -> int:
 
     def lines() -> Any:
         nonlocal consumed
-        for line in text.splitlines(keepends=True):
+        for found in _LINE.finditer(text):  # the parsers' own line ends only: str.splitlines also splits at
+            line = found.group()  # \x0c, \x1c, \x85 or U+2028, which would hide every column after one
             consumed += len(line)
             yield line
 

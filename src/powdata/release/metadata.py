@@ -55,9 +55,9 @@ def downloads(descriptor: dict[str, Any]) -> list[Download]:
     >>> [d.path for d in downloads(powdata.descriptor())][:2]  # doctest: +ELLIPSIS
     ['downloads/.../powdata-...zip', 'downloads/.../powdata-...sqlite']
     """
-    from powdata._package import tables
+    from powdata._package import check_version, tables
 
-    version = str(descriptor.get("version", ""))
+    version = check_version(descriptor.get("version"))  # a folder name: never '../..' from an untrusted descriptor
     base = f"downloads/{version}"
     out = [
         Download(
