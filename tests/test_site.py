@@ -312,6 +312,14 @@ class TestHostilePackage:
         shutil.copytree(small, pkg)
         return pkg
 
+    def test_a_git_ref_is_refused_in_one_line(self, tmp_path: Path) -> None:
+        """A site from `git:REF` would mix the ref's tables with the working tree's zip: refused, nothing written."""
+        from tests.conftest import clean_failure, run_cli
+
+        r = run_cli("site", "git:HEAD", "--to", str(tmp_path / "s"), "--no-html")
+        clean_failure(r.returncode, r.stderr, exit_code=2)
+        assert "check the ref out first" in r.stderr and not (tmp_path / "s").exists()
+
     def test_a_version_that_climbs_out_is_refused_before_anything_is_written(self, small: Path, tmp_path: Path) -> None:
         """The version names the downloads' folder: '../../x' is refused in one line, nothing written anywhere."""
         from tests.conftest import clean_failure, run_cli

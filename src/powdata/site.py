@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from powdata.errors import MissingExtraError, PowdataError
+from powdata.errors import ArgumentError, MissingExtraError, PowdataError
 
 SITE_NAME = "powdata"
 MARKER = ".powdata-site"  # marks a folder `powdata site` wrote, so a rerun may clear it
@@ -75,6 +75,10 @@ class _Data:
         from powdata.loader import load
         from powdata.package import open_package
 
+        if isinstance(path, str) and path.startswith("git:"):  # the zip and the changelog come from a folder
+            where = _package.shown(path)
+            msg = f"site {where}: built from a package folder or the installed one; check the ref out first"
+            raise ArgumentError(msg)
         self.path = open_package(path)  # opened once: every page, view and chart reads each table once
         self.root = self.path.root if self.path.root is not None else _package.default_root()
         self.descriptor = self.path.descriptor
