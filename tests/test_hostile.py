@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from powdata import _package
 from powdata.errors import PackageReadError
@@ -462,6 +464,21 @@ class TestWidth:
         assert _package.header_width(b"\xef\xbb\xbfa,b,c") == 3
         long_first = b'"' + b"x" * 200_000 + b'\n",a,b' + b",x" * 5000 + b"\n1,2\n"  # past csv's 128 KiB cell limit
         assert _package.header_width(long_first) == 5003
+
+    @given(st.text(alphabet='ab,"\n\r\x0c\u2028 ', max_size=40))
+    def test_csv_lines_read_as_the_file_object_reads(self, text: str) -> None:
+        """csv.reader over csv_lines gives the records (or the error) csv.reader over a file object gives."""
+        import csv
+
+        from powdata._io.integrity import csv_lines
+
+        def records(lines: Any) -> Any:
+            try:
+                return list(csv.reader(lines))
+            except csv.Error as exc:
+                return f"csv.Error: {exc}"
+
+        assert records(csv_lines(text)) == records(io.StringIO(text, newline=""))
 
     @pytest.mark.parametrize("end", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
     def test_header_width_ends_a_line_where_the_parsers_do(self, end: str) -> None:

@@ -250,6 +250,7 @@ def read_lenient(data: bytes, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     import pandas as pd
 
     from powdata._io.csv_limit import field_limit
+    from powdata._io.integrity import csv_lines
 
     flaws: list[Flaw] = []
     try:
@@ -261,7 +262,7 @@ def read_lenient(data: bytes, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
         text = data.decode("utf-8", errors="replace")
     try:
         with field_limit(len(text) + 1):  # a cell as long as the file, as the fast reader takes it
-            records = list(csv.reader(io.StringIO(text, newline="")))
+            records = list(csv.reader(csv_lines(text)))  # no second copy of the text (io.StringIO made one)
     except csv.Error as exc:
         flaws.append(Flaw("csv-format", None, None, f"the CSV cannot be parsed: {exc}"))
         records = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,15 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 """One line as the CSV parsers end it (``\\r\\n``, ``\\r`` or ``\\n``), its end kept; the last may have none."""
 
 
+def csv_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` as the CSV parsers end them, each with its end, for `csv.reader`.
+
+    Not `str.splitlines`, which also ends a line at a form feed, ``\\x1c``-``\\x1e``, ``\\x85``
+    or U+2028; and not `io.StringIO`, which holds a second copy of the whole text.
+    """
+    return (found.group() for found in _LINE.finditer(text))
+
+
 def header_width(data: bytes, what: str = "CSV file") -> int:
     """Count the columns of a CSV file's header: its first *record* (a quoted newline does not end it).
 
@@ -136,8 +146,7 @@ def header_width(data: bytes, what: str = "CSV file") -> int:
 
     def lines() -> Any:
         nonlocal consumed
-        for found in _LINE.finditer(text):  # the parsers' own line ends only: str.splitlines also splits at
-            line = found.group()  # \x0c, \x1c, \x85 or U+2028, which would hide every column after one
+        for line in csv_lines(text):  # a form feed or U+2028 never ends the header early
             consumed += len(line)
             yield line
 
