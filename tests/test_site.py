@@ -355,3 +355,22 @@ class TestHostilePackage:
         r = run_cli("site", str(pkg), "--to", str(tmp_path / "s"), "--no-html")
         clean_failure(r.returncode, r.stderr, exit_code=2)
         assert "CHANGELOG.md" in r.stderr and "UTF-8" in r.stderr
+
+    def test_a_failure_midway_leaves_the_last_site_whole(self, small: Path, tmp_path: Path) -> None:
+        """A build that fails after its pages (a schema linked out of the package, caught writing the zip)
+        leaves the site written before as it was, and no half-written folder beside it."""
+        from powdata.errors import PowdataError
+        from powdata.site import write_pages
+
+        pkg = self._copy(small, tmp_path)
+        out = tmp_path / "site"
+        write_pages(out, path=pkg)
+        before = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        outside = tmp_path / "outside.json"
+        outside.write_text("{}", encoding="utf-8")
+        (pkg / "schemas" / "areas.json").unlink()
+        (pkg / "schemas" / "areas.json").symlink_to(outside)
+        with pytest.raises(PowdataError):
+            write_pages(out, path=pkg)
+        after = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        assert after == before

@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -520,7 +521,7 @@ def write_pages(out: str | Path, *, path: str | Path | None = None, repo: str | 
     ``repo`` is the repository checkout whose CHANGELOG.md and CONTRIBUTING.md the site shows
     (default: the package's folder when it is a checkout).
     """
-    from powdata.charts import chart_names, draw_indicator, render
+    from powdata._io.atomic import write_text_atomic
 
     d = _Data(path)
     root = Path(out)
@@ -533,9 +534,24 @@ def write_pages(out: str | Path, *, path: str | Path | None = None, repo: str | 
         raise PowdataError(msg)
     root.mkdir(parents=True, exist_ok=True)
     marker.write_text("written by powdata site; the folder is rewritten on each run\n", encoding="utf-8")
-    docs = root / "docs"
-    if docs.exists():
-        shutil.rmtree(docs)
+    final = root / "docs"
+    docs = Path(tempfile.mkdtemp(prefix=".docs.", dir=root))  # written whole, then put in place: never half a site
+    try:
+        pages, yml = _write_docs(d, docs, repo)
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(docs, final)
+    except BaseException:
+        shutil.rmtree(docs, ignore_errors=True)
+        raise
+    write_text_atomic(root / "mkdocs.yml", yml)
+    return [final / p.relative_to(docs) for p in pages]
+
+
+def _write_docs(d: _Data, docs: Path, repo: str | Path | None) -> tuple[list[Path], str]:
+    """Write every page, chart and download into ``docs`` (a fresh folder); return the pages and mkdocs.yml."""
+    from powdata.charts import chart_names, draw_indicator, render
+
     (docs / "indicators").mkdir(parents=True)
     (docs / "charts").mkdir()
     repo_dir = Path(repo) if repo else (d.root if os.path.lexists(d.root / "CHANGELOG.md") else None)
@@ -573,8 +589,7 @@ def write_pages(out: str | Path, *, path: str | Path | None = None, repo: str | 
         ("Changelog", "changelog.md"),
         ("Report a wrong figure", "report.md"),
     ]
-    (root / "mkdocs.yml").write_text(_mkdocs_yml(d, nav, indicator_nav), encoding="utf-8")
-    return pages
+    return pages, _mkdocs_yml(d, nav, indicator_nav)
 
 
 def build_html(out: str | Path) -> Path:
