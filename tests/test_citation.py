@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 import powdata
-from powdata.citation import CITATION_FILE, bibtex_escape, cite
+from powdata._citation import bibtex_escape
+from powdata.citation import CITATION_FILE, cite
 from tests.conftest import ROOT, by_id, run_cli
 
 # The CFF 1.2.0 JSON schema, as shipped in cffconvert 2.0.0 (cffconvert/schemas/1.2.0/schema.json).

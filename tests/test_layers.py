@@ -26,7 +26,8 @@ def _imports(path: Path) -> set[str]:
 # the import stands). A module is placed by the longest name below that starts its dotted name.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "_resources"),  # the errors and the generated names: import nothing of powdata
-    ("_package", "_io", "_schema", "_chains", "intervals", "_vintages", "_derived"),  # I/O, typing
+    # I/O, typing, and what the opened package caches: its typed tables and the labels every frame carries
+    ("_package", "_io", "_schema", "_chains", "intervals", "_vintages", "_derived", "_tables", "_citation"),
     (
         "package",
         "loader",

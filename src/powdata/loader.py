@@ -8,71 +8,18 @@ rather than silently loaded.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from powdata import _package, _schema
 from powdata._resources import ResourceName
-from powdata._vintages import first_known
-from powdata.errors import ArgumentError, MissingExtraError, PackageReadError
+from powdata.errors import ArgumentError, MissingExtraError
 from powdata.package import Package, open_package
 
 if TYPE_CHECKING:
     import pandas as pd
 
 BACKENDS = ("pandas", "polars")
-
-
-def read_table(pkg: Package, res: dict[str, Any], *, verify: bool = True) -> pd.DataFrame:
-    """Read resource ``res`` of ``pkg`` as a frame typed by its Table Schema; raise on the first bad cell.
-
-    The reader and typer are validation's (``powdata._schema``); ``load`` only
-    stops at the first problem where validation collects them all. Use
-    `Package.frame`, which caches the result, rather than calling this directly.
-    """
-    if not _schema.has_table_schema(res):
-        msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
-        raise PackageReadError(msg)
-    schema = res["schema"]
-    data = pkg.read(res["name"], verify=verify)
-    _package.check_width(res, data)
-    where = f"{res.get('path')} (resource {res['name']!r})"
-    try:
-        raw = _schema.read_raw(data, schema)
-    except Exception as exc:  # bad bytes, ragged rows, bad quoting: pandas and pyarrow raise their own types
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = (
-            f"{where}: cannot be parsed with its Table Schema ({first}); run `powdata validate` for the row and column"
-        )
-        raise PackageReadError(msg) from None
-    expected = [f["name"] for f in schema["fields"]]
-    if list(raw.columns) != expected:
-        msg = f"{where}: expected columns {expected} but found {list(raw.columns)}; run `powdata validate`"
-        raise PackageReadError(msg)
-    df, flaws = _schema.type_frame(raw, schema)
-    for flaw in flaws:
-        if flaw.rule in ("type", "enum"):  # an empty required cell still loads (as missing)
-            msg = f"{where}, row {flaw.row}, column {flaw.column!r}: {flaw.message}; run `powdata validate`"
-            raise PackageReadError(msg)
-    return df
-
-
-DATED_TABLES = ("observations", "quotes", "mentions", "sources")
-"""The tables ``as_of`` filters (see `powdata._vintages.first_known`); the others are kept whole."""
-
-
-def filter_as_of(name: str, df: pd.DataFrame, frame: Callable[[str], pd.DataFrame], cutoff: dt.date) -> pd.DataFrame:
-    """Keep the rows of table ``name`` that a publication had shown on or before ``cutoff``.
-
-    Rows no dated publication shows are left out: nothing shows they had been
-    published by then. ``frame`` returns another table of the package by name.
-    """
-    import pandas as pd
-
-    published = first_known(name, df, frame)
-    keep = published.notna() & (published <= pd.Timestamp(cutoff))
-    return df.loc[keep.to_numpy()].reset_index(drop=True)
 
 
 @overload

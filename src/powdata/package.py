@@ -202,15 +202,15 @@ class Package:
     def frame(self, name: str) -> pd.DataFrame:
         """Table ``name`` typed by its Table Schema (typed once; each call returns a copy to change freely)."""
         if name not in self._frames:
-            from powdata.loader import read_table
+            from powdata._tables import read_table
 
-            self._frames[name] = read_table(self, self.table(name))
+            self._frames[name] = read_table(self.read(name), self.table(name))
         return self._frames[name].copy()
 
     def load(self, name: str, as_of: str | dt.date | None = None) -> pd.DataFrame:
         """Table ``name`` as `powdata.load` returns it (``as_of`` filters by publication), with `attrs`."""
         from powdata._schema import parse_date
-        from powdata.loader import DATED_TABLES, filter_as_of
+        from powdata._tables import DATED_TABLES, filter_as_of
 
         cutoff = None if as_of is None else parse_date(as_of, "as_of=")
         df = self.frame(name)
@@ -235,9 +235,9 @@ class Package:
     def attrs(self) -> dict[str, Any]:
         """What every frame powdata returns carries in ``DataFrame.attrs``: title, version, licence, citation."""
         if self._attrs is None:
-            from powdata.views.labelled import package_attrs
+            from powdata._citation import frame_attrs
 
-            self._attrs = package_attrs(self)
+            self._attrs = frame_attrs(self.descriptor, self.frame("sources"))
         import copy
 
         return copy.deepcopy(self._attrs)  # the licences are a list: a caller's edit never reaches the next frame

@@ -16,7 +16,7 @@ other view (`powdata.views.topics`, `powdata.views.timeline`) counts
 statements, so both tables live here, below them.
 
 The frame's ``attrs`` carry the package's title, version, licence and citation
-(`package_attrs`; a view attaches them with `with_attrs`), so a figure copied
+(`Package.attrs`; a view attaches them with `with_attrs`), so a figure copied
 out of it can still say where it came from. The figures table is also the
 ``figures`` view of the SQLite export and ``powdata show figures``.
 """
@@ -103,31 +103,6 @@ def quoted_in(quotes: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     for col in ("publications", "languages", "excerpt"):
         out[col] = out[col].astype("string")
     return out.reset_index()
-
-
-def package_attrs(pkg: Package) -> dict[str, Any]:
-    """Return the metadata a frame carries in ``DataFrame.attrs``: title, version, licence, citation.
-
-    ``licence`` is the data licence (the descriptor's first); ``licenses`` lists all of them.
-    Use `Package.attrs`, which computes this once per opened package.
-    """
-    from powdata.citation import cite
-
-    desc = pkg.descriptor
-    declared = desc.get("licenses")
-    # a licence written as a bare string (validate reports it) still labels the frame, never crashes load()
-    licenses = [
-        dict(lic) if isinstance(lic, dict) else {"name": str(lic)}
-        for lic in (declared if isinstance(declared, list) else [])
-    ]
-    return {
-        "name": desc.get("name", ""),
-        "title": desc.get("title", ""),
-        "version": desc.get("version", ""),
-        "licence": licenses[0].get("name", "") if licenses else "",
-        "licenses": licenses,
-        "citation": cite("text", path=pkg).strip(),
-    }
 
 
 def with_attrs(df: pd.DataFrame, pkg: Package) -> pd.DataFrame:
@@ -254,4 +229,4 @@ def _statements(pkg: Package, as_of: str | dt.date | None) -> pd.DataFrame:
     return main.reset_index(drop=True)
 
 
-__all__ = ["COLUMNS", "LABELS", "figures", "package_attrs", "statements", "with_attrs"]
+__all__ = ["COLUMNS", "LABELS", "figures", "statements", "with_attrs"]
