@@ -15,6 +15,7 @@ import pytest
 import powdata
 from powdata.charts import CHARTS, DPI, PAGE, chart_names, draw, pages, panels, plot, render
 from powdata.errors import MissingExtraError, PowdataError
+from powdata.package import Package
 from tests.conftest import ROOT, by_id, run_cli
 
 DOCS = ROOT / "docs" / "charts"
@@ -56,8 +57,9 @@ def _svg_texts(svg: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def drawn() -> dict[str, Any]:
-    """Every chart, drawn once for the module."""
-    return {c: draw(c) for c in ALL}
+    """Every chart, drawn once for the module from one opened package (its tables read and joined once)."""
+    pkg = Package.open()
+    return {c: draw(c, path=pkg) for c in ALL}
 
 
 class TestEditorsRules:
