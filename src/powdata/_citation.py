@@ -160,13 +160,18 @@ def _cff(desc: dict[str, Any], authors: list[str], sources: list[dict[str, str]]
     return "\n".join(lines) + "\n"
 
 
-def render(format: str, descriptor: dict[str, Any], sources: list[dict[str, str]]) -> str:
-    """The citation of ``descriptor`` and its ``sources`` (`source_texts`) as text, BibTeX or CFF 1.2.0."""
+def check_format(format: str) -> None:
+    """Refuse a citation format powdata does not write, naming the ones it does."""
     if format not in FORMATS:
         from powdata.errors import ArgumentError
 
         msg = f"format={format!r}: expected one of {', '.join(FORMATS)}"
         raise ArgumentError(msg)
+
+
+def render(format: str, descriptor: dict[str, Any], sources: list[dict[str, str]]) -> str:
+    """The citation of ``descriptor`` and its ``sources`` (`source_texts`) as text, BibTeX or CFF 1.2.0."""
+    check_format(format)
     authors = _authors(descriptor)
     if format == "bibtex":
         return _bibtex(descriptor, authors, sources)

@@ -833,8 +833,7 @@ _TITLES = {
 }
 
 
-def _draw_overview(chart: str, as_of: Any, path: Any) -> Figure:
-    path = _opened(path)
+def _draw_overview(chart: str, as_of: Any, path: Package) -> Figure:
     base, page = _page_name(chart)
     n = len(pages(base, as_of=as_of, path=path))
     title = _TITLES[base] + (f" (page {page} of {n})" if n > 1 else "")
@@ -843,17 +842,17 @@ def _draw_overview(chart: str, as_of: Any, path: Any) -> Figure:
 
 def draw_vintages(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Figure:
     """Each series (two or more dated statements of an indicator for one area): one panel each; page 1."""
-    return _draw_overview("vintages", as_of, path)
+    return _draw_overview("vintages", as_of, _opened(path))
 
 
 def draw_periods(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Figure:
     """Each indicator stated for periods: each figure drawn across its own period, never joined to another; page 1."""
-    return _draw_overview("periods", as_of, path)
+    return _draw_overview("periods", as_of, _opened(path))
 
 
 def draw_parts(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> Figure:
     """Each stated whole with its stated parts, and the computed part no stated part accounts for; page 1."""
-    return _draw_overview("parts", as_of, path)
+    return _draw_overview("parts", as_of, _opened(path))
 
 
 def draw_indicator(

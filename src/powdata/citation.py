@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from powdata._citation import FORMATS, render, source_texts
+from powdata._citation import check_format, render, source_texts
 
 if TYPE_CHECKING:
     from powdata.package import Package
@@ -50,8 +50,7 @@ def cite(
     >>> "powdata" in powdata.cite()
     True
     """
-    if format not in FORMATS:
-        return render(format, {}, [])  # refuses it, naming the formats, before anything is read
+    check_format(format)  # before anything is read
     from powdata.package import open_package
 
     pkg = open_package(path)

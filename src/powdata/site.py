@@ -76,11 +76,11 @@ class _Data:
         from powdata.loader import load
         from powdata.package import open_package
 
-        if isinstance(path, str) and path.startswith("git:"):  # the zip and the changelog come from a folder
-            where = _package.shown(path)
+        self.path = open_package(path)  # opened once: every page, view and chart reads each table once
+        if self.path.commit is not None:  # opened at a git ref: the zip and the changelog come from a folder
+            where = _package.shown(str(path))
             msg = f"site {where}: built from a package folder or the installed one; check the ref out first"
             raise ArgumentError(msg)
-        self.path = open_package(path)  # opened once: every page, view and chart reads each table once
         self.root = self.path.root if self.path.root is not None else _package.default_root()
         self.descriptor = self.path.descriptor
         self.version = _package.check_version(self.descriptor.get("version"))  # it names the downloads' folder
