@@ -342,6 +342,17 @@ class TestFigureForms:
         assert figure_pattern(float(v), "percent").search(f"up to {v}% of all")
         assert not figure_pattern(float(v), "percent").search(f"up to 1{v}% of all")
 
+    @given(st.text(alphabet="0123456789.,- \xa0\u202f\u2009x%", max_size=8))
+    def test_the_space_written_as_branches_is_the_class(self, text: str) -> None:
+        """The tails and unit words write a space as two branches; they accept what the one class accepted."""
+        import re
+
+        from powdata.validation.rules.excerpts import _DIGIT_TAIL, _SP
+
+        one_class = "[ \xa0\u202f]"
+        for new, old in [(_DIGIT_TAIL, r"(?!\d|[.,]\d|[ \xa0\u202f]\d{3}(?!\d))"), (f"{_SP}+x", f"{one_class}+x")]:
+            assert (re.match(new, text, re.I) is None) == (re.match(old, text, re.I) is None)
+
     @given(
         st.integers(0, 20_000),
         st.sampled_from(["persons", "countries", "percent", "rank", "contracts"]),
@@ -351,7 +362,12 @@ class TestFigureForms:
     def test_the_split_search_finds_what_one_alternation_finds(
         self, v: int, unit: str, lang: str, data: st.DataObject
     ) -> None:
-        """The figure's forms and the unit words searched apart give the match one compiled alternation gives."""
+        """The figure's forms and the unit words searched apart give the match one compiled alternation gives.
+
+        Texts start with a form, a form in capitals or title case, or a unit word, so that
+        `occurs_in` is held to the compiled alternation both where it finds a form as written
+        and where it falls back (a fresh, uncompiled pattern each time, not the cached one).
+        """
         import re
 
         from powdata.validation.rules.excerpts import _alternatives, _another_unit, figure_pattern
@@ -378,13 +394,17 @@ class TestFigureForms:
             "x",
         ]
         forms = figure_forms(float(v), unit, lang) or [str(v)]
-        pieces = data.draw(st.lists(st.sampled_from([*forms, *words]), min_size=1, max_size=6))
-        text = data.draw(st.sampled_from(forms)) + "".join(pieces)
+        cased = [f.upper() for f in forms] + [f.title() for f in forms]  # found only by the compiled pattern
+        pieces = data.draw(st.lists(st.sampled_from([*forms, *cased, *words]), min_size=1, max_size=6))
+        text = data.draw(st.sampled_from([*forms, *cased, *words])) + "".join(pieces)
         refuse = _another_unit(unit)
         tail = "" if refuse is None else f"(?!{refuse.pattern})"
         one = re.compile(r"(?<![\d.,])(?:" + "|".join(_alternatives(float(v), unit, lang)) + ")" + tail, re.I)
-        want, got = one.search(text), figure_pattern(float(v), unit, lang).search(text)
+        pattern = figure_pattern(float(v), unit, lang)
+        want, got = one.search(text), pattern.search(text)
         assert (want and want.span()) == (got and got.span())
+        # the rule's question, answered from the forms as written where it can be: the same answer
+        assert figure_pattern.__wrapped__(float(v), unit, lang).occurs_in(text) == (want is not None)
 
 
 class TestIntervals:

@@ -15,6 +15,7 @@ mis-types nullable integers.)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from powdata._package import shown
-from powdata._schema import csv_row, enum_of, field_dtype_name
+from powdata._schema import csv_row, enum_of
 from powdata.validation.report import ERROR, Problem
 
 # pandera's own check names -> powdata rule ids (the Table Schema constraint names)
@@ -32,12 +33,14 @@ _RULE_OF_CHECK = {
     "greater_than_or_equal_to": "minimum",
     "less_than_or_equal_to": "maximum",
     "str_length": "length",
-    "dtype": "type",
 }
 
 
+@lru_cache(maxsize=256)
 def re2_error(pattern: str) -> str | None:
     """Why RE2 cannot compile a Table Schema ``pattern`` (lookaround, backreferences, …), or None when it can.
+
+    Asked twice per pattern (`pattern_problems` reports, `_checks` skips), answered once.
 
     Patterns are matched by RE2 (pyarrow's ``match_substring_regex``), which runs
     in time linear in the text; a pattern it refuses is reported, never handed
@@ -179,8 +182,9 @@ def schema_model(
         elif pk == [f["name"]]:
             checks.append(_unique("primary-key"))
         checks += fks.get(f["name"], [])
-        dtype = field_dtype_name(f)
-        columns[f["name"]] = pa.Column(dtype if dtype != "category" else None, checks=checks, nullable=True)
+        # no dtype: the typer made the column its field's dtype (a cell that does not parse is missing), and
+        # a second check of it here cost more than all the constraints together (45 of 114 ms)
+        columns[f["name"]] = pa.Column(None, checks=checks, nullable=True)
     frame_checks = fks.get("", [])
     if len(pk) > 1:
         frame_checks.append(_unique("primary-key", pk))

@@ -70,6 +70,16 @@ class Context:
 
         return pd.Series(publication_dates(self.frames["sources"]), dtype="object")
 
+    def as_of_bounds(self, name: str) -> tuple[pd.Series, pd.Series]:
+        """The first and last day each row's ``as_of`` allows in table ``name``, parsed once per run.
+
+        Five rules read the observations' bounds and two the mentions'; each parse
+        of a column costs a few milliseconds of pandas calls however short it is.
+        """
+        from powdata._vintages import reduced_date_bounds
+
+        return self.memo(f"as_of_bounds:{name}", lambda: reduced_date_bounds(self.frames[name]["as_of"]))
+
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """Compute a value shared by several rules once per run (for example the parts joined to their wholes)."""
         if key not in self._memo:

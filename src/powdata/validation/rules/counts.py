@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from powdata._schema import csv_row
-from powdata._vintages import reduced_date_bounds
 from powdata.intervals import add_bounds, certainly_above, is_approximate
 from powdata.validation.report import ERROR, WARNING, Problem
 from powdata.validation.rules._common import (
@@ -188,8 +187,9 @@ def rule_cumulative(ctx: Context) -> list[Problem]:
     c = add_bounds(obs.loc[obs["indicator_id"].isin(cum)])
     if not len(c):
         return []
-    c["_start"], c["_end"] = reduced_date_bounds(c["as_of"])
-    c["row_number"] = c.index + 2
+    start, end = ctx.as_of_bounds("observations")
+    c["_start"], c["_end"] = start.loc[c.index], end.loc[c.index]
+    c["_index"] = c.index
     key = ["indicator_id", "area_id", "period_start", "period_end"]
     out: list[Problem] = []
     sizes = c.groupby(key, dropna=False, observed=True)["observation_id"].transform("size")
@@ -199,7 +199,7 @@ def rule_cumulative(ctx: Context) -> list[Problem]:
             f"observation {r.observation_id} of cumulative {r.indicator_id} has no as_of, so it cannot be ordered "
             f"against the other statements of {r.area_id}"
         )
-        row = int(r.row_number)
+        row = csv_row(r._index)
         out.append(Problem("cumulative-never-shrinks", WARNING, msg, "observations", row, "as_of", (r.observation_id,)))
     d = multi.loc[multi["_start"].notna()].reset_index(drop=True)
     if not len(d):
@@ -225,5 +225,5 @@ def rule_cumulative(ctx: Context) -> list[Problem]:
         )
         sev = str(severity(bool(approx[j]), bool(approx[found[j]])))
         ids = (str(p.observation_id), str(r.observation_id))
-        out.append(Problem("cumulative-never-shrinks", sev, msg, "observations", int(r.row_number), "value", ids))
+        out.append(Problem("cumulative-never-shrinks", sev, msg, "observations", csv_row(r._index), "value", ids))
     return out

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pandas as pd
 
 from powdata._package import shown
-from powdata._vintages import reduced_date_bounds
 from powdata.intervals import BOUNDS
 from powdata.validation.report import ERROR, Problem
 from powdata.validation.rules._common import Context, csv_rows, fmt_date, map_ids, rule
@@ -46,7 +45,7 @@ def rule_as_of_calendar_date(ctx: Context) -> Iterator[Problem]:
     """An as_of that matches its pattern is a calendar date (2025-06-31 matches but is none)."""
     for name, idcol in _DATED:
         df = ctx[name]
-        start, _ = reduced_date_bounds(df["as_of"])
+        start, _ = ctx.as_of_bounds(name)
         m = (df["as_of"].notna() & start.isna()).fillna(False).to_numpy(dtype=bool)
         for i, row in zip(m.nonzero()[0], csv_rows(df, m), strict=True):
             msg = f"{name[:-1]} {df[idcol].iloc[i]}: as_of {shown(df['as_of'].iloc[i])} is not a calendar date"
@@ -57,7 +56,7 @@ def rule_as_of_calendar_date(ctx: Context) -> Iterator[Problem]:
 def rule_date_order(ctx: Context) -> Iterator[Problem]:
     """period_start ≤ period_end ≤ as_of (the last day a reduced-precision as_of allows)."""
     df = ctx["observations"]
-    _, end = reduced_date_bounds(df["as_of"])
+    _, end = ctx.as_of_bounds("observations")
     ids, ps, pe = df["observation_id"], df["period_start"], df["period_end"]
     for mask, col, msg in [
         (ps > pe, "period_end", "period_end {pe} is before period_start {ps}"),
@@ -74,7 +73,7 @@ def rule_date_order(ctx: Context) -> Iterator[Problem]:
 def rule_as_of_after_published(ctx: Context) -> Iterator[Problem]:
     """as_of not after the stater's statement, nor after any publication that carries the figure."""
     obs = ctx["observations"]
-    start, _ = reduced_date_bounds(obs["as_of"])
+    start, _ = ctx.as_of_bounds("observations")
     by_id = pd.Series(start.to_numpy(), index=obs["observation_id"].astype(object))
     by_id = by_id.loc[~by_id.index.duplicated()]
     checks = [("observations", obs, "observation_id", "stated_by", start, "stated by")]
@@ -82,7 +81,7 @@ def rule_as_of_after_published(ctx: Context) -> Iterator[Problem]:
     q_start = map_ids(quotes["observation_id"], by_id, dtype="datetime64")
     checks.append(("quotes", quotes, "quote_id", "source_id", q_start, "quoted from"))
     men = ctx["mentions"]
-    m_start, _ = reduced_date_bounds(men["as_of"])
+    m_start, _ = ctx.as_of_bounds("mentions")
     checks += [
         ("mentions", men, "mention_id", "stated_by", m_start, "stated by"),
         ("mentions", men, "mention_id", "quoted_in", m_start, "quoted in"),
@@ -197,7 +196,7 @@ def rule_future_date(ctx: Context) -> Iterator[Problem]:
     today = pd.Timestamp(ctx.today)
     for name, idcol in _DATED:
         df = ctx[name]
-        start, _ = reduced_date_bounds(df["as_of"])
+        start, _ = ctx.as_of_bounds(name)
         ids = df[idcol]
         cols = [("as_of", start)] + [(c, df[c]) for c in ("period_start", "period_end") if c in df.columns]
         for col, values in cols:
