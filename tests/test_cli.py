@@ -255,3 +255,23 @@ class TestShowFitsTheTerminal:
 
         text = table_text(pd.DataFrame({"id": ["a"], "note": ["\x1b[2Jgone"]}), width=80)
         assert "\x1b" not in text and "\\u001b" in text
+
+
+class TestConsoleCommand:
+    def test_the_command_raises_the_collector_thresholds_and_import_does_not(self) -> None:
+        """The console command runs with `GC_THRESHOLD`; ``import powdata`` leaves the caller's thresholds alone."""
+        import subprocess
+        import sys
+        from importlib.metadata import entry_points
+
+        (command,) = entry_points(group="console_scripts", name="powdata")
+        assert command.value == "powdata.cli:run"
+        code = (
+            "import gc, sys; default = gc.get_threshold(); import powdata, powdata.cli as cli; "
+            "print(gc.get_threshold() == default); sys.argv = ['powdata', 'cite']; "
+            "import contextlib, io; out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out): code = cli.run()\n"
+            "print(code, gc.get_threshold() == cli.GC_THRESHOLD)"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stdout.split() == ["True", "0", "True"], done.stdout + done.stderr

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import powdata
 from powdata.errors import PackageReadError, UnsafePathError
@@ -405,3 +407,52 @@ def test_nothing_is_found_twice(
     pkg = edit_pkg(resource, change)
     places = [(p.rule, p.resource, p.row, p.column) for p in powdata.validate(pkg).problems]
     assert len(places) == len(set(places)), places
+
+
+class TestConstraintChecks:
+    """The Pandera checks' own functions, held to the plain Python meaning of their constraint."""
+
+    @given(
+        st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "é", "a b", ""])), max_size=12),
+        st.lists(st.one_of(st.none(), st.sampled_from(["a", "é", "c", ""])), max_size=12),
+        st.sampled_from(["string", "category", "object"]),
+        st.sampled_from(["string", "category"]),
+    )
+    def test_foreign_key_is_membership(self, refs: list[str | None], keys: list[str | None], rt: str, kt: str) -> None:
+        """A reference passes exactly when it is missing or equal to a key, whatever the two columns' dtypes."""
+        import pandas as pd
+
+        from powdata.validation.tableschema import _in_target
+
+        got = _in_target(pd.Series(keys, dtype=kt))(pd.Series(refs, dtype=rt))
+        assert got.tolist() == [r is None or r in keys for r in refs]
+
+    @given(
+        st.lists(st.one_of(st.none(), st.integers(-3, 3)), max_size=10),
+        st.lists(st.one_of(st.none(), st.integers(-3, 3)), max_size=10),
+    )
+    def test_foreign_key_compares_numbers_by_value(self, refs: list[int | None], keys: list[int | None]) -> None:
+        """Integer references against number keys (Arrow cannot compare them as they are): 1 is 1.0."""
+        import pandas as pd
+
+        from powdata.validation.tableschema import _in_target
+
+        got = _in_target(pd.Series(keys, dtype="Float64"))(pd.Series(refs, dtype="Int64"))
+        assert got.tolist() == [r is None or r in keys for r in refs]
+
+    @given(
+        st.lists(st.one_of(st.none(), st.sampled_from(["ab", "a", "ab1", "AB", "x-1", ""])), max_size=12),
+        st.sampled_from([r"[a-z]+", r"[a-z]+\d?", r"x-\d", r"a|ab"]),
+        st.booleans(),
+        st.sampled_from(["string", "category", "object"]),
+    )
+    def test_pattern_is_a_whole_match(self, values: list[str | None], pattern: str, repeats: bool, dtype: str) -> None:
+        """A value passes the pattern check exactly when the whole value matches (a missing one is Pandera's)."""
+        import re
+
+        import pandas as pd
+
+        from powdata.validation.tableschema import _fullmatch
+
+        got = _fullmatch(pattern, repeats=repeats)._check_fn(pd.Series(values, dtype=dtype))
+        assert got.tolist() == [v is not None and re.fullmatch(pattern, v) is not None for v in values]

@@ -1,5 +1,5 @@
 """Run the CLI as ``python -m powdata``."""
 
-from powdata.cli import main
+from powdata.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())
