@@ -40,6 +40,7 @@ from typing import Any
 from powdata._io.csv_limit import LIST_FIELD_BYTES, field_limit
 from powdata._io.escape import one_line, shown
 from powdata._io.gate import gate, read_gated
+from powdata._schema import csv_row
 from powdata.errors import PackageReadError
 
 INDEX = "index.csv"
@@ -252,7 +253,7 @@ def mismatch(excerpt: str, text: str) -> str:
 
 
 def _csv_where(table: str, index: int, label: str) -> str:
-    return f"data/{table}.csv, row {index + 2} ({label})"
+    return f"data/{table}.csv, row {csv_row(index)} ({label})"
 
 
 def _tables(root: Path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
+from powdata._schema import csv_row
 from powdata.intervals import add_bounds, certainly_above, is_approximate
 from powdata.validation.report import ERROR, Problem
 from powdata.validation.rules._common import Context, fmt_number, list_ids, rule, severity
@@ -28,7 +29,7 @@ def _with_wholes(ctx: Context) -> pd.DataFrame:
     keep = obs["part_of"].notna().to_numpy(dtype=bool, copy=True)
     keep |= pd.Index(parts_of).get_indexer(obs["observation_id"]) >= 0  # the wholes
     obs = add_bounds(obs.loc[keep].assign(unit=ctx.units.loc[keep]))
-    obs["row_number"] = obs.index + 2
+    obs["_index"] = obs.index  # the row number is csv_row of it
     obs["_approx"] = is_approximate(obs["qualifier"])
     parts = obs.loc[obs["part_of"].notna()]
     # an id used twice is the primary key's to report; joining on it would multiply rows (n parts x n wholes)
@@ -47,7 +48,7 @@ def rule_part_unit_mismatch(ctx: Context) -> Iterator[Problem]:
     for _, r in j.loc[(j["unit"] != j["unit_whole"]).to_numpy()].iterrows():
         msg = f"observation {r.observation_id} is counted in {r.unit} but its whole {r.part_of} is in {r.unit_whole}"
         ids = (r.observation_id, r.part_of)
-        yield Problem("part-unit-mismatch", ERROR, msg, "observations", int(r.row_number), "part_of", ids)
+        yield Problem("part-unit-mismatch", ERROR, msg, "observations", csv_row(r._index), "part_of", ids)
 
 
 @rule("parts-within-whole", needs=("observations", "indicators"))
@@ -66,7 +67,7 @@ def rule_parts_within_whole(ctx: Context) -> Iterator[Problem]:
             "approx": g["_approx"].any(),
             "n": g.size(),
             "ids": g["observation_id"].agg(list),
-            "row": g["row_number"].min(),
+            "first": g["_index"].min(),
         }
     )
     whole = sub.drop_duplicates("part_of").set_index("part_of")
@@ -82,7 +83,7 @@ def rule_parts_within_whole(ctx: Context) -> Iterator[Problem]:
             f"its {r.n} parts {list_ids(r.ids)} add up to at least {fmt_number(r.lower)}, the whole is at most "
             f"{fmt_number(r.upper_whole)}"
         )
-        yield Problem("parts-within-whole", sev, msg, "observations", int(r.row), "value", (str(pid), *r.ids))
+        yield Problem("parts-within-whole", sev, msg, "observations", csv_row(r.first), "value", (str(pid), *r.ids))
 
 
 @rule("subset-within-whole", needs=("observations", "indicators"))
@@ -100,4 +101,4 @@ def rule_subset_within_whole(ctx: Context) -> Iterator[Problem]:
             f"but exceeds it ({fmt_number(r.value_whole)})"
         )
         ids = (r.observation_id, r.part_of)
-        yield Problem("subset-within-whole", sev, msg, "observations", int(r.row_number), "value", ids)
+        yield Problem("subset-within-whole", sev, msg, "observations", csv_row(r._index), "value", ids)
