@@ -219,18 +219,14 @@ class FigurePattern:
     """Every way of writing one figure, searched as one alternation ``(?:form|form…)(?!another unit)`` would be.
 
     Each form is an escaped literal with a zero-width tail, so at a place a form
-    matches exactly one span. The forms are one pattern; a span the words after
+    matches exactly one span. The forms are one pattern (`_grouped`); a span the words after
     give another unit (`_another_unit`) is refused and, as the regex engine
     would, the later forms are tried at the same place, then the next places —
     without compiling the unit words into every figure's pattern. The forms are
     compiled one by one only when a span is refused (rare). A range keeps one
     compiled pattern.
 
-    Nothing is compiled until a search needs it: `occurs_in`, which is all the
-    excerpt rule asks, first looks for the forms as written (``str.find``) and
-    checks the places around them with three patterns compiled once for all
-    figures; only a text where no form occurs as written (another letter case,
-    a refused span) compiles the figure's own pattern.
+    Nothing is compiled until the first search.
     """
 
     __slots__ = ("_any", "_each", "_forms", "_pattern", "_refuse")
@@ -241,29 +237,6 @@ class FigurePattern:
         self._forms = forms if ranged is None else []
         self._each: list[re.Pattern[str]] | None = None
         self._refuse = None if ranged is not None else refuse  # a range's pattern holds its own refusal
-
-    def occurs_in(self, text: str) -> bool:
-        """Whether ``text`` writes the figure: ``search(text) is not None``, mostly without compiling a pattern.
-
-        A form found as written, at a place no number runs into, with its tail
-        and no other unit after it, is a place the alternation also matches
-        (it tries every form at every place), so the answer is yes; when no such
-        place is found, `search` decides.
-        """
-        before, tails = _places()
-        for form in self._forms:
-            tail = tails[_tail(form)]
-            at = text.find(form)
-            while at != -1:
-                end = at + len(form)
-                if (
-                    before.match(text, at) is not None
-                    and (tail is None or tail.match(text, end) is not None)
-                    and (self._refuse is None or self._refuse.match(text, end) is None)
-                ):
-                    return True
-                at = text.find(form, at + 1)
-        return self.search(text) is not None
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first place ``text`` writes the figure, or None (as `re.Pattern.search`)."""
@@ -282,13 +255,6 @@ class FigurePattern:
                     return hit
             pos = start + 1
         return None
-
-
-@lru_cache(maxsize=1)
-def _places() -> tuple[re.Pattern[str], dict[str, re.Pattern[str] | None]]:
-    """The patterns `FigurePattern.occurs_in` checks a place with, compiled once: no number before, each tail."""
-    tails = {t: (re.compile(t) if t else None) for t in (_DIGIT_TAIL, _WORD_TAIL, "")}
-    return re.compile(_NOT_AFTER_NUMBER), tails
 
 
 @lru_cache(maxsize=4096)
@@ -340,7 +306,7 @@ def rule_excerpt_carries_figure(ctx: Context) -> list[Problem]:
                 f"the rule can read (expected one of {', '.join(LANGUAGES)}); set the source's language"
             )
         vmax = None if pd.isna(value_max) else float(value_max)
-        if figure_pattern(float(value), unit, language, vmax).occurs_in(excerpt):
+        if figure_pattern(float(value), unit, language, vmax).search(excerpt):
             return None
         shown = " or ".join(repr(f) for f in figure_forms(float(value), unit, language)[:3])
         if vmax is not None:
