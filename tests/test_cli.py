@@ -14,6 +14,12 @@ import powdata
 from tests.conftest import run_cli
 
 
+def powdata_version() -> str:
+    import powdata
+
+    return str(powdata.__version__)
+
+
 class TestCommands:
     def test_version(self) -> None:
         """--version prints the descriptor's version."""
@@ -21,6 +27,19 @@ class TestCommands:
 
         r = run_cli("--version")
         assert r.returncode == 0 and r.stdout.strip() == f"powdata {powdata.__version__}"
+
+    def test_the_parser_reads_the_version_only_when_asked(self) -> None:
+        """Building the parser leaves importlib.metadata unimported (16 ms on every command); --version imports it."""
+        import subprocess
+        import sys
+
+        code = (
+            "import sys; from powdata.cli import build_parser; p = build_parser(); "
+            "print('importlib.metadata' in sys.modules); p.parse_args(['--version'])"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        assert done.returncode == 0 and done.stdout.split()[:1] == ["False"], done.stdout + done.stderr
+        assert done.stdout.split()[1:] == ["powdata", powdata_version()]
 
     def test_list(self) -> None:
         """list prints every resource with its title."""

