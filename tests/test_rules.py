@@ -9,7 +9,9 @@ fails with the rule it breaks.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -784,3 +786,78 @@ class TestMentionNamesArea:
         """A name_in_text absent from the excerpt, or no name_in_text and no English name, fails."""
         assert self._problems("Країни Б") == ["mention-names-area"]
         assert self._problems(None) == ["mention-names-area"]
+
+
+def _bounds_by_pandas(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The reference: the same bounds by pandas' own parser of each of the three formats (the 1.1.0 code)."""
+    from powdata._schema import DATETIME_DTYPE
+
+    s = values.astype("string")
+    n = s.str.len()
+    day, month, year = s.where(n == 10), s.where(n == 7), s.where(n == 4)
+    start = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    start = start.fillna(pd.to_datetime(month, format="%Y-%m", errors="coerce"))
+    start = start.fillna(pd.to_datetime(year, format="%Y", errors="coerce"))
+    end = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    end = end.fillna(pd.to_datetime(month, format="%Y-%m", errors="coerce") + pd.offsets.MonthEnd(0))
+    end = end.fillna(pd.to_datetime(year, format="%Y", errors="coerce") + pd.offsets.YearEnd(0))
+    return start.astype(DATETIME_DTYPE), end.astype(DATETIME_DTYPE)
+
+
+class TestReducedDates:
+    @given(
+        st.lists(
+            st.one_of(
+                st.none(),
+                st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(
+                    lambda d: d.isoformat()[: 4 + 3 * (d.day % 3)]  # YYYY, YYYY-MM or YYYY-MM-DD
+                ),
+                st.text(alphabet="0123456789- x", min_size=3, max_size=11),
+                st.sampled_from(["2025-02-30", "2025-13", "0000", "2024-02", "2025-00", "2025-1-1", "２０２５"]),
+            ),
+            max_size=12,
+        )
+    )
+    def test_bounds_are_those_pandas_parses(self, values: list[str | None]) -> None:
+        """The first and last day of each reduced-precision date, NaT for anything else, as pandas parses them."""
+        import re
+
+        from powdata._vintages import REDUCED_DATE, reduced_date_bounds
+
+        column = pd.Series(values, dtype="string")
+        shaped = [v is not None and re.fullmatch(REDUCED_DATE, v) is not None for v in values]
+        got, want = reduced_date_bounds(column), _bounds_by_pandas(column)
+        for g, w in zip(got, want, strict=True):
+            # of the date's shape: what pandas parses; any other value (the pattern's to report): NaT
+            expected = [x if ok else pd.NaT for x, ok in zip(w.astype(object), shaped, strict=True)]
+            assert g.astype(object).tolist() == expected, (values, g.tolist(), w.tolist())
+
+    def test_the_shape_is_the_schemas_as_of_pattern(self) -> None:
+        """The shape the bounds are read from is the as_of pattern of every schema that has an as_of."""
+        import json
+
+        from powdata._vintages import REDUCED_DATE
+        from tests.conftest import ROOT
+
+        patterns = {
+            f["constraints"]["pattern"]
+            for path in sorted((ROOT / "schemas").glob("*.json"))
+            for f in json.loads(path.read_text(encoding="utf-8"))["fields"]
+            if f["name"] == "as_of"
+        }
+        assert patterns == {REDUCED_DATE}
+
+    @pytest.mark.parametrize(("as_of", "rules"), [("abcd", ["pattern"]), ("2025-02-30", ["as-of-calendar-date"])])
+    def test_a_bad_as_of_is_one_problem(self, tmp_path: Path, as_of: str, rules: list[str]) -> None:
+        """Another shape is the pattern's problem alone; the date's shape but no calendar date, the calendar rule's."""
+        import powdata
+        from powdata.release.build import build
+        from tests.conftest import copy_package, read_rows, write_rows
+
+        pkg = copy_package(tmp_path / "pkg")
+        rows = read_rows(pkg / "data" / "observations.csv")
+        rows[0]["as_of"] = as_of
+        write_rows(pkg / "data" / "observations.csv", rows)
+        build(pkg)
+        found = powdata.validate(pkg, structural=False).problems
+        assert [p.rule for p in found if p.row == 2 and p.column == "as_of"] == rules

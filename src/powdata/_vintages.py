@@ -8,8 +8,9 @@ every publication that quotes it (``quotes``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from powdata._schema import DATETIME_DTYPE
 
@@ -17,36 +18,53 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+REDUCED_DATE = "[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
+"""An ISO 8601 date of reduced precision (YYYY, YYYY-MM or YYYY-MM-DD): the ``as_of`` pattern of the schemas.
+
+A value of this shape can still be no date (2025-02-30): that is the
+as-of-calendar-date rule's to report; any other value is the pattern's.
+"""
+_REDUCED_DATE = re.compile(REDUCED_DATE)
+
+
 def reduced_date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Return the first and last day of each ISO 8601 reduced-precision date (YYYY, YYYY-MM, YYYY-MM-DD).
 
-    Parsed once per distinct value: a column of a million rows holds few dates.
+    Anything else (`REDUCED_DATE`), or a date no calendar has (2025-02-30), is NaT. Each distinct
+    value is parsed once, in Python: a column of a million rows holds few dates,
+    and a few pandas calls per column cost more than the parsing (3.4 ms for 31
+    dates against 0.1 ms).
     """
+    import numpy as np
     import pandas as pd
 
     codes, uniques = pd.factorize(values)
-    start_u, end_u = _date_bounds(pd.Series(uniques, dtype="string"))
-    start = pd.api.extensions.take(start_u.array, codes, allow_fill=True)
-    end = pd.api.extensions.take(end_u.array, codes, allow_fill=True)
-    return pd.Series(start, index=values.index), pd.Series(end, index=values.index)
+    days = [_first_and_last(u) for u in uniques]
+    out = []
+    for column in (0, 1):
+        distinct = np.array([d[column] for d in days], dtype="datetime64[D]").astype(DATETIME_DTYPE)
+        out.append(pd.Series(pd.api.extensions.take(pd.array(distinct), codes, allow_fill=True), index=values.index))
+    return out[0], out[1]
 
 
-def _date_bounds(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    import pandas as pd
+def _first_and_last(text: Any) -> tuple[Any, Any]:
+    """The first and last day ``text`` (YYYY, YYYY-MM or YYYY-MM-DD) allows, as ``datetime64[D]``; NaT when it is none.
 
-    n = s.str.len()
-    year = s.where(n == 4)
-    month = s.where(n == 7)
-    day = s.where(n == 10)
-    start = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
-    start = start.fillna(pd.to_datetime(month, format="%Y-%m", errors="coerce"))
-    start = start.fillna(pd.to_datetime(year, format="%Y", errors="coerce"))
-    end = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
-    m_start = pd.to_datetime(month, format="%Y-%m", errors="coerce")
-    end = end.fillna(m_start + pd.offsets.MonthEnd(0))
-    y_start = pd.to_datetime(year, format="%Y", errors="coerce")
-    end = end.fillna(y_start + pd.offsets.YearEnd(0))
-    return start.astype(DATETIME_DTYPE), end.astype(DATETIME_DTYPE)
+    numpy reads the three forms itself (year 0000 included, as pandas does) and
+    refuses a month 13 or a 30 February; the last day is the first of the next
+    year, month or day, less one.
+    """
+    import numpy as np
+
+    nat = np.datetime64("NaT", "D")
+    if not isinstance(text, str) or _REDUCED_DATE.fullmatch(text) is None:
+        return nat, nat
+    unit: Literal["Y", "M", "D"] = "Y" if len(text) == 4 else "M" if len(text) == 7 else "D"
+    try:
+        first = np.datetime64(text, unit)
+    except ValueError:
+        return nat, nat
+    return first.astype("datetime64[D]"), (first + 1).astype("datetime64[D]") - 1
 
 
 def via_walk(sources: pd.DataFrame) -> Any:

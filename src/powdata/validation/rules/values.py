@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from powdata._package import shown
+from powdata._vintages import REDUCED_DATE
 from powdata.intervals import BOUNDS
 from powdata.validation.report import ERROR, Problem
 from powdata.validation.rules._common import Context, csv_rows, fmt_date, map_ids, rule
@@ -46,7 +47,8 @@ def rule_as_of_calendar_date(ctx: Context) -> Iterator[Problem]:
     for name, idcol in _DATED:
         df = ctx[name]
         start, _ = ctx.as_of_bounds(name)
-        m = (df["as_of"].notna() & start.isna()).fillna(False).to_numpy(dtype=bool)
+        shaped = df["as_of"].astype("string").str.fullmatch(REDUCED_DATE)  # any other value is the pattern's
+        m = (shaped & start.isna()).fillna(False).to_numpy(dtype=bool)
         for i, row in zip(m.nonzero()[0], csv_rows(df, m), strict=True):
             msg = f"{name[:-1]} {df[idcol].iloc[i]}: as_of {shown(df['as_of'].iloc[i])} is not a calendar date"
             yield Problem("as-of-calendar-date", ERROR, msg, name, row, "as_of")
