@@ -118,9 +118,9 @@ def _cutoff(as_of: str | dt.date | None) -> dt.date | None:
     return None if as_of is None else parse_date(as_of, "as_of=")
 
 
-def _figures(pkg: Package, as_of: str | dt.date | None) -> pd.DataFrame:
-    """The joins behind `figures`, run once per package and cutoff (`Package.view`)."""
-    obs = add_bounds(pkg.load("observations", as_of=as_of))
+def _figures(pkg: Package, cutoff: dt.date | None) -> pd.DataFrame:
+    """The joins behind `figures`, run once per package and cutoff (`Package.view`), with the package's attrs."""
+    obs = add_bounds(pkg.load("observations", as_of=cutoff))
     indicators = pkg.frame("indicators")[["indicator_id", "name", "unit", "in_scope"]]
     areas = pkg.frame("areas")[["area_id", "name", "kind"]]
     sources = pkg.frame("sources")
@@ -141,7 +141,7 @@ def _figures(pkg: Package, as_of: str | dt.date | None) -> pd.DataFrame:
     if missing:  # a dangling foreign key: validate names the row; here, say where to look
         msg = f"figures: no label for {', '.join(missing)} on some rows; run `powdata validate` for the foreign key"
         raise PowdataError(msg)
-    return out
+    return with_attrs(out, pkg)
 
 
 def figures(
@@ -184,11 +184,9 @@ def figures(
         msg = f"backend={backend!r}: expected one of {', '.join(BACKENDS)}"
         raise PowdataError(msg)
     pkg = open_package(path)
-    out = pkg.view(("figures", _cutoff(as_of)), lambda: _figures(pkg, as_of))
-    if backend == "polars":
-        return to_polars(out, dates=DATE_COLUMNS)
-    out.attrs.update(pkg.attrs())
-    return out
+    cutoff = _cutoff(as_of)  # parsed once: the cache key, and the filter
+    out = pkg.view(("figures", cutoff), lambda: _figures(pkg, cutoff))
+    return to_polars(out, dates=DATE_COLUMNS) if backend == "polars" else out
 
 
 def statements(*, as_of: str | dt.date | None = None, path: str | Path | Package | None = None) -> pd.DataFrame:
@@ -199,14 +197,15 @@ def statements(*, as_of: str | dt.date | None = None, path: str | Path | Package
     statement's ``publications``, and its id to ``variants``.
     """
     pkg = open_package(path)
-    return pkg.view(("statements", _cutoff(as_of)), lambda: _statements(pkg, as_of))
+    cutoff = _cutoff(as_of)
+    return pkg.view(("statements", cutoff), lambda: _statements(pkg, cutoff))
 
 
-def _statements(pkg: Package, as_of: str | dt.date | None) -> pd.DataFrame:
+def _statements(pkg: Package, cutoff: dt.date | None) -> pd.DataFrame:
     """The folding behind `statements`, run once per package and cutoff (`Package.view`)."""
     import pandas as pd
 
-    f = figures(as_of=as_of, path=pkg)
+    f = figures(as_of=cutoff, path=pkg)
     is_variant = f["variant_of"].notna().to_numpy()
     main, var = f.loc[~is_variant].copy(), f.loc[is_variant]
     main["variants"] = pd.array([pd.NA] * len(main), dtype="string")
