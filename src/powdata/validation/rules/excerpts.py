@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -226,10 +226,14 @@ class FigurePattern:
     compiled one by one only when a span is refused (rare). A range keeps one
     compiled pattern.
 
-    Nothing is compiled until the first search.
+    Nothing is compiled until a search needs it: where every form is made of
+    digits, separators and signs, or of ASCII letters, the forms are looked up
+    as strings (`_scan`) and the places around them checked with the tails
+    compiled once for all figures; only the rest (Cyrillic words, a text with a
+    character that case-folds into ASCII) compile the figure's pattern.
     """
 
-    __slots__ = ("_any", "_each", "_forms", "_pattern", "_refuse")
+    __slots__ = ("_any", "_cased", "_each", "_forms", "_pattern", "_refuse", "_scannable")
 
     def __init__(self, forms: list[str], refuse: re.Pattern[str] | None, ranged: str | None = None) -> None:
         self._pattern = ranged if ranged is not None else _NOT_AFTER_NUMBER + "(?:" + _grouped(forms) + ")"
@@ -237,9 +241,18 @@ class FigurePattern:
         self._forms = forms if ranged is None else []
         self._each: list[re.Pattern[str]] | None = None
         self._refuse = None if ranged is not None else refuse  # a range's pattern holds its own refusal
+        self._cased = [not set(f) <= _CASELESS for f in self._forms]  # a form with letters
+        ascii_letters = all(f.isascii() for f, c in zip(self._forms, self._cased, strict=True) if c)
+        self._scannable = bool(self._forms) and ascii_letters
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first place ``text`` writes the figure, or None (as `re.Pattern.search`)."""
+        if self._scannable:
+            if not any(self._cased):
+                return self._scan(text, text)
+            low = text.lower()
+            if len(low) == len(text) and _FOLDS_TO_ASCII.isdisjoint(text):
+                return self._scan(text, low)
         if self._any is None:
             self._any = re.compile(self._pattern, re.IGNORECASE)
         pos = 0
@@ -255,6 +268,56 @@ class FigurePattern:
                     return hit
             pos = start + 1
         return None
+
+    def _scan(self, text: str, low: str) -> re.Match[str] | None:
+        """`search` by string lookups: the first place, then the first form in order, that the pattern would match.
+
+        A form of digits, separators and signs is looked up in ``text`` as written
+        (case does not apply to it); a form of ASCII letters in ``low``, the text
+        lowercased, which ``IGNORECASE`` equals for a text none of whose characters
+        case-fold into ASCII (`_FOLDS_TO_ASCII`). Each place found is checked with
+        the lookbehind, the form's tail and the unit words, as the regex engine
+        checks it, and returned as a match of the same span.
+        """
+        needles = [(f.lower() if c else f, low if c else text) for f, c in zip(self._forms, self._cased, strict=True)]
+        places = set()
+        for needle, hay in needles:
+            at = hay.find(needle)
+            while at != -1:
+                places.add(at)
+                at = hay.find(needle, at + 1)
+        checks = _checks()
+        for at in sorted(places):
+            if checks.before.match(text, at) is None:
+                continue
+            for form, (needle, hay) in zip(self._forms, needles, strict=True):
+                end = at + len(needle)
+                tail = checks.tails[_tail(form)]
+                if not hay.startswith(needle, at) or (tail is not None and tail.match(text, end) is None):
+                    continue
+                if self._refuse is None or self._refuse.match(text, end) is None:
+                    return checks.span.match(text, at, end)
+        return None
+
+
+_CASELESS = frozenset("0123456789,. \xa0\u202f%-")
+"""The characters of a form no letter case applies to: digits, separators, signs."""
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+"""The characters ``IGNORECASE`` matches to an ASCII letter: İ, dotless ı, long ſ, the Kelvin sign."""
+
+
+class _PlaceChecks(NamedTuple):
+    """What `FigurePattern._scan` checks a place with, compiled once for all figures."""
+
+    before: re.Pattern[str]  # no number runs into the place
+    tails: dict[str, re.Pattern[str] | None]  # by `_tail`
+    span: re.Pattern[str]  # matched between two places: a match of exactly that span
+
+
+@lru_cache(maxsize=1)
+def _checks() -> _PlaceChecks:
+    tails = {t: re.compile(t) if t else None for t in (_DIGIT_TAIL, _WORD_TAIL, "")}
+    return _PlaceChecks(re.compile(_NOT_AFTER_NUMBER), tails, re.compile(".*", re.DOTALL))
 
 
 @lru_cache(maxsize=4096)
