@@ -26,6 +26,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powdata import _package
+from powdata._io.escape import markdown_inline
+from powdata._io.gate import read_gated
+from powdata._io.integrity import header_width
+from powdata._io.strict_json import parse_json
 from powdata.errors import PackageReadError
 from tests.conftest import ROOT, Cli, clean_failure, copy_package, read_rows, write_rows
 from tests.test_security import edit_descriptor, resource
@@ -120,20 +124,20 @@ class TestStrictJson:
     def test_the_one_reader_refuses_what_is_not_json(self, name: str) -> None:
         """parse_json refuses every non-RFC-8259 form with one line naming the file."""
         with pytest.raises(PackageReadError) as info:
-            _package.parse_json(BAD_JSON[name], "some/file.json")
+            parse_json(BAD_JSON[name], "some/file.json")
         text = str(info.value)
         assert text.startswith("some/file.json: ") and "\n" not in text
 
     def test_place_is_named(self) -> None:
         """A NaN is located by line and column; a surrogate by its path in the document."""
         with pytest.raises(PackageReadError, match="line 2, column 8"):
-            _package.parse_json(b'{"a": 1,\n "b": [NaN]}', "f.json")
+            parse_json(b'{"a": 1,\n "b": [NaN]}', "f.json")
         with pytest.raises(PackageReadError, match=r"resources\[0\]\.name"):
-            _package.parse_json(b'{"resources": [{"name": "\\ud800"}]}', "f.json")
+            parse_json(b'{"resources": [{"name": "\\ud800"}]}', "f.json")
 
     def test_strict_json_still_reads_real_json(self) -> None:
         """Unicode escapes of a proper pair, big-but-bounded numbers and nesting under the limit are read."""
-        value = _package.parse_json(b'{"a": ["\\ud83d\\ude00", 12345678901234567890, -1.5e300, [[[]]]]}', "f")
+        value = parse_json(b'{"a": ["\\ud83d\\ude00", 12345678901234567890, -1.5e300, [[[]]]]}', "f")
         assert value == {"a": ["\U0001f600", 12345678901234567890, -1.5e300, [[[]]]]}
 
     @pytest.mark.parametrize(
@@ -168,7 +172,7 @@ class TestStrictJson:
 
         with pytest.raises(PackageReadError):
             render({"version": "1.0.0", "x": [value]})
-        assert _package.parse_json(render({"a": [1.5, "ok"]}).encode("utf-8"), "f") == {"a": [1.5, "ok"]}
+        assert parse_json(render({"a": [1.5, "ok"]}).encode("utf-8"), "f") == {"a": [1.5, "ok"]}
 
 
 class TestReleaseGates:
@@ -271,7 +275,7 @@ class TestOutputCannotLie:
 
     def test_markdown_escaper(self) -> None:
         """markdown_inline leaves no unescaped markup character and no newline."""
-        text = _package.markdown_inline("a|b [c](d) ![e](f) `g` <h> *i* _j_ \n k")
+        text = markdown_inline("a|b [c](d) ![e](f) `g` <h> *i* _j_ \n k")
         assert "\n" not in text
         for ch in "|[]()!`<>*_":
             assert all(text[i - 1] == "\\" for i, c in enumerate(text) if c == ch)
@@ -387,13 +391,15 @@ class TestBounded:
             (pkg / "schemas" / f"copy-{i}.json").write_bytes((pkg / "schemas" / "areas.json").read_bytes())
         edit_descriptor(pkg, declare)
         reads: list[Path] = []
-        real = _package.read_gated
+        real = read_gated
 
         def counting(path: Path, what: str, limit: int) -> bytes:
             reads.append(path)
             return real(path, what, limit)
 
-        monkeypatch.setattr(_package, "read_gated", counting)
+        # as Package.read (the reader of validate) and diff bind it
+        monkeypatch.setattr("powdata.package.read_gated", counting)
+        monkeypatch.setattr(diff, "read_gated", counting)
         diff.snapshot(pkg)
         assert len(reads) == len(set(reads))
         reads.clear()
@@ -462,10 +468,10 @@ class TestWidth:
 
     def test_header_width_counts_the_first_record(self) -> None:
         """header_width counts a record, not a line: quoted newlines and commas stay inside their cell."""
-        assert _package.header_width(b'"a\n,b",c\n1,2\n') == 2
-        assert _package.header_width(b"\xef\xbb\xbfa,b,c") == 3
+        assert header_width(b'"a\n,b",c\n1,2\n') == 2
+        assert header_width(b"\xef\xbb\xbfa,b,c") == 3
         long_first = b'"' + b"x" * 200_000 + b'\n",a,b' + b",x" * 5000 + b"\n1,2\n"  # past csv's 128 KiB cell limit
-        assert _package.header_width(long_first) == 5003
+        assert header_width(long_first) == 5003
 
     @given(st.text(alphabet='ab,"\n\r\x0c\u2028 ', max_size=40))
     def test_csv_lines_read_as_the_file_object_reads(self, text: str) -> None:
@@ -486,16 +492,16 @@ class TestWidth:
     def test_header_width_ends_a_line_where_the_parsers_do(self, end: str) -> None:
         """Only \\n, \\r\\n and \\r end the header: a form feed or U+2028 early in it hides no column after it."""
         header = "a" + end + "," + ",".join(f"c{i}" for i in range(5000)) + "\n1,2\n"
-        assert _package.header_width(header.encode()) == 5001
-        assert _package.header_width(b"a,b\rc,d,e\n") == 2
-        assert _package.header_width(b"a,b\r\nc,d,e\n") == 2
+        assert header_width(header.encode()) == 5001
+        assert header_width(b"a,b\rc,d,e\n") == 2
+        assert header_width(b"a,b\r\nc,d,e\n") == 2
 
     def test_header_width_leaves_the_csv_field_limit_as_it_found_it(self) -> None:
         """csv's field limit is process-wide: header_width raises it for the header only, then restores it."""
         import csv
 
         before = csv.field_size_limit()
-        _package.header_width(b'"' + b"x" * 200_000 + b'",a\n1,2\n')
+        header_width(b'"' + b"x" * 200_000 + b'",a\n1,2\n')
         assert csv.field_size_limit() == before
 
     def test_diff_checks_the_width(self, pkg: Path, cli: Cli) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 import powdata
 from powdata import _package
+from powdata._io.integrity import sha256_of
 from powdata.package import Package
 from tests.conftest import ROOT, copy_package, run_cli
 
@@ -49,7 +50,7 @@ def string_key_package(dest: Path) -> Path:
     text = text.replace(first, ",".join(cells), 1)
     csv_path.write_text(text, encoding="utf-8")
     obs["bytes"] = len(text.encode("utf-8"))
-    obs["hash"] = _package.sha256_of(text.encode("utf-8"))
+    obs["hash"] = sha256_of(text.encode("utf-8"))
     (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
     for name in ("areas", "observations"):  # the schema files say the same as the descriptor
         schema_file = pkg / "schemas" / f"{name}.json"

@@ -67,7 +67,7 @@ class TestWheel:
         (purelib / "zz_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
         code = (
             "import powdata, json, pandas as pd\n"
-            "assert '_data' in str(powdata._package.default_root()), powdata._package.default_root()\n"
+            "assert '_data' in str(powdata._io.gate.default_root()), powdata._io.gate.default_root()\n"
             "out = {n: {c: str(t) for c, t in powdata.load(n).dtypes.items()} for n in powdata.list_resources()}\n"
             "report = powdata.validate(structural=False)\n"
             "assert report.valid, report.to_text()\n"
@@ -79,7 +79,7 @@ class TestWheel:
         elsewhere.mkdir()
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
         result = subprocess.run(
-            [py, "-c", "import powdata._package\n" + code],
+            [py, "-c", "import powdata._io.gate\n" + code],
             cwd=elsewhere,
             capture_output=True,
             text=True,

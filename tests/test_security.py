@@ -20,6 +20,7 @@ import pytest
 
 import powdata
 from powdata import _package
+from powdata._io.git import git_commit, git_read
 from powdata.errors import IntegrityError, PackageReadError, PackageWriteError, PowdataError, UnsafePathError
 from powdata.release.build import build
 from tests.conftest import ROOT, Cli, clean_failure, copy_package, read_rows, run_cli, write_rows
@@ -150,10 +151,10 @@ class TestGitRefs:
 
     def test_git_paths_pass_the_gate(self) -> None:
         """A resource path at a ref is checked like a local one before git sees it."""
-        commit = _package.git_commit("HEAD") if (ROOT / ".git").exists() else "0" * 40
+        commit = git_commit("HEAD") if (ROOT / ".git").exists() else "0" * 40
         for rel in ("../secret", "/etc/passwd", "-x", "https://example.org/x.csv"):
             with pytest.raises(PowdataError):
-                _package.git_read(commit, rel, "test")
+                git_read(commit, rel, "test")
 
 
 class TestNoReadOutside:

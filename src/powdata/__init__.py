@@ -117,7 +117,7 @@ def path(*parts: str) -> Path:
     >>> path("datapackage.json").name
     'datapackage.json'
     """
-    from powdata._package import default_root
+    from powdata._io.gate import default_root
 
     root = default_root()
     target = root.joinpath(*parts)

@@ -14,17 +14,10 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from powdata._package import (
-    check_name,
-    check_table_schema,
-    dump_json,
-    gate,
-    is_text,
-    read_descriptor,
-    read_file,
-    read_json,
-    sha256_of,
-)
+from powdata._io.gate import check_name, gate, read_file
+from powdata._io.integrity import sha256_of
+from powdata._io.strict_json import dump_json, read_json
+from powdata._package import check_table_schema, is_text, read_descriptor
 
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 _DERIVED = ("$schema", "type", "format", "mediatype", "encoding", "bytes", "hash", "schema")
@@ -96,7 +89,7 @@ def built_descriptor(
 
 
 def render(desc: dict[str, Any]) -> str:
-    """Serialise a descriptor the one way the repository stores it (strict JSON: see `powdata._package.dump_json`)."""
+    """Serialise a descriptor the one way the repository stores it (strict JSON: see `_io.strict_json.dump_json`)."""
     return dump_json(desc, "descriptor") + "\n"
 
 

@@ -8,9 +8,9 @@ This module owns the descriptor's shape: every key that could name a file or a
 URL is refused (``profile``, a string ``schema``…), names are checked before they
 become file names, and every Table Schema is shape-checked and its keys
 normalised once. The I/O under it lives in ``powdata._io`` (the path gate and
-limits, strict JSON, integrity, git, the atomic writer, escaping); its names are
-re-exported here for the code that imports them from ``powdata._package``. Every
-refusal is a `PowdataError` with a one-line message.
+limits, strict JSON, integrity, git, the atomic writer, escaping); each of its
+names is imported from its own module there. Every refusal is a `PowdataError`
+with a one-line message.
 """
 
 from __future__ import annotations
@@ -20,39 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from powdata._io.escape import MAX_SHOWN, markdown_inline, one_line, plain, printable, shown
-from powdata._io.gate import (
-    DEFAULT_MAX_BYTES,
-    DESCRIPTOR_NAME,
-    MAX_JSON_BYTES,
-    _check_relative,
-    check_name,
-    check_version,
-    default_root,
-    descriptor_path,
-    gate,
-    max_file_bytes,
-    output_file,
-    read_file,
-    read_gated,
-    read_head,
-    resolve_root,
-)
-from powdata._io.git import GIT_TIMEOUT, git_commit, git_read
-from powdata._io.integrity import (
-    HEADER_BYTES,
-    check_integrity,
-    check_size,
-    check_width,
-    declared_limit,
-    header_width,
-    integrity_errors,
-    read_resource_bytes,
-    safe_resource_path,
-    sha256_of,
-    validate_limit,
-)
-from powdata._io.strict_json import MAX_JSON_DEPTH, MAX_JSON_NUMBER, MAX_JSON_STRING, dump_json, parse_json, read_json
+from powdata._io.escape import shown
+from powdata._io.gate import DESCRIPTOR_NAME, _check_relative, check_name, default_root, descriptor_path
+from powdata._io.strict_json import read_json
 from powdata.errors import PackageReadError, UnknownResourceError, UnsafePathError
 
 _KNOWN_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
@@ -360,59 +330,17 @@ def find_resource(desc: dict[str, Any], name: str) -> dict[str, Any]:
     raise UnknownResourceError(msg)
 
 
-# the I/O names are re-exported: code written before powdata._io imports them from here
 __all__ = [
-    "DEFAULT_MAX_BYTES",
-    "DESCRIPTOR_NAME",
-    "GIT_TIMEOUT",
-    "HEADER_BYTES",
-    "MAX_JSON_BYTES",
-    "MAX_JSON_DEPTH",
-    "MAX_JSON_NUMBER",
-    "MAX_JSON_STRING",
-    "MAX_SHOWN",
     "TEXT_FOLDER",
     "TEXT_PREFIX",
-    "_check_relative",
     "check_descriptor",
-    "check_integrity",
-    "check_name",
-    "check_size",
     "check_table_schema",
-    "check_version",
-    "check_width",
-    "declared_limit",
-    "default_root",
-    "descriptor_path",
-    "dump_json",
     "find_resource",
     "frictionless_view",
-    "gate",
-    "git_commit",
-    "git_read",
-    "header_width",
     "installed_descriptor",
-    "integrity_errors",
     "is_text",
-    "markdown_inline",
-    "max_file_bytes",
-    "one_line",
-    "output_file",
-    "parse_json",
-    "plain",
-    "printable",
     "read_descriptor",
-    "read_file",
-    "read_gated",
-    "read_head",
-    "read_json",
-    "read_resource_bytes",
-    "resolve_root",
-    "safe_resource_path",
-    "sha256_of",
-    "shown",
     "tables",
     "text_source_id",
     "texts",
-    "validate_limit",
 ]

@@ -41,7 +41,7 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from powdata._package import shown
+from powdata._io.escape import shown
 from powdata.errors import ArgumentError
 
 if TYPE_CHECKING:

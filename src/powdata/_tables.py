@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from powdata import _package, _schema
+from powdata import _schema
+from powdata._io.integrity import check_width
 from powdata._vintages import first_known
 from powdata.errors import PackageReadError
 
@@ -29,7 +30,7 @@ def read_table(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
         msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
         raise PackageReadError(msg)
     schema = res["schema"]
-    _package.check_width(res, data)
+    check_width(res, data)
     where = f"{res.get('path')} (resource {res['name']!r})"
     try:
         raw = _schema.read_raw(data, schema)

@@ -59,7 +59,7 @@ def _as_of(text: str) -> str:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from powdata._package import printable
+    from powdata._io.escape import printable
     from powdata.export import table
     from powdata.export.text import frame_text
 
@@ -127,7 +127,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        from powdata._package import printable
+        from powdata._io.escape import printable
 
         print(printable(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
     else:
@@ -136,7 +136,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from powdata._package import resolve_root
+    from powdata._io.gate import resolve_root
     from powdata.release.build import build_package
 
     done = build_package(resolve_root(args.path or "."))
@@ -163,7 +163,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 def _cmd_evidence(args: argparse.Namespace) -> int:
     import json
 
-    from powdata._package import printable
+    from powdata._io.escape import printable
     from powdata.evidence.check import check_evidence
 
     report = check_evidence(args.texts, args.package, args.not_data)
@@ -175,7 +175,7 @@ def _cmd_evidence(args: argparse.Namespace) -> int:
 
 
 def _cmd_propose(args: argparse.Namespace) -> int:
-    from powdata._package import printable
+    from powdata._io.escape import printable
     from powdata.evidence.propose import propose_file, to_csv, to_table, write_proposals
 
     found = propose_file(args.text, language=args.language, published=args.published, package=args.package)
@@ -282,7 +282,7 @@ def _silence_stdout() -> None:
 
 def _error(text: str) -> None:
     """Print one line on stderr: control characters escaped, newlines folded."""
-    from powdata._package import printable
+    from powdata._io.escape import printable
 
     print(printable("powdata: error: " + " ".join(text.split("\n"))), file=sys.stderr)
 

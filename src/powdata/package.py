@@ -31,6 +31,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata import _package
+from powdata._io.escape import shown
+from powdata._io.gate import (
+    DESCRIPTOR_NAME,
+    MAX_JSON_BYTES,
+    default_root,
+    descriptor_path,
+    max_file_bytes,
+    read_file,
+    read_gated,
+    resolve_root,
+)
+from powdata._io.git import git_commit, git_read
+from powdata._io.integrity import check_size, declared_limit, integrity_errors, safe_resource_path, sha256_of
+from powdata._io.strict_json import parse_json
 from powdata.errors import PackageReadError
 
 if TYPE_CHECKING:
@@ -71,32 +85,32 @@ class Package:
         if isinstance(path, str) and path.startswith(GIT_PREFIX):
             return cls._open_git(path[len(GIT_PREFIX) :])
         if path is None:
-            root = _package.default_root()
+            root = default_root()
             return cls(_package.installed_descriptor(), root=root, label=str(root))
-        root = _package.resolve_root(path)
-        raw = _package.read_file(root, _package.DESCRIPTOR_NAME, "descriptor", limit=_package.MAX_JSON_BYTES)
-        where = str(_package.descriptor_path(root))
-        pkg = cls(_package.check_descriptor(_package.parse_json(raw, where), where), root=root, label=str(path))
+        root = resolve_root(path)
+        raw = read_file(root, DESCRIPTOR_NAME, "descriptor", limit=MAX_JSON_BYTES)
+        where = str(descriptor_path(root))
+        pkg = cls(_package.check_descriptor(parse_json(raw, where), where), root=root, label=str(path))
         pkg.descriptor_bytes = raw
         return pkg
 
     @classmethod
     def _open_git(cls, ref: str) -> Package:
         ref = ref or "HEAD"
-        what = f"git:{_package.shown(ref)}"
+        what = f"git:{shown(ref)}"
         try:
-            commit = _package.git_commit(ref)
+            commit = git_commit(ref)
         except PackageReadError as exc:
             if "git exited with 1" not in str(exc):
                 raise
             # `git rev-parse --verify --quiet` says nothing when the ref is unknown: say it
             msg = (
-                f"{what}: unknown ref; this repository has no branch, tag or commit {_package.shown(ref)} "
+                f"{what}: unknown ref; this repository has no branch, tag or commit {shown(ref)} "
                 "(see `git branch -a`, `git tag` or `git log`)"
             )
             raise PackageReadError(msg) from None
-        raw = _package.git_read(commit, _package.DESCRIPTOR_NAME, what, limit=_package.MAX_JSON_BYTES)
-        desc = _package.check_descriptor(_package.parse_json(raw, f"{what}:{_package.DESCRIPTOR_NAME}"), what)
+        raw = git_read(commit, DESCRIPTOR_NAME, what, limit=MAX_JSON_BYTES)
+        desc = _package.check_descriptor(parse_json(raw, f"{what}:{DESCRIPTOR_NAME}"), what)
         pkg = cls(desc, root=None, label=f"git:{ref}", commit=commit)
         pkg.descriptor_bytes = raw
         return pkg
@@ -121,7 +135,7 @@ class Package:
         if self.root is None:
             msg = f"{self.label}: a package read from git has no folder on disk"
             raise PackageReadError(msg)
-        return _package.descriptor_path(self.root)
+        return descriptor_path(self.root)
 
     def tables(self) -> list[dict[str, Any]]:
         """The tabular resources, in descriptor order."""
@@ -154,7 +168,7 @@ class Package:
             if self.root is None:
                 msg = f"{self.label}: a package read from git has no files on disk"
                 raise PackageReadError(msg)
-            self._paths[name] = _package.safe_resource_path(self.root, self.resource(name))
+            self._paths[name] = safe_resource_path(self.root, self.resource(name))
         return self._paths[name]
 
     def _key(self, name: str) -> str:
@@ -173,19 +187,19 @@ class Package:
         key = self._key(name)
         data = self._raw.get(key)
         if data is None:
-            what = f"resource {_package.shown(name)}"
+            what = f"resource {shown(name)}"
             if self.commit is not None:
-                data = _package.git_read(self.commit, res.get("path"), f"{self.label}: {what}")
+                data = git_read(self.commit, res.get("path"), f"{self.label}: {what}")
             else:
                 path = self.path(name)
                 if verify:  # a file of another size is refused before a byte is read
-                    _package.check_size(res, path.stat().st_size, path)
-                limit = _package.declared_limit(res) if verify else _package.max_file_bytes()
-                data = _package.read_gated(path, what, limit)
+                    check_size(res, path.stat().st_size, path)
+                limit = declared_limit(res) if verify else max_file_bytes()
+                data = read_gated(path, what, limit)
             self._raw[key] = data
         if verify and name not in self._verified:
             where = Path(str(res.get("path"))) if self.commit is not None else self.path(name)
-            for error in _package.integrity_errors(res, data, where, digest=self.digest(name)):
+            for error in integrity_errors(res, data, where, digest=self.digest(name)):
                 raise error
             self._verified.add(name)
         return data
@@ -194,7 +208,7 @@ class Package:
         """The ``sha256:<hex>`` of resource ``name``'s file, computed once per file."""
         key = self._key(name)
         if key not in self._digests:
-            self._digests[key] = _package.sha256_of(self.read(name, verify=False))
+            self._digests[key] = sha256_of(self.read(name, verify=False))
         return self._digests[key]
 
     # --- tables ----------------------------------------------------------------------------

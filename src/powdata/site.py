@@ -72,18 +72,19 @@ class _Data:
     """The tables the pages are written from, loaded once."""
 
     def __init__(self, path: str | Path | None) -> None:
-        from powdata import _package
+        from powdata._io.escape import shown
+        from powdata._io.gate import check_version, default_root
         from powdata.loader import load
         from powdata.package import open_package
 
         self.path = open_package(path)  # opened once: every page, view and chart reads each table once
         if self.path.commit is not None:  # opened at a git ref: the zip and the changelog come from a folder
-            where = _package.shown(str(path))
+            where = shown(str(path))
             msg = f"site {where}: built from a package folder or the installed one; check the ref out first"
             raise ArgumentError(msg)
-        self.root = self.path.root if self.path.root is not None else _package.default_root()
+        self.root = self.path.root if self.path.root is not None else default_root()
         self.descriptor = self.path.descriptor
-        self.version = _package.check_version(self.descriptor.get("version"))  # it names the downloads' folder
+        self.version = check_version(self.descriptor.get("version"))  # it names the downloads' folder
         self.indicators = load("indicators", path=self.path)
         self.areas = load("areas", path=self.path)
         self.observations = load("observations", path=self.path)
@@ -405,16 +406,17 @@ def _repo_text(repo: Path | None, name: str) -> str:
     Read through the package's gate: the folder may be an untrusted package, so a symlink out of
     it, a FIFO or a file over 16 MiB is refused, and a file that is not UTF-8 is one line.
     """
-    from powdata import _package
+    from powdata._io.escape import shown
+    from powdata._io.gate import MAX_JSON_BYTES, read_file
     from powdata.errors import PackageReadError
 
     if repo is None or not os.path.lexists(repo / name):
         return ""
-    data = _package.read_file(repo, name, name, limit=_package.MAX_JSON_BYTES)
+    data = read_file(repo, name, name, limit=MAX_JSON_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as bad:
-        msg = f"{name}: {_package.shown(str(repo / name))} is not UTF-8 (byte {bad.start}); re-save it as UTF-8"
+        msg = f"{name}: {shown(str(repo / name))} is not UTF-8 (byte {bad.start}); re-save it as UTF-8"
         raise PackageReadError(msg) from None
 
 

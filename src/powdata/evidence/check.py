@@ -278,7 +278,7 @@ def check_evidence(
     >>> report.ok, len(report.problems)  # doctest: +SKIP
     (True, 0)
     """
-    from powdata._package import resolve_root
+    from powdata._io.gate import resolve_root
 
     root = resolve_root(package)
     folder = Path(texts_folder)

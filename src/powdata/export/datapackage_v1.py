@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from powdata import _package
+from powdata._io.gate import DESCRIPTOR_NAME
 from powdata.package import Package, open_package
 
 V1_ROLES = ("author", "publisher", "maintainer", "wrangler", "contributor")
@@ -91,8 +92,8 @@ def write_v1(target: str | os.PathLike[str], *, path: str | Path | Package | Non
             out = tmp / res["path"]
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(data)
-        (tmp / _package.DESCRIPTOR_NAME).write_text(json.dumps(v1, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    return dest / _package.DESCRIPTOR_NAME
+        (tmp / DESCRIPTOR_NAME).write_text(json.dumps(v1, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return dest / DESCRIPTOR_NAME
 
 
 __all__ = ["v1_descriptor", "write_v1"]

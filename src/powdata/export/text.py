@@ -33,7 +33,7 @@ def _cells(col: Any, *, cut: int | None = SHOW_CELL) -> list[str]:
     """A column as the text `table_text` shows: whole numbers without ``.0``, missing as empty, escaped, cut."""
     import pandas as pd
 
-    from powdata._package import printable
+    from powdata._io.escape import printable
     from powdata._schema import format_number
 
     numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
@@ -56,7 +56,7 @@ def table_text(df: Any, *, width: int | None = None) -> str:
 
     The first column (the row's id, never cut) starts every block, so a wrapped
     row is never anonymous; numbers that are whole print as integers (``16894``, not
-    ``16894.0``); each cell is escaped (`powdata._package.printable`) and cut to `SHOW_CELL`.
+    ``16894.0``); each cell is escaped (`powdata._io.escape.printable`) and cut to `SHOW_CELL`.
     """
     import shutil
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from powdata._derived import built_descriptor, render
 from powdata._io.atomic import write_if_changed, write_text_atomic
-from powdata._package import DESCRIPTOR_NAME, MAX_JSON_BYTES, descriptor_path, gate, read_gated, shown
+from powdata._io.escape import shown
+from powdata._io.gate import DESCRIPTOR_NAME, MAX_JSON_BYTES, descriptor_path, gate, read_gated
 from powdata.errors import PackageReadError, PowdataError
 from powdata.release.registry import registry_entry, registry_mismatch, registry_path
 

@@ -23,6 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata import _package
+from powdata._io.escape import markdown_inline, one_line, printable, shown
+from powdata._io.gate import check_version, gate, max_file_bytes, read_gated
+from powdata._io.git import git_read
+from powdata._io.integrity import check_width
 from powdata._schema import csv_row, read_raw
 from powdata.errors import PackageReadError
 
@@ -132,9 +136,9 @@ class DiffResult:
             text = json.dumps(head, indent=2, ensure_ascii=False)[:-2]
             items = ",\n    ".join(json.dumps(c.__dict__, ensure_ascii=False) for c in self.changes)
             tail = f',\n  "changes": [\n    {items}\n  ]\n}}\n' if items else ',\n  "changes": []\n}\n'
-            return _package.printable(text + tail)  # \u009b and the like become JSON escapes too
+            return printable(text + tail)  # \u009b and the like become JSON escapes too
         if fmt == "markdown":  # every untrusted text escaped: a field name cannot forge a verdict or an image
-            md = _package.markdown_inline
+            md = markdown_inline
             lines = [f"### powdata diff: {md(self.old)} → {md(self.new)}", "", f"**{md(self.verdict())}**", ""]
             if self.changes:
                 lines += ["| level | change | resource | detail |", "|---|---|---|---|"]
@@ -144,7 +148,7 @@ class DiffResult:
             else:
                 lines.append("No changes.")
             return "\n".join(lines) + "\n"
-        one = _package.one_line  # a newline in a key or field name cannot forge a line
+        one = one_line  # a newline in a key or field name cannot forge a line
         lines = [f"powdata diff {one(self.old)} → {one(self.new)}", one(self.verdict())]
         lines += [
             f"  {c.level:<5}  {one(c.kind):<16} {one(c.resource or '-'):<14} {one(c.detail)}" for c in self.changes
@@ -156,7 +160,7 @@ def bump_level(old: str, new: str) -> str:
     """Return how far ``new`` moved from ``old`` (none, patch, minor, major; a step back is none).
 
     Both must be semantic versions as `powdata build` requires them
-    (`powdata._package.check_version`: ASCII digits, exactly three parts).
+    (`powdata._io.gate.check_version`: ASCII digits, exactly three parts).
     """
     o, n = _triple(old), _triple(new)
     if n <= o:
@@ -167,12 +171,12 @@ def bump_level(old: str, new: str) -> str:
 
 
 def _triple(version: str) -> tuple[int, int, int]:
-    major, minor, patch = _package.check_version(version).split("-", 1)[0].split("+", 1)[0].split(".")
+    major, minor, patch = check_version(version).split("-", 1)[0].split("+", 1)[0].split(".")
     return int(major), int(minor), int(patch)
 
 
 class Budget:
-    """The bytes one `diff` may still read, over both states and every file (`powdata._package.max_file_bytes`).
+    """The bytes one `diff` may still read, over both states and every file (`powdata._io.gate.max_file_bytes`).
 
     A history that declares one large file under many names would otherwise be
     read once per name; each path is read once (`Snapshot` shares the bytes)
@@ -180,7 +184,7 @@ class Budget:
     """
 
     def __init__(self, limit: int | None = None) -> None:
-        self.limit = _package.max_file_bytes() if limit is None else limit
+        self.limit = max_file_bytes() if limit is None else limit
         self.remaining = self.limit
 
     def take(self, size: int, what: str) -> None:
@@ -207,7 +211,7 @@ def snapshot(spec: str | Path, budget: Budget | None = None) -> Snapshot:
     pkg = Package.open(spec)
     read: dict[str, bytes] = {}  # path -> bytes: a file declared twice is read once
     tables: dict[str, bytes] = {}
-    what = f"git:{_package.shown(text[4:] or 'HEAD')}" if pkg.commit is not None else ""
+    what = f"git:{shown(text[4:] or 'HEAD')}" if pkg.commit is not None else ""
     if pkg.commit is not None:
         budget.take(len(pkg.descriptor_bytes or b""), what)
     for res in pkg.descriptor["resources"]:
@@ -215,20 +219,20 @@ def snapshot(spec: str | Path, budget: Budget | None = None) -> Snapshot:
             key = str(res["path"])
             if key not in read:
                 where = f"{what}: resource {res['name']!r}"
-                limit = min(_package.max_file_bytes(), budget.remaining)
-                why = "the limit" if limit == _package.max_file_bytes() else "the budget left for this diff"
-                data = _package.git_read(pkg.commit, res["path"], where, limit=limit, why=why)
+                limit = min(max_file_bytes(), budget.remaining)
+                why = "the limit" if limit == max_file_bytes() else "the budget left for this diff"
+                data = git_read(pkg.commit, res["path"], where, limit=limit, why=why)
                 budget.take(len(data), where)
                 read[key] = data
         else:
             path = pkg.path(res["name"])
             key = str(path)
             if key not in read:
-                where = f"resource {_package.shown(res['name'])}"
+                where = f"resource {shown(res['name'])}"
                 assert pkg.root is not None  # a package not read from git has its folder
-                _package.gate(pkg.root, res.get("path"), where)  # the limit of one file first, then the budget
+                gate(pkg.root, res.get("path"), where)  # the limit of one file first, then the budget
                 budget.take(path.stat().st_size, where)
-                read[key] = _package.read_gated(path, where, _package.max_file_bytes())
+                read[key] = read_gated(path, where, max_file_bytes())
         tables[res["name"]] = read[key]
     return Snapshot(text, pkg.descriptor, tables)
 
@@ -271,7 +275,7 @@ def _schema_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> list
     title or description. Nothing that differs goes unreported.
     """
     out: list[Change] = []
-    sh = _package.shown
+    sh = shown
     os_, ns_ = old.get("schema"), new.get("schema")
     os_, ns_ = (os_ if isinstance(os_, dict) else {}), (ns_ if isinstance(ns_, dict) else {})
     of, nf = _fields(old), _fields(new)
@@ -340,14 +344,14 @@ def _row_changes(
 
     def frame(data: bytes, label: str, state: dict[str, Any]) -> pd.DataFrame:
         try:
-            _package.check_width(state, data)  # refused before parsing, as validate and load refuse it
+            check_width(state, data)  # refused before parsing, as validate and load refuse it
         except PackageReadError as exc:
-            raise PackageReadError(f"{_package.shown(label)}: {exc}") from None
+            raise PackageReadError(f"{shown(label)}: {exc}") from None
         try:
             df = read_raw(data, {"missingValues": []})  # the one reader; the text as written: "" stays ""
         except Exception as exc:  # bad bytes, ragged rows, bad quoting (pandas and pyarrow raise their own types)
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            msg = f"{label}: resource {name!r} cannot be parsed as CSV ({_package.shown(first, 200)})"
+            msg = f"{label}: resource {name!r} cannot be parsed as CSV ({shown(first, 200)})"
             raise PackageReadError(msg) from None
         if not key or not set(key) <= set(df.columns):
             return df
@@ -379,7 +383,7 @@ def _row_changes(
         level = "major" if c in IDENTITY_COLUMNS and not filled else "patch"
         kind = "id reused" if level == "major" else ("value corrected" if c == "value" else "text corrected")
         kind = "blank filled in" if filled else kind
-        old_v, new_v = _package.shown(a[r, j]), _package.shown(b[r, j])
+        old_v, new_v = shown(a[r, j]), shown(b[r, j])
         out.append(Change(level, kind, name, f"{_key(k)}.{c}: {old_v} → {new_v}"))
     return out
 
@@ -399,9 +403,9 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
     versions = []
     for snap in (old, new):  # checked exactly as `powdata build` checks it
         try:
-            versions.append(_package.check_version(snap.descriptor.get("version")))
+            versions.append(check_version(snap.descriptor.get("version")))
         except PackageReadError as exc:
-            raise PackageReadError(f"{_package.shown(snap.label)}: {exc}") from None
+            raise PackageReadError(f"{shown(snap.label)}: {exc}") from None
     result = DiffResult(old.label, new.label, versions[0], versions[1])
     ores = {r["name"]: r for r in old.descriptor["resources"]}
     nres = {r["name"]: r for r in new.descriptor["resources"]}
@@ -414,7 +418,7 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> DiffResult:
         for key in sorted((ores[name].keys() | nres[name].keys()) - _DERIVED_RESOURCE_KEYS):
             if ores[name].get(key) != nres[name].get(key):
                 level = "major" if key == "path" else "patch"  # a moved file breaks whoever opens it by path
-                detail = f"{key}: {_package.shown(ores[name].get(key))} → {_package.shown(nres[name].get(key))}"
+                detail = f"{key}: {shown(ores[name].get(key))} → {shown(nres[name].get(key))}"
                 result.changes.append(
                     Change(level, "resource moved" if key == "path" else "metadata changed", name, detail)
                 )
@@ -438,7 +442,7 @@ def diff_packages(old: str | Path, new: str | Path) -> DiffResult:
 
     Examples
     --------
-    >>> from powdata._package import default_root
+    >>> from powdata._io.gate import default_root
     >>> diff_packages(default_root(), default_root()).required
     'none'
     """

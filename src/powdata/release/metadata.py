@@ -55,7 +55,8 @@ def downloads(descriptor: dict[str, Any]) -> list[Download]:
     >>> [d.path for d in downloads(powdata.descriptor())][:2]  # doctest: +ELLIPSIS
     ['downloads/.../powdata-...zip', 'downloads/.../powdata-...sqlite']
     """
-    from powdata._package import check_version, tables
+    from powdata._io.gate import check_version
+    from powdata._package import tables
 
     version = check_version(descriptor.get("version"))  # a folder name: never '../..' from an untrusted descriptor
     base = f"downloads/{version}"
@@ -307,8 +308,9 @@ def deposit_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
 def deposit_files(root: str | Path) -> list[str]:
     """Return the files (relative to ``root``) a deposit holds: tables, schemas, citation, licence; no texts."""
     from powdata import _package
+    from powdata._io.gate import resolve_root
 
-    base = _package.resolve_root(root)
+    base = resolve_root(root)
     desc = _package.read_descriptor(base)
     files = ["datapackage.json"] + [str(res["path"]) for res in _package.tables(desc)]
     files += sorted(f"schemas/{p.name}" for p in (base / "schemas").glob("*.json"))
@@ -326,8 +328,9 @@ def write_deposit_zip(root: str | Path, target: str | Path) -> list[str]:
 
     from powdata import _package
     from powdata._io.atomic import write_bytes_atomic
+    from powdata._io.gate import read_file, resolve_root
 
-    base = _package.resolve_root(root)
+    base = resolve_root(root)
     desc = _package.read_descriptor(base)
     names = deposit_files(base)
     buf = io.BytesIO()
@@ -338,7 +341,7 @@ def write_deposit_zip(root: str | Path, target: str | Path) -> list[str]:
             if name == "datapackage.json":
                 data = (json.dumps(deposit_descriptor(desc), ensure_ascii=False, indent=2) + "\n").encode()
             else:
-                data = _package.read_file(base, name, "deposit file")
+                data = read_file(base, name, "deposit file")
             zf.writestr(info, data)
     write_bytes_atomic(Path(target), buf.getvalue())
     return names
@@ -350,7 +353,7 @@ def write_zenodo(root: str | Path, pkg: Package | None = None) -> bool:
     `powdata build` writes it in a repository, beside CITATION.cff.
     """
     from powdata._io.atomic import write_text_atomic
-    from powdata._package import output_file
+    from powdata._io.gate import output_file
 
     target, current = output_file(Path(root), ZENODO_FILE, "Zenodo metadata")
     text = zenodo_text(path=pkg if pkg is not None else root)

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from powdata._derived import built_descriptor
-from powdata._package import MAX_JSON_BYTES, check_version, gate, read_json
+from powdata._io.gate import MAX_JSON_BYTES, check_version, gate
+from powdata._io.strict_json import read_json
 
 
 def registry_entry(desc: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from powdata import _package
+from powdata._io.escape import shown
+from powdata._io.gate import check_version, descriptor_path, max_file_bytes, read_head
+from powdata._io.integrity import check_size, check_width, integrity_errors, validate_limit
 from powdata.errors import IntegrityError, MissingExtraError, PackageReadError
 from powdata.validation import descriptor
 from powdata.validation.report import ERROR, Problem, Report
@@ -137,7 +140,7 @@ def _read_package(
         if digests is not None:
             digests[name] = digest
         path = pkg.path(name)
-        for exc in _package.integrity_errors(res, data, path, digest=digest, size=not sizes_checked):
+        for exc in integrity_errors(res, data, path, digest=digest, size=not sizes_checked):
             problems.append(Problem(exc.rule, ERROR, str(exc), name))  # reported; the checks still run
         if _package.is_text(res):  # an archived text of a package older than 1.0.0: integrity and UTF-8 only
             try:
@@ -182,7 +185,7 @@ def _precheck(pkg: Package) -> tuple[list[Problem], frozenset[str], int]:
     """Check every resource before anything is parsed: the path gate, the declared size, the header width.
 
     Returns the size problems, the resources too large to read (a file much
-    larger than its declared ``bytes``, see `_package.validate_limit`, is never
+    larger than its declared ``bytes``, see `_io.integrity.validate_limit`, is never
     read), and the bytes that will be read.
     """
     problems: list[Problem] = []
@@ -197,7 +200,7 @@ def _precheck(pkg: Package) -> tuple[list[Problem], frozenset[str], int]:
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if isinstance(fields, list) and len(fields) > MAX_FIELDS:
             msg = (
-                f"resource {_package.shown(res.get('name'))}: its Table Schema declares {len(fields)} fields, "
+                f"resource {shown(res.get('name'))}: its Table Schema declares {len(fields)} fields, "
                 f"more than the limit of {MAX_FIELDS}; refused before reading"
             )
             raise PackageReadError(msg)
@@ -205,17 +208,17 @@ def _precheck(pkg: Package) -> tuple[list[Problem], frozenset[str], int]:
         path = pkg.path(res["name"])
         size = path.stat().st_size
         try:
-            _package.check_size(res, size, path)
+            check_size(res, size, path)
         except IntegrityError as exc:
             problems.append(Problem(exc.rule, ERROR, str(exc), res["name"]))
-        if size > _package.validate_limit(res):
+        if size > validate_limit(res):
             if res.get("bytes") is None:
                 msg = f"resource {res['name']!r}: {path} has {size} bytes, more than the limit of "
-                raise PackageReadError(msg + f"{_package.max_file_bytes()}; refused before reading")
+                raise PackageReadError(msg + f"{max_file_bytes()}; refused before reading")
             oversize.add(res["name"])
             continue
         total += size
-        _package.check_width(res, _package.read_head(path, f"resource {res['name']!r}"))
+        check_width(res, read_head(path, f"resource {res['name']!r}"))
     return problems, frozenset(oversize), total
 
 
@@ -224,7 +227,7 @@ def _version_problems(desc: dict[str, Any]) -> list[Problem]:
     if "version" not in desc:
         return []
     try:
-        _package.check_version(desc["version"])
+        check_version(desc["version"])
     except PackageReadError as exc:
         return [Problem("version", ERROR, str(exc))]
     return []
@@ -273,7 +276,7 @@ def validate(path: str | Path | None = None, *, structural: bool = True, today: 
         _require_extra()
         from powdata.validation.rules import iter_rules
 
-        report = Report(str(_package.descriptor_path(root)))
+        report = Report(str(descriptor_path(root)))
         report.add(size_problems)
         report.add(_version_problems(desc))
         contents: dict[str, bytes] = {}

@@ -82,11 +82,12 @@ def start(desc: dict[str, Any], data_bytes: int) -> tuple[subprocess.Popen[bytes
     import tempfile
 
     from powdata import _package
+    from powdata._io.strict_json import dump_json
 
     package_parent = str(Path(__file__).resolve().parents[2])  # the folder that holds powdata/
     memory, seconds = stage_limits(data_bytes)
     env = {**os.environ, "POWDATA_STAGE_MEMORY": str(memory), "POWDATA_STAGE_SECONDS": str(seconds)}
-    payload = _package.dump_json(_package.frictionless_view(desc), "descriptor", indent=None).encode("utf-8")
+    payload = dump_json(_package.frictionless_view(desc), "descriptor", indent=None).encode("utf-8")
     empty = tempfile.TemporaryDirectory(prefix="powdata-stage-")  # removed by `finish` (or when collected)
     with tempfile.TemporaryFile() as stdin:  # a file, not a pipe: the child reads it when it is ready
         stdin.write(payload)
@@ -103,7 +104,7 @@ def finish(proc: subprocess.Popen[bytes], timeout: float) -> list[Problem]:
     """Wait for the child started by `start` (at most ``timeout`` seconds) and read its problems."""
     import subprocess
 
-    from powdata._package import shown
+    from powdata._io.escape import shown
 
     try:
         out, err = proc.communicate(timeout=timeout)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from powdata._package import one_line
+from powdata._io.escape import one_line
 
 ERROR = "error"
 WARNING = "warning"

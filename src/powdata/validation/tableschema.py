@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from powdata._package import shown
+from powdata._io.escape import shown
 from powdata._schema import csv_row, enum_of
 from powdata.validation.report import ERROR, Problem
 

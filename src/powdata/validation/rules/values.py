@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from powdata._package import shown
+from powdata._io.escape import shown
 from powdata._vintages import REDUCED_DATE
 from powdata.intervals import BOUNDS
 from powdata.validation.report import ERROR, Problem
