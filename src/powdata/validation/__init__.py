@@ -2,7 +2,7 @@
 
 Who owns which check (nothing is checked twice, so nothing needs deduplicating):
 
-- ``_package`` — the path gate: every resource path is local, inside the
+- ``_io.gate`` and ``_io.integrity`` — the path gate: every resource path is local, inside the
   folder and a regular file, its size and header width within limits (refused
   before anything is parsed, see SECURITY.md); each file's size (checked before
   reading) and sha256: ``bytes``, ``hash``.
