@@ -407,12 +407,12 @@ def _repo_text(repo: Path | None, name: str) -> str:
     it, a FIFO or a file over 16 MiB is refused, and a file that is not UTF-8 is one line.
     """
     from powdata._io.escape import shown
-    from powdata._io.gate import MAX_JSON_BYTES, read_file
+    from powdata._io.gate import MAX_DOCUMENT_BYTES, read_file
     from powdata.errors import PackageReadError
 
     if repo is None or not os.path.lexists(repo / name):
         return ""
-    data = read_file(repo, name, name, limit=MAX_JSON_BYTES)
+    data = read_file(repo, name, name, limit=MAX_DOCUMENT_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as bad:

@@ -24,6 +24,8 @@ from powdata.errors import ArgumentError, PackageReadError, UnsafePathError
 DESCRIPTOR_NAME = "datapackage.json"
 MAX_JSON_BYTES = 16 * 1024 * 1024
 """The largest descriptor, Table Schema or registry file read (JSON; 16 MiB)."""
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+"""The largest Markdown document of a repository read (CHANGELOG.md, CONTRIBUTING.md for the site; 16 MiB)."""
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 """The largest data file read when no ``bytes`` is declared (1 GiB; ``POWDATA_MAX_BYTES`` overrides)."""
 
