@@ -27,7 +27,18 @@ def _imports(path: Path) -> set[str]:
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "_resources"),  # the errors and the generated names: import nothing of powdata
     # I/O, typing, and what the opened package caches: its typed tables and the labels every frame carries
-    ("_package", "_io", "_schema", "_chains", "intervals", "_vintages", "_derived", "_tables", "_citation"),
+    (
+        "_package",
+        "_io",
+        "_schema",
+        "_chains",
+        "intervals",
+        "_vintages",
+        "_derived",
+        "_tables",
+        "_citation",
+        "_language",
+    ),
     (
         "package",
         "loader",

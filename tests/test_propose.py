@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from powdata._language import NUMBER_STYLES, QUALIFIER_WORDS
 from powdata.cli import main
 from powdata.evidence.propose import Proposal, find_dates, find_numbers, propose, qualifier_before, to_csv
-from powdata.validation.rules.excerpts import NUMBER_STYLES, QUALIFIER_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 INDICATORS = [

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
+from powdata._language import QUALIFIER_WORDS
 from powdata.release.codebook import SERIES_END, SERIES_START, render_series
 from powdata.release.diff import DiffResult, diff_packages
-from powdata.validation.rules.excerpts import QUALIFIER_WORDS
 from tests.conftest import ROOT
 
 RELEASE_0_1_0 = "4d4bedd"  # the commit that landed 0.1.0 (the last with "version": "0.1.0")

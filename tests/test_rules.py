@@ -19,9 +19,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from powdata._language import figure_forms
 from powdata.intervals import BOUNDS, Interval, add_bounds, interval
 from powdata.validation.report import ERROR
-from powdata.validation.rules import figure_forms, run_rules
+from powdata.validation.rules import run_rules
 
 QUALS = ["exact", "more_than", "at_least", "fewer_than", "at_most"]
 COUNTRIES = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]

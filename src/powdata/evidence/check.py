@@ -343,7 +343,8 @@ def _check_quotes(
 ) -> Iterator[EvidenceProblem]:
     import pandas as pd
 
-    from powdata.validation.rules.excerpts import find_figure, words_before
+    from powdata._language import words_before
+    from powdata.validation.rules.excerpts import find_figure
 
     obs = t["observations"].set_index(t["observations"]["observation_id"].astype(object))
     unit = dict(zip(t["indicators"]["indicator_id"], t["indicators"]["unit"].astype(object), strict=True))

@@ -34,8 +34,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from powdata._language import CURRENCY_SIGNS, NUMBER_STYLES, ORDINAL_WORDS, ORDINALS, qualifier_phrase
 from powdata.errors import ArgumentError, MissingExtraError
-from powdata.validation.rules.excerpts import CURRENCY_SIGNS, NUMBER_STYLES, ORDINAL_WORDS, ORDINALS, qualifier_phrase
 
 MAX_EXCERPT = 200
 LANGUAGES = tuple(NUMBER_STYLES)

@@ -24,7 +24,7 @@ from powdata._vintages import reduced_date_bounds
 from powdata.validation.report import Problem
 from powdata.validation.rules import counts, excerpts, references, values, wholes  # noqa: F401  # each module registers its rules
 from powdata.validation.rules._common import RULES, Context, Frames, Rule, map_ids, rule
-from powdata.validation.rules.excerpts import figure_forms, figure_pattern
+from powdata.validation.rules.excerpts import figure_pattern
 
 REQUIRED_RESOURCES = ("observations", "quotes", "indicators", "areas", "area_members", "mentions", "sources")
 _S, _D, _N = "string", "date", "number"
@@ -130,7 +130,6 @@ __all__ = [
     "Context",
     "Frames",
     "Rule",
-    "figure_forms",
     "figure_pattern",
     "iter_rules",
     "map_ids",
