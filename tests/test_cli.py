@@ -278,7 +278,7 @@ class TestShowFitsTheTerminal:
 
 class TestConsoleCommand:
     def test_the_command_raises_the_collector_thresholds_and_import_does_not(self) -> None:
-        """The console command runs with `GC_THRESHOLD`; ``import powdata`` leaves the caller's thresholds alone."""
+        """The command runs with `GC_THRESHOLD` and freezes what is left when done; ``import powdata`` does neither."""
         import subprocess
         import sys
         from importlib.metadata import entry_points
@@ -287,10 +287,10 @@ class TestConsoleCommand:
         assert command.value == "powdata.cli:run"
         code = (
             "import gc, sys; default = gc.get_threshold(); import powdata, powdata.cli as cli; "
-            "print(gc.get_threshold() == default); sys.argv = ['powdata', 'cite']; "
+            "print(gc.get_threshold() == default and gc.get_freeze_count() == 0); sys.argv = ['powdata', 'cite']; "
             "import contextlib, io; out = io.StringIO()\n"
             "with contextlib.redirect_stdout(out): code = cli.run()\n"
-            "print(code, gc.get_threshold() == cli.GC_THRESHOLD)"
+            "print(code, gc.get_threshold() == cli.GC_THRESHOLD, gc.get_freeze_count() > 0)"
         )
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        assert done.stdout.split() == ["True", "0", "True"], done.stdout + done.stderr
+        assert done.stdout.split() == ["True", "0", "True", "True"], done.stdout + done.stderr
