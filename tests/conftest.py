@@ -46,6 +46,32 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
+LONG_FIRST = (
+    "tests/test_publish_flows.py::TestPreCommitHook::test_try_repo_passes_then_fails_on_a_broken_package",
+    "tests/test_differential.py::test_every_cell_mutation_frictionless_flags_is_flagged",
+    "tests/test_fuzz.py::TestFuzz::test_csv_mutations",
+    "tests/test_fuzz.py::TestFuzz::test_descriptor_mutations",
+    "tests/test_loader.py::TestTypedApi::test_mypy_strict_sees_the_api",
+)
+"""The tests of 7 s or more that use no module-scoped fixture, longest first."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest tests (`LONG_FIRST`, and any marked ``slow``) first; the rest keep their order.
+
+    Scheduling only: pytest-xdist's worksteal balances the end of a run by moving queued tests,
+    never a running one, so a 20-40 s test that starts late finishes the run alone on one core.
+    Started first, it overlaps with everything else. Moving a test with a module-scoped fixture
+    would set that fixture up twice, hence the list.
+    """
+    rank = {nodeid: i for i, nodeid in enumerate(LONG_FIRST)}
+
+    def key(item: pytest.Item) -> int:
+        return rank.get(item.nodeid, -1 if item.get_closest_marker("slow") else len(rank))
+
+    items.sort(key=key)
+
+
 def copy_package(dest: Path) -> Path:
     """Copy the repository's data package (descriptor, data, schemas) into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import struct
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,17 @@ from powdata.package import Package
 from tests.conftest import ROOT, by_id, run_cli
 
 DOCS = ROOT / "docs" / "charts"
-ALL = chart_names()
-OVERVIEW = [name for chart in CHARTS for name in pages(chart)]  # every image of the overview charts
+SHIPPED = Package.open()
+"""The shipped package, opened once for the module: its tables are read and joined once, at collection."""
+ALL = chart_names(SHIPPED)
+OVERVIEW = [name for chart in CHARTS for name in pages(chart, path=SHIPPED)]  # every image of the overview charts
 MARKS = ("point:", "open:", "nearly:")  # one of these per statement drawn
+
+
+@functools.cache
+def _panels(chart: str) -> list[Any]:
+    """``panels(chart)`` of the shipped package, computed once for the module (the tests only read them)."""
+    return panels(chart, path=SHIPPED)
 
 
 def _by_gid(fig: Any) -> dict[str, Any]:
@@ -58,16 +68,33 @@ def _svg_texts(svg: str) -> set[str]:
 @pytest.fixture(scope="module")
 def drawn() -> dict[str, Any]:
     """Every chart, drawn once for the module from one opened package (its tables read and joined once)."""
-    pkg = Package.open()
-    return {c: draw(c, path=pkg) for c in ALL}
+    return {c: draw(c, path=SHIPPED) for c in ALL}
+
+
+@pytest.fixture(scope="module")
+def laid_out(drawn: dict[str, Any]) -> Callable[[str], Any]:
+    """A drawn chart laid out exactly as written: rendered to PNG once for the module, on first use.
+
+    Rendering the same figure again lays it out the same (the text boxes depend only on the
+    figure and the renderer), so the tests that measure boxes share one render per chart.
+    """
+    rendered: set[str] = set()
+
+    def _fig(chart: str) -> Any:
+        fig = drawn[chart]
+        if chart not in rendered:
+            render(fig, "png")
+            rendered.add(chart)
+        return fig
+
+    return _fig
 
 
 class TestEditorsRules:
     @pytest.mark.parametrize("chart", ALL)
-    def test_no_two_texts_intersect(self, drawn: dict[str, Any], chart: str) -> None:
+    def test_no_two_texts_intersect(self, laid_out: Callable[[str], Any], chart: str) -> None:
         """No two texts of a chart (labels, titles, dates, legend, source line) have intersecting boxes."""
-        fig = drawn[chart]
-        render(fig, "png")  # lay out exactly as written
+        fig = laid_out(chart)  # laid out exactly as written
         r = _renderer(fig)
         boxes = [(t.get_text(), t.get_window_extent(r)) for t in _texts(fig)]
         assert len(boxes) > 5
@@ -75,10 +102,9 @@ class TestEditorsRules:
         assert clashes == []
 
     @pytest.mark.parametrize("chart", ALL)
-    def test_every_text_is_inside_the_figure(self, drawn: dict[str, Any], chart: str) -> None:
+    def test_every_text_is_inside_the_figure(self, laid_out: Callable[[str], Any], chart: str) -> None:
         """No text runs off the edge of the image: titles, labels, dates, legend and source line are all inside it."""
-        fig = drawn[chart]
-        render(fig, "png")
+        fig = laid_out(chart)
         r = _renderer(fig)
         page = fig.bbox
         outside = [t.get_text() for t in _texts(fig) if not page.contains(*t.get_window_extent(r).p0)]
@@ -86,10 +112,9 @@ class TestEditorsRules:
         assert outside == []
 
     @pytest.mark.parametrize("chart", ALL)
-    def test_every_label_stays_off_every_mark(self, drawn: dict[str, Any], chart: str) -> None:
+    def test_every_label_stays_off_every_mark(self, laid_out: Callable[[str], Any], chart: str) -> None:
         """A figure's label covers no mark: not its own point, not another statement's."""
-        fig = drawn[chart]
-        render(fig, "png")
+        fig = laid_out(chart)
         r = _renderer(fig)
         gids = _by_gid(fig)
         labels = [a.get_window_extent(r) for g, a in gids.items() if g.startswith("label:")]
@@ -103,16 +128,15 @@ class TestEditorsRules:
         note = _by_gid(drawn[chart])["note"].get_text()
         version = powdata.descriptor()["version"]
         assert note.startswith("Source: statements by ") and f"powdata {version} (CC-BY-4.0)" in note
-        shown = [p for p in panels(chart)]
+        shown = [p for p in _panels(chart)]
         latest = max(str(a) for p in shown for a in (p.rows["as_of"] if p.kind != "parts" else [p.whole["as_of"]]))
         assert f"As of: the latest figure shown is as of {latest};" in note
 
     @pytest.mark.parametrize("chart", ALL)
-    def test_dates_on_every_panel(self, drawn: dict[str, Any], chart: str) -> None:
+    def test_dates_on_every_panel(self, laid_out: Callable[[str], Any], chart: str) -> None:
         """Every dated panel has its own date labels, each with its year; a parts panel states its date."""
-        fig = drawn[chart]
-        render(fig, "png")
-        for ax, p in zip(fig.axes, panels(chart), strict=True):
+        fig = laid_out(chart)
+        for ax, p in zip(fig.axes, _panels(chart), strict=True):
             if p.kind == "parts":
                 assert f"as of {p.whole['as_of']}" in ax.get_xlabel()
                 continue
@@ -164,7 +188,7 @@ class TestEditorsRules:
         for ind in powdata.load("indicators")["indicator_id"]:
             if f"{ind}" not in drawn:
                 continue
-            expected = sorted(oid for p in panels(ind) if p.kind != "parts" for oid in p.rows["observation_id"])
+            expected = sorted(oid for p in _panels(ind) if p.kind != "parts" for oid in p.rows["observation_id"])
             assert sorted(_statement_marks(drawn[ind])) == expected
         figs = powdata.figures()
         variants = figs.loc[figs["variant_of"].notna(), "observation_id"]
@@ -195,7 +219,7 @@ class TestEditorsRules:
         fig = drawn["periods"]
         gids = _by_gid(fig)
         segs = {g.split(":", 1)[1]: a for g, a in gids.items() if g.startswith("period:")}
-        rows = [r for p in panels("periods") for r in p.rows.itertuples()]
+        rows = [r for p in _panels("periods") for r in p.rows.itertuples()]
         assert sorted(segs) == sorted(r.observation_id for r in rows)
         for r in rows:
             xs = segs[r.observation_id].get_xdata()
@@ -218,7 +242,7 @@ class TestEditorsRules:
         """A figure with a recorded reading is marked † and the chart says what † means; titles state no reading."""
         fig = drawn["periods"]
         gids = _by_gid(fig)
-        rows = [r for p in panels("periods") for r in p.rows.itertuples()]
+        rows = [r for p in _panels("periods") for r in p.rows.itertuples()]
         with_reading = [r for r in rows if isinstance(r.reading, str) and r.reading]
         assert with_reading
         for r in rows:
@@ -231,7 +255,7 @@ class TestEditorsRules:
     def test_parts_and_the_computed_rest(self, drawn: dict[str, Any]) -> None:
         """Each stated part is a bar; what no part accounts for is computed, hatched and labelled so."""
         gids = _by_gid(drawn["parts"])
-        (p,) = [p for p in panels("parts") if p.indicator_id == "foreign-fighters-listed"]
+        (p,) = [p for p in _panels("parts") if p.indicator_id == "foreign-fighters-listed"]
         parts = {r.observation_id: float(r.value) for r in p.rows.itertuples()}
         assert {oid: gids[f"bar:{oid}"].get_width() for oid in parts} == parts
         rest = gids[f"computed:{p.whole['observation_id']}"]
@@ -291,13 +315,13 @@ class TestFiles:
     def test_readme_charts_are_fresh(self, chart: str) -> None:
         """docs/charts/CHART.svg shows what a fresh draw shows (regenerate: powdata plot --to docs/charts)."""
         committed = (DOCS / f"{chart}.svg").read_text(encoding="utf-8")
-        assert _svg_texts(committed) == _svg_texts(render(draw(chart), "svg").decode())
+        assert _svg_texts(committed) == _svg_texts(render(draw(chart, path=SHIPPED), "svg").decode())
 
 
 def _contents(name: str) -> str:
     """The README's line for one overview image: its file and what its panels show, read from the data."""
     shown = []
-    for p in panels(name):
+    for p in _panels(name):
         area = "" if p.area_id in ("all", "parts") else f" ({p.area_id})"
         whole = f" (parts of `{p.whole['observation_id']}`)" if p.kind == "parts" else ""
         shown.append(f"`{p.indicator_id}`{area}{whole}")
@@ -305,15 +329,15 @@ def _contents(name: str) -> str:
 
 
 class TestShippedData:
-    def test_every_chart_plots(self, tmp_path: Path, drawn: dict[str, Any]) -> None:
+    def test_every_chart_plots(self, tmp_path: Path, drawn: dict[str, Any], laid_out: Callable[[str], Any]) -> None:
         """Every chart of the shipped data is written (no label left without room), with its source and as-of line."""
         written = plot(tmp_path, charts=ALL, fmt="svg")
         assert [p.stem for p in written] == ALL and set(drawn) == set(ALL)
         for target in written:
             svg = target.read_text(encoding="utf-8")
             assert "Source: statements by " in svg and "As of: the latest figure shown is as of " in svg, target.name
-        for chart, fig in drawn.items():  # the same charts, read back: no two texts' boxes intersect
-            render(fig, "png")
+        for chart in drawn:  # the same charts, read back: no two texts' boxes intersect
+            fig = laid_out(chart)
             r = _renderer(fig)
             boxes = [t.get_window_extent(r) for t in _texts(fig)]
             assert not [1 for a, b in itertools.combinations(boxes, 2) if a.overlaps(b)], chart
@@ -326,7 +350,7 @@ class TestShippedData:
         inds = powdata.load("indicators")
         ranks = set(inds.loc[inds["unit"] == "rank", "indicator_id"])  # an order, not a quantity: never drawn
         series = {k for k, n in counts.items() if n >= 2 and k[0] not in ranks}
-        shown = [(p.indicator_id, p.area_id) for name in pages("vintages") for p in panels(name)]
+        shown = [(p.indicator_id, p.area_id) for name in pages("vintages", path=SHIPPED) for p in _panels(name)]
         assert len(shown) == len(set(shown)) and set(shown) == series
         assert len(series) > 4  # more than one page's worth: the split is exercised
 

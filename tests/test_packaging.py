@@ -52,10 +52,12 @@ class TestWheel:
     def test_wheel_installs_and_loads_in_a_fresh_venv(self, wheel: Path, tmp_path: Path) -> None:
         """Installed in a fresh venv, the wheel loads every resource, typed, and validates offline."""
         env_dir = tmp_path / "venv"
-        venv.create(env_dir, with_pip=True)
+        venv.create(env_dir, with_pip=False)  # pip is not copied in (ensurepip: 3 s); this one installs there
         py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
         subprocess.run(
-            [py, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True, timeout=600
+            [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+            check=True,
+            timeout=600,
         )
         # dependencies (pandas) come from this test environment, offline; the .pth adds the folder only,
         # so this environment's own powdata (an editable or a regular install) is never imported first

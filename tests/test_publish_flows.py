@@ -132,6 +132,10 @@ class TestPreCommitHook:
         subprocess.run(["git", "init", "-q", str(data)], check=True)
         subprocess.run(["git", "-C", str(data), "add", "-A"], check=True)
         env = {"PRE_COMMIT_HOME": str(tmp_path / "cache"), "PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path)}
+        # pip in the hook's environment installs as usual but does not byte-compile every module it unpacks
+        # (half of each install; the hook's run compiles what it imports) nor ask the index for a newer pip.
+        # pip reads a "--no-X" option from PIP_X=0 (pypa/pip#9955).
+        env |= {"PIP_COMPILE": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
         def run() -> subprocess.CompletedProcess[str]:
             cmd = [_tool("pre-commit"), "try-repo", str(repo), "powdata-validate", "--all-files", "--verbose"]
