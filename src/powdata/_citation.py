@@ -187,15 +187,10 @@ def render(format: str, descriptor: dict[str, Any], sources: list[dict[str, str]
 
 
 def source_texts(sources: pd.DataFrame) -> list[dict[str, str]]:
-    """Every row of the typed ``sources`` table as text (dates as YYYY-MM-DD, empty string where missing)."""
+    """Every row of the ``sources`` table as its file writes it (`Package.text_frame`; empty string where missing)."""
     import pandas as pd
 
-    def text(v: Any) -> str:
-        if pd.isna(v):
-            return ""
-        return str(v.strftime("%Y-%m-%d")) if hasattr(v, "strftime") else str(v)
-
-    return [{str(k): text(v) for k, v in row.items()} for row in sources.to_dict("records")]
+    return [{str(k): "" if pd.isna(v) else str(v) for k, v in row.items()} for row in sources.to_dict("records")]
 
 
 def frame_attrs(descriptor: dict[str, Any], sources: pd.DataFrame) -> dict[str, Any]:

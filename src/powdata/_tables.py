@@ -19,6 +19,33 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def read_text_table(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
+    """Read ``data``, the bytes of resource ``res``, as its file writes it: every cell text, missing values NA.
+
+    The columns must be the Table Schema's fields, in order; bad bytes or a ragged
+    row raise `PackageReadError` (the row and column are `powdata validate`'s to name).
+    """
+    if not _schema.has_table_schema(res):
+        msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
+        raise PackageReadError(msg)
+    schema = res["schema"]
+    check_width(res, data)
+    try:
+        raw = _schema.read_raw(data, schema)
+    except Exception as exc:  # bad bytes, ragged rows, bad quoting: pandas and pyarrow raise their own types
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = (
+            f"{_where(res)}: cannot be parsed with its Table Schema ({first}); "
+            "run `powdata validate` for the row and column"
+        )
+        raise PackageReadError(msg) from None
+    expected = [f["name"] for f in schema["fields"]]
+    if list(raw.columns) != expected:
+        msg = f"{_where(res)}: expected columns {expected} but found {list(raw.columns)}; run `powdata validate`"
+        raise PackageReadError(msg)
+    return raw
+
+
 def read_table(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
     """Read ``data``, the bytes of resource ``res``, as a frame typed by its Table Schema; raise on the first bad cell.
 
@@ -26,30 +53,16 @@ def read_table(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
     stops at the first problem where validation collects them all. Use
     `Package.frame`, which caches the result, rather than calling this directly.
     """
-    if not _schema.has_table_schema(res):
-        msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
-        raise PackageReadError(msg)
-    schema = res["schema"]
-    check_width(res, data)
-    where = f"{res.get('path')} (resource {res['name']!r})"
-    try:
-        raw = _schema.read_raw(data, schema)
-    except Exception as exc:  # bad bytes, ragged rows, bad quoting: pandas and pyarrow raise their own types
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = (
-            f"{where}: cannot be parsed with its Table Schema ({first}); run `powdata validate` for the row and column"
-        )
-        raise PackageReadError(msg) from None
-    expected = [f["name"] for f in schema["fields"]]
-    if list(raw.columns) != expected:
-        msg = f"{where}: expected columns {expected} but found {list(raw.columns)}; run `powdata validate`"
-        raise PackageReadError(msg)
-    df, flaws = _schema.type_frame(raw, schema)
+    df, flaws = _schema.type_frame(read_text_table(data, res), res["schema"])
     for flaw in flaws:
         if flaw.rule in ("type", "enum"):  # an empty required cell still loads (as missing)
-            msg = f"{where}, row {flaw.row}, column {flaw.column!r}: {flaw.message}; run `powdata validate`"
+            msg = f"{_where(res)}, row {flaw.row}, column {flaw.column!r}: {flaw.message}; run `powdata validate`"
             raise PackageReadError(msg)
     return df
+
+
+def _where(res: dict[str, Any]) -> str:
+    return f"{res.get('path')} (resource {res['name']!r})"
 
 
 DATED_TABLES = ("observations", "quotes", "mentions", "sources")

@@ -24,7 +24,7 @@ def source_rows(path: str | Path | Package | None = None) -> list[dict[str, str]
     """Return every row of the ``sources`` table as text (empty string where missing)."""
     from powdata.package import open_package
 
-    return source_texts(open_package(path).frame("sources"))
+    return source_texts(open_package(path).text_frame("sources"))
 
 
 def cite(
