@@ -189,7 +189,7 @@ def rule_cumulative(ctx: Context) -> list[Problem]:
         return []
     start, end = ctx.as_of_bounds("observations")
     c["_start"], c["_end"] = start.loc[c.index], end.loc[c.index]
-    c["_index"] = c.index
+    c["row_index"] = c.index  # kept through reset_index: its CSV row is csv_row of it
     key = ["indicator_id", "area_id", "period_start", "period_end"]
     out: list[Problem] = []
     sizes = c.groupby(key, dropna=False, observed=True)["observation_id"].transform("size")
@@ -199,7 +199,7 @@ def rule_cumulative(ctx: Context) -> list[Problem]:
             f"observation {r.observation_id} of cumulative {r.indicator_id} has no as_of, so it cannot be ordered "
             f"against the other statements of {r.area_id}"
         )
-        row = csv_row(r._index)
+        row = csv_row(r["row_index"])
         out.append(Problem("cumulative-never-shrinks", WARNING, msg, "observations", row, "as_of", (r.observation_id,)))
     d = multi.loc[multi["_start"].notna()].reset_index(drop=True)
     if not len(d):
@@ -225,5 +225,5 @@ def rule_cumulative(ctx: Context) -> list[Problem]:
         )
         sev = str(severity(bool(approx[j]), bool(approx[found[j]])))
         ids = (str(p.observation_id), str(r.observation_id))
-        out.append(Problem("cumulative-never-shrinks", sev, msg, "observations", csv_row(r._index), "value", ids))
+        out.append(Problem("cumulative-never-shrinks", sev, msg, "observations", csv_row(r["row_index"]), "value", ids))
     return out

@@ -29,7 +29,7 @@ def _with_wholes(ctx: Context) -> pd.DataFrame:
     keep = obs["part_of"].notna().to_numpy(dtype=bool, copy=True)
     keep |= pd.Index(parts_of).get_indexer(obs["observation_id"]) >= 0  # the wholes
     obs = add_bounds(obs.loc[keep].assign(unit=ctx.units.loc[keep]))
-    obs["_index"] = obs.index  # the row number is csv_row of it
+    obs["row_index"] = obs.index  # its CSV row is csv_row of it
     obs["_approx"] = is_approximate(obs["qualifier"])
     parts = obs.loc[obs["part_of"].notna()]
     # an id used twice is the primary key's to report; joining on it would multiply rows (n parts x n wholes)
@@ -48,7 +48,7 @@ def rule_part_unit_mismatch(ctx: Context) -> Iterator[Problem]:
     for _, r in j.loc[(j["unit"] != j["unit_whole"]).to_numpy()].iterrows():
         msg = f"observation {r.observation_id} is counted in {r.unit} but its whole {r.part_of} is in {r.unit_whole}"
         ids = (r.observation_id, r.part_of)
-        yield Problem("part-unit-mismatch", ERROR, msg, "observations", csv_row(r._index), "part_of", ids)
+        yield Problem("part-unit-mismatch", ERROR, msg, "observations", csv_row(r["row_index"]), "part_of", ids)
 
 
 @rule("parts-within-whole", needs=("observations", "indicators"))
@@ -67,7 +67,7 @@ def rule_parts_within_whole(ctx: Context) -> Iterator[Problem]:
             "approx": g["_approx"].any(),
             "n": g.size(),
             "ids": g["observation_id"].agg(list),
-            "first": g["_index"].min(),
+            "first_row_index": g["row_index"].min(),
         }
     )
     whole = sub.drop_duplicates("part_of").set_index("part_of")
@@ -83,7 +83,8 @@ def rule_parts_within_whole(ctx: Context) -> Iterator[Problem]:
             f"its {r.n} parts {list_ids(r.ids)} add up to at least {fmt_number(r.lower)}, the whole is at most "
             f"{fmt_number(r.upper_whole)}"
         )
-        yield Problem("parts-within-whole", sev, msg, "observations", csv_row(r.first), "value", (str(pid), *r.ids))
+        row = csv_row(r["first_row_index"])
+        yield Problem("parts-within-whole", sev, msg, "observations", row, "value", (str(pid), *r.ids))
 
 
 @rule("subset-within-whole", needs=("observations", "indicators"))
@@ -101,4 +102,4 @@ def rule_subset_within_whole(ctx: Context) -> Iterator[Problem]:
             f"but exceeds it ({fmt_number(r.value_whole)})"
         )
         ids = (r.observation_id, r.part_of)
-        yield Problem("subset-within-whole", sev, msg, "observations", csv_row(r._index), "value", ids)
+        yield Problem("subset-within-whole", sev, msg, "observations", csv_row(r["row_index"]), "value", ids)
