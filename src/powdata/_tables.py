@@ -22,9 +22,33 @@ if TYPE_CHECKING:
 def read_text_table(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
     """Read ``data``, the bytes of resource ``res``, as its file writes it: every cell text, missing values NA.
 
-    The columns must be the Table Schema's fields, in order; bad bytes or a ragged
-    row raise `PackageReadError` (the row and column are `powdata validate`'s to name).
+    What `read_table` refuses is refused here too (bad bytes, a ragged row, other
+    columns, a cell of a date, number or enum field that does not parse), but
+    only the fields that are not free text are typed, and the frame returned is
+    the text: for a caller that writes the cells back as text (the citation).
     """
+    raw = _read_raw(data, res)
+    checked = [f for f in res["schema"]["fields"] if f.get("type", "string") != "string" or _schema.enum_of(f)]
+    if checked:
+        _, flaws = _schema.type_frame(raw[[f["name"] for f in checked]], {**res["schema"], "fields": checked})
+        _refuse(flaws, res)
+    return raw
+
+
+def read_table(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
+    """Read ``data``, the bytes of resource ``res``, as a frame typed by its Table Schema; raise on the first bad cell.
+
+    The reader and typer are validation's (``powdata._schema``); ``load`` only
+    stops at the first problem where validation collects them all. Use
+    `Package.frame`, which caches the result, rather than calling this directly.
+    """
+    df, flaws = _schema.type_frame(_read_raw(data, res), res["schema"])
+    _refuse(flaws, res)
+    return df
+
+
+def _read_raw(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
+    """The table's cells as text, its columns checked against the Table Schema; bad bytes or shape refused."""
     if not _schema.has_table_schema(res):
         msg = f"resource {res['name']!r}: expected an inline Table Schema in the descriptor; run `powdata build`"
         raise PackageReadError(msg)
@@ -46,19 +70,12 @@ def read_text_table(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
     return raw
 
 
-def read_table(data: bytes, res: dict[str, Any]) -> pd.DataFrame:
-    """Read ``data``, the bytes of resource ``res``, as a frame typed by its Table Schema; raise on the first bad cell.
-
-    The reader and typer are validation's (``powdata._schema``); ``load`` only
-    stops at the first problem where validation collects them all. Use
-    `Package.frame`, which caches the result, rather than calling this directly.
-    """
-    df, flaws = _schema.type_frame(read_text_table(data, res), res["schema"])
+def _refuse(flaws: list[_schema.Flaw], res: dict[str, Any]) -> None:
+    """Raise on the first cell that does not parse or is not in its enum (an empty required cell loads as missing)."""
     for flaw in flaws:
-        if flaw.rule in ("type", "enum"):  # an empty required cell still loads (as missing)
+        if flaw.rule in ("type", "enum"):
             msg = f"{_where(res)}, row {flaw.row}, column {flaw.column!r}: {flaw.message}; run `powdata validate`"
             raise PackageReadError(msg)
-    return df
 
 
 def _where(res: dict[str, Any]) -> str:
