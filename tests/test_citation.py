@@ -113,3 +113,15 @@ class TestBibtexEscaping:
         }
         back = ESCAPES.sub(lambda m: undo.get(m.group(0), m.group(0)[1:]), bibtex_escape(text))
         assert back == text
+
+
+class TestSourceCellThatDoesNotParse:
+    @pytest.mark.parametrize("fmt", ["text", "bibtex", "cff"])
+    def test_is_refused_in_one_line(self, edit_pkg: Callable[..., Path], fmt: str) -> None:
+        """A source's published date that is no date ("n.d.") is refused as `load` refuses it, naming the cell;
+        never cited as written, never a bare ValueError (the CFF's year was int("n.d."))."""
+        from powdata.errors import PackageReadError
+
+        pkg = edit_pkg("sources", lambda rows: rows[0].update(published="n.d."))
+        with pytest.raises(PackageReadError, match="published"):
+            cite(fmt, path=pkg)

@@ -189,6 +189,24 @@ class TestRobustEdges:
         assert r.returncode == 2
         assert r.stderr.strip().splitlines() == ["powdata: error: No space left on device"]
 
+    @pytest.mark.parametrize("command", ["powdata", "module"])
+    def test_version_into_a_full_disk_is_no_traceback(self, command: str) -> None:
+        """`powdata --version` into /dev/full with an unbuffered stdout (``PYTHONUNBUFFERED=1``, as in containers and
+        CI) is at most one line, never a traceback (argparse's own version action swallowed the failed write)."""
+        import os
+        import shutil
+        import subprocess
+        import sys
+
+        script = shutil.which("powdata", path=str(Path(sys.executable).parent))
+        cmd = [script] if command == "powdata" and script else [sys.executable, "-m", "powdata"]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        with open("/dev/full", "w") as full:
+            r = subprocess.run(
+                [*cmd, "--version"], stdout=full, stderr=subprocess.PIPE, text=True, env=env, check=False
+            )
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) <= 1, r.stderr
+
     def test_export_through_a_link_is_refused_in_one_line(self, tmp_path: Path) -> None:
         """An export target that is a symlink (here to /dev/full) is refused in one line, exit 2, unwritten."""
         import os

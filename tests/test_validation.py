@@ -456,3 +456,91 @@ class TestConstraintChecks:
 
         got = _fullmatch(pattern, repeats=repeats)._check_fn(pd.Series(values, dtype=dtype))
         assert got.tolist() == [v is not None and re.fullmatch(pattern, v) is not None for v in values]
+
+    @pytest.mark.parametrize(
+        ("refs", "rtype", "keys", "ktype"),
+        [
+            ([860, 1, None], "Int64", ["860", "001"], "string"),  # an integer is not the text of its digits
+            ([860, 1], "Int64", ["860", "001"], "category"),
+            ([860.0, 1.0], "Float64", ["860", "1.0"], "string"),
+            ([True, False], "boolean", ["true", "false"], "string"),
+            ([True], "boolean", [860, 2], "Int64"),  # True is 1, not any number but 0
+            ([True], "boolean", [0.5], "Float64"),
+            (["1970-01-01", "2020-01-01"], "datetime64[s]", [0], "Int64"),  # a date is not its count of seconds
+            (["2020-01-01"], "datetime64[s]", ["2020-01-01"], "string"),
+            ([0], "Int64", ["1970-01-01"], "datetime64[s]"),
+        ],
+    )
+    def test_foreign_key_never_converts_one_type_into_the_other(
+        self, refs: list[object], rtype: str, keys: list[object], ktype: str
+    ) -> None:
+        """Columns of different types compare as Python values (as Frictionless does): Arrow's is_in would cast
+        the keys to the references' type ("860" to 860, 860 to True, 0 to 1970-01-01) and find what is not there."""
+        import numpy as np
+        import pandas as pd
+
+        from powdata.validation.tableschema import _in_target
+
+        def column(values: list[object], dtype: str) -> pd.Series:
+            if dtype.startswith("datetime64"):
+                dates: pd.Series = pd.Series(np.array(values, dtype=dtype))
+                return dates
+            return pd.Series(values, dtype=dtype)
+
+        ref_col, key_col = column(refs, rtype), column(keys, ktype)
+        key_values = list(key_col.astype(object))
+        want = [r is None or pd.isna(r) or r in key_values for r in ref_col.astype(object)]
+        assert _in_target(key_col)(ref_col).tolist() == want
+
+    def test_pattern_of_a_column_the_large_file_reader_read_in_blocks(self) -> None:
+        """A text column read by pyarrow's reader (a file over PYARROW_FROM_BYTES) is several Arrow chunks; the
+        pattern check of a column whose values repeat runs on them as on one array."""
+        import pyarrow  # noqa: F401  # the reader of large files
+
+        from powdata._schema import PYARROW_FROM_BYTES, read_raw
+        from powdata.validation.tableschema import _fullmatch
+
+        rows = PYARROW_FROM_BYTES // 1000 + 1000
+        data = b"id,note\n" + b"".join(b"id-%d,%s\n" % (i % 7, b"n" * 1000) for i in range(rows))
+        ids = read_raw(data, {})["id"]
+        got = _fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", repeats=True)._check_fn(ids)
+        assert got.tolist() == [True] * rows
+
+
+def test_a_valid_table_over_the_large_file_size_is_valid(pkg: Path) -> None:
+    """observations.csv over 4 MiB (long notes) is read by pyarrow's reader and stays valid: no pattern problem."""
+    from powdata._schema import PYARROW_FROM_BYTES
+    from tests.conftest import read_rows, write_rows
+
+    path = pkg / "data" / "observations.csv"
+    rows = read_rows(path)
+    for r in rows:
+        r["note"] = "n" * (PYARROW_FROM_BYTES // len(rows) + 1000)
+    write_rows(path, rows)
+    build(pkg)
+    assert path.stat().st_size > PYARROW_FROM_BYTES
+    assert [(p.rule, p.column, p.message[:60]) for p in powdata.validate(pkg, structural=False).problems] == []
+
+
+def test_an_integer_reference_to_text_keys_is_not_found(pkg: Path) -> None:
+    """An integer field whose foreign key names a text field (areas.m49, "860") finds no key: 860 is not "860".
+
+    Frictionless reports the row (foreign-key), and so did powdata before Arrow's is_in.
+    """
+    from tests.conftest import read_rows, write_rows
+
+    rows = read_rows(pkg / "data" / "areas.csv")
+    target = next(i for i, r in enumerate(rows) if r["m49"] == "860")
+    for i, r in enumerate(rows):
+        r["m49_ref"] = "860" if i == target else ""
+    write_rows(pkg / "data" / "areas.csv", rows)
+    schema_path = pkg / "schemas" / "areas.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"].append({"name": "m49_ref", "type": "integer"})
+    schema.setdefault("foreignKeys", []).append(
+        {"fields": ["m49_ref"], "reference": {"resource": "areas", "fields": ["m49"]}}
+    )
+    schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    build(pkg)
+    found = [(p.rule, p.row, p.column) for p in powdata.validate(pkg, structural=False).problems]
+    assert found == [("foreign-key", target + 2, "m49_ref")]
