@@ -35,6 +35,7 @@ class _Version(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
         print(f"powdata {_version()}")
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, inside main's handlers
         parser.exit()
 
 
@@ -325,18 +326,25 @@ def run() -> int:
     return code
 
 
+def _working_folder() -> bool:
+    """Whether the working folder can be read, else one line saying so (pandera and relative paths need it)."""
+    try:
+        os.getcwd()
+    except OSError as exc:
+        _error(f"the current folder cannot be read ({exc.strerror}; was it deleted?); cd into an existing folder")
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     _tolerate_narrow_terminal()
     parser = build_parser()
-    args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
     try:
-        os.getcwd()
-    except OSError as exc:  # pandera's imports (and relative paths) need the working folder
-        _error(f"the current folder cannot be read ({exc.strerror}; was it deleted?); cd into an existing folder")
-        return 2
-    try:
+        args = parser.parse_args(argv)  # --version prints here: its failed write is handled below
+        func: Callable[[argparse.Namespace], int] = args.func
+        if not _working_folder():
+            return 2
         code = func(args)
         sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers below
         return code
