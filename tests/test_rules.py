@@ -345,6 +345,16 @@ class TestFigureForms:
         assert figure_pattern(float(v), "percent").search(f"up to {v}% of all")
         assert not figure_pattern(float(v), "percent").search(f"up to 1{v}% of all")
 
+    def test_a_text_longer_than_the_scan_is_searched_by_the_pattern(self) -> None:
+        """Past `_SCAN_MAX` characters the compiled pattern searches (linear), with the same answer."""
+        from powdata.validation.rules.excerpts import _SCAN_MAX, figure_pattern
+
+        text = "1,0 " * (_SCAN_MAX // 4) + "in all 16,894 people"
+        assert len(text) > _SCAN_MAX
+        found = figure_pattern(16894.0, "persons").search(text)
+        assert found is not None and found.span() == (len(text) - len("16,894 people"), len(text) - len(" people"))
+        assert figure_pattern(1.0, "persons").search(text) is None  # "1,0" is the head of a longer number
+
     @given(st.text(alphabet="0123456789.,- \xa0\u202f\u2009x%", max_size=8))
     def test_the_space_written_as_branches_is_the_class(self, text: str) -> None:
         """The tails and unit words write a space as two branches; they accept what the one class accepted."""

@@ -134,7 +134,7 @@ class FigurePattern:
 
     def search(self, text: str) -> re.Match[str] | None:
         """The first place ``text`` writes the figure, or None (as `re.Pattern.search`)."""
-        if self._scannable:
+        if self._scannable and len(text) <= _SCAN_MAX:
             if not any(self._cased):
                 return self._scan(text, text)
             low = text.lower()
@@ -187,6 +187,9 @@ class FigurePattern:
         return None
 
 
+_SCAN_MAX = 4096
+"""The longest text `FigurePattern._scan` looks through (an excerpt is at most 200 characters); a longer one,
+say a hostile megabyte of digits, is left to the compiled pattern, which stays linear in it."""
 _CASELESS = frozenset("0123456789,. \xa0\u202f%-")
 """The characters of a form no letter case applies to: digits, separators, signs."""
 _FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
