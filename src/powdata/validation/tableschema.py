@@ -136,11 +136,15 @@ def _in_target(target: pd.Series) -> Any:
     arrow-backed ``isin`` is very slow against a large value set, so the target
     is scanned for the distinct references instead).
     """
+    import pyarrow
     import pyarrow.compute as pc
 
     def check(values: pd.Series) -> pd.Series:
-        refs, keys = _arrow(values), _arrow(target)
-        if _base_type(refs.type) == _base_type(keys.type):  # else is_in would cast one into the other ("860" = 860)
+        try:
+            refs, keys = _arrow(values), _arrow(target)
+        except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError, pyarrow.ArrowNotImplementedError):
+            refs = keys = None  # values Arrow cannot hold (parsed JSON objects): compared as Python values
+        if refs is not None and _base_type(refs.type) == _base_type(keys.type):  # else is_in would cast ("860" = 860)
             found = pc.or_(pc.is_in(refs, value_set=keys, skip_nulls=True), pc.is_null(refs))
             return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
         distinct = pd.Series(values.dropna().unique())
