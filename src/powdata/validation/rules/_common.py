@@ -165,9 +165,14 @@ def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str |
     A million rows usually hold a few distinct ids, and converting every
     arrow-backed string to a Python object costs more than the lookup.
     """
+    codes, uniques = pd.factorize(values)
+    dated = isinstance(mapping, pd.Series) and pd.api.types.is_datetime64_dtype(mapping.dtype)
+    if dtype == "datetime64" and isinstance(mapping, pd.Series) and dated and mapping.index.is_unique:
+        # dates looked up as dates (a million distinct ids: no Python object per id); ids are unique
+        looked_up = mapping.reindex(pd.Index(uniques, dtype=object)).astype(DATETIME_DTYPE).array
+        return pd.Series(pd.api.extensions.take(looked_up, codes, allow_fill=True), index=values.index)
     if isinstance(mapping, pd.Series):  # a dict: pandas cannot map through an empty datetime Series
         mapping = dict(zip(mapping.index, mapping.to_numpy(dtype=object), strict=True))
-    codes, uniques = pd.factorize(values)
     looked = pd.Series(uniques, dtype=object).map(mapping)
     if dtype == "datetime64":  # at the one datetime unit of powdata._schema
         nat = np.datetime64("NaT", DATETIME_UNIT)

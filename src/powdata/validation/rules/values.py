@@ -136,22 +136,18 @@ def rule_as_of_basis(ctx: Context) -> Iterator[Problem]:
         ],
         ignore_index=True,
     )
-    earliest = pool.dropna().groupby("s", observed=True)["d"].min().to_dict()
-    # dates as text, never through pd.to_datetime: pandas 2 would take them to nanoseconds (2999 overflows)
-    firsts = [earliest.get(s) for s in statement]
-    undated = [v is None or pd.isna(v) for v in firsts]
-    first = pd.Series([None if u else v for u, v in zip(undated, firsts, strict=True)], index=obs.index, dtype=object)
+    earliest = pool.dropna().groupby("s", observed=True)["d"].min()
+    # vectorised, at the one datetime unit (never through pd.to_datetime: pandas 2 would take the dates to
+    # nanoseconds, and 2999 overflows); a million statements cost a few array operations
+    first = earliest.reindex(pd.Index(statement, dtype=object)).set_axis(obs.index)  # NaT: no dated publication
+    undated = first.isna().to_numpy(dtype=bool)
     basis = obs["as_of_basis"].astype(object) == "publication"
     as_of = obs["as_of"].astype(object)
-    expected = pd.Series(
-        [None if u else pd.Timestamp(v).strftime("%Y-%m-%d") for u, v in zip(undated, firsts, strict=True)],
-        index=obs.index,
-        dtype=object,
-    )
+    expected = first.dt.strftime("%Y-%m-%d").astype(object).where(~undated, None)
     m = (basis & (pd.Series(undated, index=obs.index) | (as_of != expected))).fillna(False).to_numpy()
     for i, row in zip(m.nonzero()[0], csv_rows(obs, m), strict=True):
         oid = obs["observation_id"].iloc[i]
-        if pd.isna(first.iloc[i]):
+        if undated[i]:
             msg = f"observation {oid}: as_of_basis is publication, but no publication carrying it has a known date"
         else:
             msg = (
