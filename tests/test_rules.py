@@ -500,7 +500,6 @@ class TestRuleContract:
     def test_readme_lists_exactly_the_registered_rules(self) -> None:
         """The README's rule list and the registry hold the same ids."""
         import re
-        from pathlib import Path
 
         from powdata.validation.rules import RULES
 
@@ -884,18 +883,3 @@ class TestReducedDates:
             if f["name"] == "as_of"
         }
         assert patterns == {REDUCED_DATE}
-
-    @pytest.mark.parametrize(("as_of", "rules"), [("abcd", ["pattern"]), ("2025-02-30", ["as-of-calendar-date"])])
-    def test_a_bad_as_of_is_one_problem(self, tmp_path: Path, as_of: str, rules: list[str]) -> None:
-        """Another shape is the pattern's problem alone; the date's shape but no calendar date, the calendar rule's."""
-        import powdata
-        from powdata.release.build import build
-        from tests.conftest import copy_package, read_rows, write_rows
-
-        pkg = copy_package(tmp_path / "pkg")
-        rows = read_rows(pkg / "data" / "observations.csv")
-        rows[0]["as_of"] = as_of
-        write_rows(pkg / "data" / "observations.csv", rows)
-        build(pkg)
-        found = powdata.validate(pkg, structural=False).problems
-        assert [p.rule for p in found if p.row == 2 and p.column == "as_of"] == rules
