@@ -21,12 +21,6 @@ class _Usage(PowdataError):
     """A command line that cannot be carried out as given (exit 2)."""
 
 
-def _version() -> str:
-    import powdata
-
-    return str(powdata.__version__)
-
-
 class _Version(argparse.Action):
     """``--version``, read from the installed metadata only when asked (importing it cost every command 16 ms)."""
 
@@ -34,7 +28,9 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        print(f"powdata {_version()}")
+        import powdata
+
+        print(f"powdata {powdata.__version__}")
         sys.stdout.flush()  # a full disk or a closed pipe shows here, inside main's handlers
         parser.exit()
 

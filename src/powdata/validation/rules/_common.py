@@ -166,9 +166,12 @@ def map_ids(values: pd.Series, mapping: dict[Any, Any] | pd.Series, dtype: str |
     arrow-backed string to a Python object costs more than the lookup.
     """
     codes, uniques = pd.factorize(values)
-    dated = isinstance(mapping, pd.Series) and pd.api.types.is_datetime64_dtype(mapping.dtype)
-    if dtype == "datetime64" and isinstance(mapping, pd.Series) and dated and mapping.index.is_unique:
-        # dates looked up as dates (a million distinct ids: no Python object per id); ids are unique
+    if (
+        dtype == "datetime64"
+        and isinstance(mapping, pd.Series)
+        and pd.api.types.is_datetime64_dtype(mapping.dtype)
+        and mapping.index.is_unique
+    ):  # dates looked up as dates: a million distinct ids cost no Python object each
         looked_up = mapping.reindex(pd.Index(uniques, dtype=object)).astype(DATETIME_DTYPE).array
         return pd.Series(pd.api.extensions.take(looked_up, codes, allow_fill=True), index=values.index)
     if isinstance(mapping, pd.Series):  # a dict: pandas cannot map through an empty datetime Series
